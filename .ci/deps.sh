@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what the tests need on Debian 12 when it is missing: the real peers (FRR bgpd/bfdd,
+# BIRD 2, GoBGP, ExaBGP) and the judges (tshark, bgpdump), plus nftables and iproute2 for
+# namespace tests. Safe to run again; does nothing when everything is present.
+set -euo pipefail
+need=()
+for cmd in /usr/lib/frr/bgpd:frr /usr/sbin/bird:bird2 /usr/bin/gobgpd:gobgpd /usr/sbin/exabgp:exabgp \
+           /usr/bin/tshark:tshark /usr/bin/bgpdump:bgpdump /usr/sbin/nft:nftables /usr/sbin/ip:iproute2 \
+           /usr/bin/tcpdump:tcpdump; do
+  path=${cmd%%:*}; pkg=${cmd##*:}
+  if [ ! -x "$path" ] && ! command -v "$(basename "$path")" >/dev/null 2>&1; then need+=("$pkg"); fi
+done
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+echo "installing: ${need[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo=sudo; else
+    echo "missing ${need[*]} and not root: install them with apt-get and run again" >&2; exit 1
+  fi
+fi
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections || true
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null

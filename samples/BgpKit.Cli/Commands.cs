@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace BgpKit.Cli;
+
+/// <summary>The subcommands of <c>bgpkit</c>; one line per command, the command in its own file.</summary>
+internal static class Commands
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return DecodeCommand.Create();
+    }
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The whole BgpKit test suite: the command the README gives and the one CI runs.
+#   ./test.sh                 build, run every test project, then a short fuzz smoke
+#   FUZZ_SECONDS=0 ./test.sh  skip the fuzz smoke
+# Interop tests start real FRR, BIRD, GoBGP and ExaBGP daemons and use tshark and bgpdump as
+# judges; .ci/deps.sh installs them with apt when they are missing.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+bash .ci/deps.sh
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+results="$PWD/TestResults"
+rm -rf "$results"
+
+dotnet build BgpKit.sln -c Release -nologo -clp:ErrorsOnly
+
+status=0
+# One test project at a time: interop tests run real daemons and BFD timers are tight on 2 cores.
+dotnet test BgpKit.sln -c Release --no-build -m:1 --logger "trx" --logger "console;verbosity=normal" \
+  --results-directory "$results" || status=$?
+
+fuzz_status=0
+if [ "${FUZZ_SECONDS:-30}" != "0" ]; then
+  dotnet run -c Release --no-build --project fuzz/BgpKit.Fuzz -- all --seconds "${FUZZ_SECONDS:-30}" || fuzz_status=$?
+fi
+
+# One closing line that any CI reader understands: "N passed, N failed, N skipped".
+passed=0; failed=0; total=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  total=$((total + $(get total))); passed=$((passed + $(get passed))); failed=$((failed + $(get failed)))
+done
+skipped=$((total - passed - failed))
+if [ "$fuzz_status" -ne 0 ]; then failed=$((failed + 1)); echo "fuzz smoke failed (exit $fuzz_status)"; fi
+echo "Tests: $passed passed, $failed failed, $skipped skipped"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then exit 1; fi

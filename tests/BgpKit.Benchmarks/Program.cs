@@ -1,0 +1,10 @@
+using BenchmarkDotNet.Running;
+
+namespace BgpKit.Benchmarks;
+
+/// <summary>Runs the benchmarks: <c>dotnet run -c Release --project tests/BgpKit.Benchmarks -- --filter '*'</c>.</summary>
+public static class Program
+{
+    /// <summary>Entry point; arguments go to BenchmarkSwitcher.</summary>
+    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+}
