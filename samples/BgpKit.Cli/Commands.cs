@@ -8,5 +8,7 @@ internal static class Commands
     public static IEnumerable<Command> All()
     {
         yield return DecodeCommand.Create();
+        yield return PlanCommand.Create();
+        yield return RenderFrrCommand.Create();
     }
 }
