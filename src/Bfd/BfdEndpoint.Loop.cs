@@ -1,0 +1,307 @@
+using System.Net;
+using BgpKit.Bfd.Session;
+using BgpKit.Bfd.Transport;
+
+namespace BgpKit.Bfd;
+
+// The owner loop: sockets and timers post events; one loop applies them to the sessions' state machines.
+public sealed partial class BfdEndpoint
+{
+    internal enum EventKind : byte
+    {
+        Start,
+        Stop,
+        Packet,
+        Timer,
+        AdminDown,
+        AdminUp,
+        ParametersChanged,
+    }
+
+    internal readonly struct Event
+    {
+        public Event(EventKind kind, BfdSession session)
+        {
+            Kind = kind;
+            Session = session;
+        }
+
+        public EventKind Kind { get; }
+        public BfdSession Session { get; }
+        public BfdControlPacket Packet { get; init; }
+        public bool AuthenticationValid { get; init; }
+        public TaskCompletionSource? Done { get; init; }
+    }
+
+    internal bool Post(in Event e)
+    {
+        if (_inline)
+        {
+            _inlineQueue.Enqueue(e);
+            if (!_draining)
+            {
+                _draining = true;
+                try
+                {
+                    while (_inlineQueue.TryDequeue(out var next))
+                    {
+                        Process(next);
+                    }
+                }
+                finally
+                {
+                    _draining = false;
+                }
+            }
+            return true;
+        }
+        return _events.Writer.TryWrite(e);
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _events.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var e))
+            {
+                try
+                {
+                    Process(e);
+                }
+                catch (Exception ex)
+                {
+                    // A bug in one event must not stop every other session.
+                    Log.LoopFailed(_logger, ex, e.Kind.ToString());
+                }
+            }
+        }
+    }
+
+    private void Process(in Event e)
+    {
+        var session = e.Session;
+        if (session.Stopped)
+        {
+            e.Done?.TrySetResult();
+            return;
+        }
+        var now = NowMicroseconds;
+        var jitter = _random.NextDouble();
+        BfdInput input;
+        switch (e.Kind)
+        {
+            case EventKind.Start:
+                input = BfdInput.Of(BfdInputKind.Start, now, jitter);
+                break;
+            case EventKind.Timer:
+                Volatile.Write(ref session.TimerPending, 0);
+                input = BfdInput.Timer(now, jitter);
+                break;
+            case EventKind.Packet:
+                input = BfdInput.Received(e.Packet, now, jitter, e.AuthenticationValid);
+                break;
+            case EventKind.AdminDown:
+                input = BfdInput.Of(BfdInputKind.AdminDown, now, jitter);
+                break;
+            case EventKind.AdminUp:
+                input = BfdInput.Of(BfdInputKind.AdminUp, now, jitter);
+                break;
+            case EventKind.ParametersChanged:
+                var profile = session.Options.Profile;
+                input = new BfdInput
+                {
+                    Kind = BfdInputKind.ParametersChanged,
+                    Now = now,
+                    JitterSample = jitter,
+                    DesiredMinTx = BfdProfile.Microseconds(profile.TransmitInterval),
+                    RequiredMinRx = BfdProfile.Microseconds(profile.ReceiveInterval),
+                    DetectMult = profile.DetectMultiplier,
+                    Passive = profile.PassiveMode,
+                };
+                break;
+            case EventKind.Stop:
+                Stop(session, now, jitter);
+                e.Done?.TrySetResult();
+                return;
+            default:
+                return;
+        }
+
+        var output = BfdSessionMachine.Handle(ref session.Variables, input);
+        Apply(session, output, e.Kind == EventKind.Packet ? "packet" : null);
+        Arm(session, now);
+    }
+
+    private void Apply(BfdSession session, BfdOutput output, string? _)
+    {
+        if (output.Has(BfdActions.Discarded))
+        {
+            if (output.Discard != BfdDiscard.AdminDown)
+            {
+                Drop(session.Link, output.Discard.ToString());
+            }
+        }
+        if (output.Has(BfdActions.TransmitFinal))
+        {
+            Transmit(session, final: true);
+        }
+        else if (output.Has(BfdActions.Transmit))
+        {
+            Transmit(session, final: false);
+        }
+        if (output.Has(BfdActions.PollCompleted))
+        {
+            Log.PollCompleted(_logger, session.LocalAddress, session.PeerAddress, session.Variables.TransmitInterval, session.Variables.DetectionTime);
+        }
+        if (output.Has(BfdActions.StateChanged))
+        {
+            var current = session.Variables.SessionState;
+            Log.StateChanged(_logger, session.LocalAddress, session.PeerAddress, output.PreviousState, current, session.Variables.LocalDiag);
+            if (current == BfdState.Up)
+            {
+                _metrics.SessionUpEvents.Add(1, new KeyValuePair<string, object?>("peer", session.PeerTag));
+            }
+            else if (output.PreviousState == BfdState.Up)
+            {
+                _metrics.SessionDownEvents.Add(1, new KeyValuePair<string, object?>("peer", session.PeerTag));
+            }
+            session.Publish(output.PreviousState, session.Variables.LocalDiag, Time.GetUtcNow(), Time.GetTimestamp());
+        }
+        session.RefreshStatus();
+    }
+
+    private void Transmit(BfdSession session, bool final)
+    {
+        var packet = BfdSessionMachine.BuildPacket(ref session.Variables, final);
+        var key = session.Key;
+        var length = BfdControlPacket.MandatoryLength + (key?.SectionLength ?? 0);
+        var buffer = _sendBuffer.AsSpan(0, length);
+        BfdControlPacketWriter.WriteMandatory(packet, buffer, length);
+        if (key is not null)
+        {
+            buffer[1] |= BfdControlPacketReader.AuthenticationBit;
+            key.Sign(buffer, session.Variables.XmitAuthSeq);
+        }
+        if (session.Link.Send(session, buffer, out var error))
+        {
+            session.CountSent();
+            _metrics.ControlPacketOutput.Add(1, new KeyValuePair<string, object?>("peer", session.PeerTag));
+        }
+        else
+        {
+            Log.SendFailed(_logger, session.LocalAddress, session.PeerAddress, error ?? "unknown");
+        }
+    }
+
+    private void Arm(BfdSession session, long now)
+    {
+        var deadline = session.Variables.NextDeadline;
+        if (deadline == session.ArmedDeadline)
+        {
+            return;
+        }
+        session.ArmedDeadline = deadline;
+        var due = deadline == BfdSessionVariables.Never ? Timeout.InfiniteTimeSpan : TimeSpan.FromTicks(Math.Max(0, deadline - now) * 10);
+        session.Timer?.Change(due, Timeout.InfiniteTimeSpan);
+    }
+
+    internal void OnTimer(BfdSession session)
+    {
+        // At most one timer event in flight per session.
+        if (Interlocked.Exchange(ref session.TimerPending, 1) != 0)
+        {
+            return;
+        }
+        // Force a re-arm once this event is handled.
+        session.ArmedDeadline = -1;
+        if (!Post(new Event(EventKind.Timer, session)))
+        {
+            // The queue is full: try again shortly rather than lose the session's clock.
+            Volatile.Write(ref session.TimerPending, 0);
+            session.Timer?.Change(TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void Stop(BfdSession session, long now, double jitter)
+    {
+        // 6.8.16: tell the peer we are going AdminDown before we fall silent.
+        var output = BfdSessionMachine.Handle(ref session.Variables, BfdInput.Of(BfdInputKind.AdminDown, now, jitter));
+        if (output.Has(BfdActions.Transmit) || session.Variables.SessionState == BfdState.AdminDown)
+        {
+            Transmit(session, final: false);
+        }
+        if (output.Has(BfdActions.StateChanged))
+        {
+            session.Publish(output.PreviousState, session.Variables.LocalDiag, Time.GetUtcNow(), Time.GetTimestamp());
+        }
+        session.RefreshStatus();
+        session.Stopped = true;
+        session.Timer?.Dispose();
+        _byDiscriminator.TryRemove(session.LocalDiscriminator, out _);
+        _byAddress.TryRemove((session.Link, session.PeerAddress), out _);
+        ReleaseLink(session.Link);
+        session.Complete();
+        Log.SessionStopped(_logger, session.LocalAddress, session.PeerAddress);
+    }
+
+    /// <summary>
+    /// A datagram arrived on <paramref name="link"/> from <paramref name="source"/> (address bytes) with
+    /// <paramref name="ttl"/> (-1 when unknown). Runs on the link's receive thread: decode, find the session,
+    /// check TTL and authentication, then post to the loop. Malformed packets are counted and dropped.
+    /// </summary>
+    internal void Receive(BfdLink link, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> source, int ttl)
+    {
+        var error = BfdControlPacketReader.TryRead(payload, copyAuthentication: false, out var packet, out _);
+        if (error != BfdDecodeError.None)
+        {
+            Drop(link, error.ToString());
+            return;
+        }
+        BfdSession? session;
+        if (packet.YourDiscriminator != 0)
+        {
+            // 6.8.6: "If the Your Discriminator field is nonzero, it MUST be used to select the session".
+            if (!_byDiscriminator.TryGetValue(packet.YourDiscriminator, out session) || session.Link != link)
+            {
+                Drop(link, "NoSession");
+                return;
+            }
+            if (!source.SequenceEqual(session.PeerAddressBytes))
+            {
+                Drop(link, "WrongSource");
+                return;
+            }
+        }
+        else if (!_byAddress.TryGetValue((link, new IPAddress(source)), out session))
+        {
+            Drop(link, "NoSession");
+            return;
+        }
+
+        // RFC 5881 section 5: single-hop packets arrive with TTL 255; RFC 5883: multihop at or above the minimum.
+        var minimumTtl = link.Multihop ? session.Options.Profile.MinimumTtl : BfdPorts.SingleHopTtl;
+        if (ttl >= 0 && ttl < minimumTtl)
+        {
+            Drop(link, "TtlTooLow");
+            return;
+        }
+        var length = payload[3];
+        var valid = true;
+        if (packet.AuthenticationPresent && session.Key is { } key)
+        {
+            valid = key.Verify(payload[..length]);
+        }
+        session.CountReceived();
+        _metrics.ControlPacketInput.Add(1, new KeyValuePair<string, object?>("peer", session.PeerTag));
+        Post(new Event(EventKind.Packet, session) { Packet = packet, AuthenticationValid = valid });
+    }
+
+    internal void ReportReceiveFailure(BfdLink link, string error) => Log.ReceiveFailed(_logger, link.LocalAddress, error);
+
+    private void Drop(BfdLink link, string reason)
+    {
+        _metrics.Dropped(reason);
+        Log.PacketDropped(_logger, link.LocalAddress, reason);
+    }
+}

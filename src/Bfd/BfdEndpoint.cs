@@ -1,0 +1,198 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Threading.Channels;
+using BgpKit.Bfd.Session;
+using BgpKit.Bfd.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace BgpKit.Bfd;
+
+/// <summary>
+/// The BFD system of one host (RFC 5880, 5881, 5883): it owns the UDP sockets (one pair per local address
+/// and hop mode, shared by all sessions on it), demultiplexes received packets to sessions by Your
+/// Discriminator or, for a peer's first packets, by address, and runs every session's state machine on one
+/// loop. Create sessions with <see cref="StartSession"/>.
+/// </summary>
+public sealed partial class BfdEndpoint : IAsyncDisposable
+{
+    private readonly ILogger _logger;
+    private readonly Random _random;
+    private readonly BfdLinkFactory _linkFactory;
+    private readonly BfdMetrics _metrics;
+    private readonly long _origin;
+    private readonly Channel<Event> _events;
+    private readonly Task _loop;
+    private readonly bool _inline;
+    private readonly Queue<Event> _inlineQueue = new();
+    private bool _draining;
+    private readonly object _linksGate = new();
+    private readonly Dictionary<(IPAddress, bool), BfdLink> _links = new();
+    private readonly ConcurrentDictionary<uint, BfdSession> _byDiscriminator = new();
+    private readonly ConcurrentDictionary<(BfdLink, IPAddress), BfdSession> _byAddress = new();
+    private readonly byte[] _sendBuffer = new byte[BfdControlPacket.MaximumLength];
+    private int _disposed;
+
+    /// <summary>Creates an endpoint that uses the system clock and the well-known BFD ports.</summary>
+    /// <param name="loggerFactory">Where session events are logged (optional).</param>
+    /// <param name="meterFactory">Where the <c>BgpKit.Bfd</c> meter is created (optional).</param>
+    public BfdEndpoint(ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+        : this(TimeProvider.System, new Random(), loggerFactory, meterFactory, linkFactory: null, controlPort: BfdPorts.SingleHopControl, inline: false)
+    {
+    }
+
+    // For testing: a manual clock, a seeded random source, in-memory links, another port, and an
+    // inline loop that drains events on the caller's thread (deterministic under ManualTimeProvider).
+    internal BfdEndpoint(TimeProvider time, Random random, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory,
+        BfdLinkFactory? linkFactory, int controlPort, bool inline)
+    {
+        Time = time;
+        _random = random;
+        ControlPort = controlPort;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("BgpKit.Bfd");
+        _linkFactory = linkFactory ?? ((endpoint, local, multihop) =>
+            new BfdUdpLink(endpoint, local, multihop, multihop ? BfdPorts.MultihopControl : endpoint.ControlPort, endpoint._random));
+        _metrics = new BfdMetrics(meterFactory, ObserveSessionUp);
+        _origin = time.GetTimestamp();
+        _inline = inline;
+        _events = Channel.CreateBounded<Event>(new BoundedChannelOptions(65536)
+        {
+            SingleReader = true,
+            // Overflow drops the newest datagram, as a congested link would; timers retry (see OnTimer).
+            FullMode = BoundedChannelFullMode.DropWrite,
+        });
+        _loop = inline ? Task.CompletedTask : Task.Run(RunAsync);
+    }
+
+    internal TimeProvider Time { get; }
+
+    internal int ControlPort { get; }
+
+    /// <summary>The sessions running now.</summary>
+    public IReadOnlyCollection<BfdSession> Sessions => _byDiscriminator.Values.ToArray();
+
+    /// <summary>
+    /// Starts a session to <see cref="BfdSessionOptions.PeerAddress"/>. It begins in Down and, unless the
+    /// profile is passive, transmits at once at the one-second slow-start rate.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A session with the same local address, peer and hop mode exists.</exception>
+    /// <exception cref="ArgumentException">The options are invalid (see <see cref="BfdProfile.Validate"/>).</exception>
+    public BfdSession StartSession(BfdSessionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var link = AcquireLink(options.LocalAddress, options.Multihop);
+        BfdSession session;
+        while (true)
+        {
+            var discriminator = NextDiscriminator();
+            session = new BfdSession(this, options, link, discriminator, NextUInt());
+            if (_byDiscriminator.TryAdd(discriminator, session))
+            {
+                break;
+            }
+        }
+        if (!_byAddress.TryAdd((link, options.PeerAddress), session))
+        {
+            _byDiscriminator.TryRemove(session.LocalDiscriminator, out _);
+            ReleaseLink(link);
+            throw new InvalidOperationException($"a BFD session {options.LocalAddress} -> {options.PeerAddress} (multihop {options.Multihop}) already exists");
+        }
+        session.Timer = Time.CreateTimer(static s => ((BfdSession)s!).OnTimerFired(), session, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        Log.SessionStarted(_logger, options.LocalAddress, options.PeerAddress, options.Multihop, session.LocalDiscriminator);
+        Post(new Event(EventKind.Start, session));
+        return session;
+    }
+
+    /// <summary>Stops every session (each sends AdminDown) and closes the sockets.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        foreach (var session in _byDiscriminator.Values)
+        {
+            await StopSessionAsync(session).ConfigureAwait(false);
+        }
+        _events.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+        lock (_linksGate)
+        {
+            foreach (var link in _links.Values)
+            {
+                link.Dispose();
+            }
+            _links.Clear();
+        }
+        _metrics.Dispose();
+    }
+
+    internal long NowMicroseconds => Time.GetElapsedTime(_origin).Ticks / 10;
+
+    internal ValueTask StopSessionAsync(BfdSession session)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!Post(new Event(EventKind.Stop, session) { Done = done }))
+        {
+            // The loop is gone; nothing is left to stop.
+            done.TrySetResult();
+        }
+        return new ValueTask(done.Task);
+    }
+
+    private BfdLink AcquireLink(IPAddress local, bool multihop)
+    {
+        lock (_linksGate)
+        {
+            if (!_links.TryGetValue((local, multihop), out var link))
+            {
+                link = _linkFactory(this, local, multihop);
+                _links.Add((local, multihop), link);
+            }
+            link.Sessions++;
+            return link;
+        }
+    }
+
+    private void ReleaseLink(BfdLink link)
+    {
+        lock (_linksGate)
+        {
+            if (--link.Sessions == 0)
+            {
+                _links.Remove((link.LocalAddress, link.Multihop));
+                link.Dispose();
+            }
+        }
+    }
+
+    private uint NextDiscriminator()
+    {
+        uint value;
+        do
+        {
+            value = NextUInt();
+        }
+        while (value == 0 || _byDiscriminator.ContainsKey(value));
+        return value;
+    }
+
+    private uint NextUInt()
+    {
+        lock (_random)
+        {
+            return (uint)_random.NextInt64(0, 1L << 32);
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ObserveSessionUp()
+    {
+        foreach (var session in _byDiscriminator.Values)
+        {
+            yield return new Measurement<int>(session.State == BfdState.Up ? 1 : 0, new KeyValuePair<string, object?>("peer", session.PeerTag));
+        }
+    }
+}

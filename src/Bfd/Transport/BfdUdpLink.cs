@@ -1,0 +1,271 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace BgpKit.Bfd.Transport;
+
+/// <summary>
+/// UDP for one local address: a receive socket on port 3784 (single-hop) or 4784 (multihop) and a send
+/// socket on a port in 49152..65535 with TTL/hop limit 255 (RFC 5881 sections 4 and 5, RFC 5883 section 5).
+/// On Linux the receive thread reads each datagram's TTL (IP_RECVTTL / IPV6_RECVHOPLIMIT through recvmsg),
+/// because .NET does not surface it and the kernel's IP_MINTTL does not apply to UDP.
+/// </summary>
+internal sealed unsafe class BfdUdpLink : BfdLink
+{
+    private const int IpRecvTtl = 12;            // IP_RECVTTL
+    private const int IpTtl = 2;                 // IP_TTL (the cmsg type)
+    private const int Ipv6RecvHopLimit = 51;     // IPV6_RECVHOPLIMIT
+    private const int Ipv6HopLimit = 52;         // IPV6_HOPLIMIT (the cmsg type)
+    private const int SolIp = 0;
+    private const int SolIpv6 = 41;
+
+    private readonly BfdEndpoint _endpoint;
+    private readonly Socket _receive;
+    private readonly Socket _send;
+    private readonly Thread _thread;
+    private volatile bool _disposed;
+
+    public BfdUdpLink(BfdEndpoint endpoint, IPAddress localAddress, bool multihop, int controlPort, Random random)
+        : base(localAddress, multihop)
+    {
+        _endpoint = endpoint;
+        var family = localAddress.AddressFamily;
+        _receive = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
+        _send = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            // FRR bfdd binds the wildcard address on the same port; address reuse lets both coexist.
+            _receive.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            _receive.Bind(new IPEndPoint(localAddress, controlPort));
+            // SO_RCVTIMEO (struct timeval, 200 ms) so the receive thread notices disposal.
+            Span<byte> timeval = stackalloc byte[16];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(timeval, 0);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(timeval[8..], 200_000);
+            if (OperatingSystem.IsLinux())
+            {
+                _receive.SetRawSocketOption(1, 20, timeval);
+            }
+            else
+            {
+                _receive.ReceiveTimeout = 200;
+            }
+            if (OperatingSystem.IsLinux())
+            {
+                if (family == AddressFamily.InterNetwork)
+                {
+                    _receive.SetRawSocketOption(SolIp, IpRecvTtl, BitsOf(1));
+                }
+                else
+                {
+                    _receive.SetRawSocketOption(SolIpv6, Ipv6RecvHopLimit, BitsOf(1));
+                }
+            }
+            _send.Ttl = BfdPorts.SingleHopTtl;
+            BindSourcePort(_send, localAddress, random);
+        }
+        catch
+        {
+            _receive.Dispose();
+            _send.Dispose();
+            throw;
+        }
+        _thread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"bfd-rx {localAddress}:{controlPort}" };
+        _thread.Start();
+    }
+
+    /// <summary>The source port of our packets.</summary>
+    public int SourcePort => ((IPEndPoint)_send.LocalEndPoint!).Port;
+
+    private static ReadOnlySpan<byte> BitsOf(int value)
+    {
+        var bytes = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes, value);
+        return bytes;
+    }
+
+    // RFC 5881 section 4: a source port in 49152..65535, the same for every packet of a session.
+    private static void BindSourcePort(Socket socket, IPAddress localAddress, Random random)
+    {
+        const int span = BfdPorts.SourcePortLast - BfdPorts.SourcePortFirst + 1;
+        var start = random.Next(span);
+        for (var i = 0; i < span; i++)
+        {
+            var port = BfdPorts.SourcePortFirst + (start + i) % span;
+            try
+            {
+                socket.Bind(new IPEndPoint(localAddress, port));
+                return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+            }
+        }
+        throw new InvalidOperationException($"no free UDP source port in 49152..65535 on {localAddress}");
+    }
+
+    public override bool Send(BfdSession session, ReadOnlySpan<byte> packet, out string? error)
+    {
+        try
+        {
+            _send.SendTo(packet, SocketFlags.None, session.PeerSocketAddress);
+            error = null;
+            return true;
+        }
+        catch (SocketException e)
+        {
+            error = e.SocketErrorCode.ToString();
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            error = "closed";
+            return false;
+        }
+    }
+
+    private void ReceiveLoop()
+    {
+        var buffer = new byte[2048];
+        var name = new byte[128];
+        var control = new byte[256];
+        while (!_disposed)
+        {
+            try
+            {
+                if (OperatingSystem.IsLinux())
+                {
+                    ReceiveWithTtl(buffer, name, control);
+                }
+                else
+                {
+                    ReceivePortable(buffer);
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.Interrupted)
+            {
+            }
+            catch (SocketException e)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+                _endpoint.ReportReceiveFailure(this, e.SocketErrorCode.ToString());
+            }
+        }
+    }
+
+    private void ReceivePortable(byte[] buffer)
+    {
+        EndPoint from = new IPEndPoint(LocalAddress.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
+        var n = _receive.ReceiveFrom(buffer, ref from);
+        var source = ((IPEndPoint)from).Address.GetAddressBytes();
+        // Without recvmsg the TTL is unknown here; -1 tells the endpoint to skip the TTL check.
+        _endpoint.Receive(this, buffer.AsSpan(0, n), source, ttl: -1);
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct IoVec
+    {
+        public void* Base;
+        public nuint Length;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MsgHdr
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern nint recvmsg(nint socket, MsgHdr* message, int flags);
+
+    private void ReceiveWithTtl(byte[] buffer, byte[] name, byte[] control)
+    {
+        int received;
+        int ttl = -1;
+        fixed (byte* data = buffer)
+        fixed (byte* namePtr = name)
+        fixed (byte* controlPtr = control)
+        {
+            var iov = new IoVec { Base = data, Length = (nuint)buffer.Length };
+            var message = new MsgHdr
+            {
+                Name = namePtr,
+                NameLength = (uint)name.Length,
+                Iov = &iov,
+                IovLength = 1,
+                Control = controlPtr,
+                ControlLength = (nuint)control.Length,
+            };
+            var handle = _receive.SafeHandle;
+            var added = false;
+            try
+            {
+                handle.DangerousAddRef(ref added);
+                received = (int)recvmsg(handle.DangerousGetHandle(), &message, 0);
+            }
+            finally
+            {
+                if (added)
+                {
+                    handle.DangerousRelease();
+                }
+            }
+            if (received < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                // EAGAIN/EWOULDBLOCK (11) after SO_RCVTIMEO, EINTR (4).
+                if (errno is 11 or 4)
+                {
+                    return;
+                }
+                throw new SocketException(errno);
+            }
+            // struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; data (aligned to 8) }.
+            var offset = 0;
+            var length = (int)message.ControlLength;
+            while (offset + 16 <= length)
+            {
+                var cmsgLength = (int)*(nuint*)(controlPtr + offset);
+                var level = *(int*)(controlPtr + offset + 8);
+                var type = *(int*)(controlPtr + offset + 12);
+                if (cmsgLength < 16)
+                {
+                    break;
+                }
+                if ((level == SolIp && type == IpTtl) || (level == SolIpv6 && type == Ipv6HopLimit))
+                {
+                    ttl = *(int*)(controlPtr + offset + 16);
+                }
+                offset += (cmsgLength + 7) & ~7;
+            }
+        }
+        // sockaddr_in: family(2) port(2) addr(4); sockaddr_in6: family(2) port(2) flowinfo(4) addr(16) scope(4).
+        var family = name[0] | (name[1] << 8);
+        ReadOnlySpan<byte> source = family == 10 ? name.AsSpan(8, 16) : name.AsSpan(4, 4);
+        _endpoint.Receive(this, buffer.AsSpan(0, received), source, ttl);
+    }
+
+    public override void Dispose()
+    {
+        _disposed = true;
+        _send.Dispose();
+        // The receive thread wakes within its 200 ms receive timeout and sees _disposed.
+        if (Thread.CurrentThread != _thread)
+        {
+            _thread.Join(TimeSpan.FromSeconds(2));
+        }
+        _receive.Dispose();
+    }
+}
