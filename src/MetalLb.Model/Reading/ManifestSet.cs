@@ -1,0 +1,120 @@
+using BgpKit.MetalLb.Model.FrrK8s;
+using BgpKit.MetalLb.Model.Resources;
+
+namespace BgpKit.MetalLb.Model;
+
+/// <summary>
+/// The resources read from a set of manifests (MetalLB, FRR-K8s and the core kinds that matter),
+/// with the problems found while reading. Build one with <see cref="Load(IEnumerable{string})"/> or
+/// <see cref="Parse(string, string)"/>; <see cref="Add(ManifestSet)"/> combines sets.
+/// </summary>
+public sealed class ManifestSet
+{
+    internal List<IpAddressPool> Pools { get; } = [];
+    internal List<BgpPeer> Peers { get; } = [];
+    internal List<BgpAdvertisement> BgpAdvertisements { get; } = [];
+    internal List<L2Advertisement> L2Advertisements { get; } = [];
+    internal List<BfdProfile> BfdProfiles { get; } = [];
+    internal List<CommunityResource> Communities { get; } = [];
+    internal List<FrrConfigurationResource> FrrConfigurations { get; } = [];
+    internal List<ServiceResource> Services { get; } = [];
+    internal List<NodeResource> Nodes { get; } = [];
+    internal List<NamespaceResource> Namespaces { get; } = [];
+    internal List<SecretResource> Secrets { get; } = [];
+    internal List<EndpointSliceResource> EndpointSlices { get; } = [];
+    internal List<Problem> ReadProblems { get; } = [];
+
+    /// <summary>Problems found while reading: unknown fields, wrong types, ignored kinds.</summary>
+    public IReadOnlyList<Problem> Problems => ReadProblems;
+
+    /// <summary>True when a file could not be read or was not YAML/JSON at all (exit code 2 in the CLI).</summary>
+    public bool HasReadFailure { get; internal set; }
+
+    /// <summary>How many resources were read.</summary>
+    public int ResourceCount { get; internal set; }
+
+    /// <summary>Whether any Node manifest was given.</summary>
+    public bool HasNodes => Nodes.Count > 0;
+
+    /// <summary>Whether any EndpointSlice was given; without any, every service counts as served on every node.</summary>
+    public bool HasEndpointSlices => EndpointSlices.Count > 0;
+
+    /// <summary>Reads files and directories (recursively, *.yaml, *.yml, *.json, in name order).</summary>
+    public static ManifestSet Load(IEnumerable<string> paths)
+    {
+        var set = new ManifestSet();
+        foreach (var path in paths)
+        {
+            if (Directory.Exists(path))
+            {
+                foreach (var file in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+                    .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+                    .Order(StringComparer.Ordinal))
+                {
+                    set.ReadFile(file);
+                }
+            }
+            else if (File.Exists(path))
+            {
+                set.ReadFile(path);
+            }
+            else
+            {
+                set.HasReadFailure = true;
+                set.ReadProblems.Add(new Problem { Severity = ProblemSeverity.Error, File = path, Message = "no such file or directory" });
+            }
+        }
+        return set;
+    }
+
+    /// <summary>Reads manifests from text; <paramref name="file"/> names them in problems.</summary>
+    public static ManifestSet Parse(string text, string file = "<input>")
+    {
+        var set = new ManifestSet();
+        Reading.ManifestReader.Read(set, text, file);
+        return set;
+    }
+
+    /// <summary>Adds every resource and problem of <paramref name="other"/> to this set.</summary>
+    public ManifestSet Add(ManifestSet other)
+    {
+        Pools.AddRange(other.Pools);
+        Peers.AddRange(other.Peers);
+        BgpAdvertisements.AddRange(other.BgpAdvertisements);
+        L2Advertisements.AddRange(other.L2Advertisements);
+        BfdProfiles.AddRange(other.BfdProfiles);
+        Communities.AddRange(other.Communities);
+        FrrConfigurations.AddRange(other.FrrConfigurations);
+        Services.AddRange(other.Services);
+        Nodes.AddRange(other.Nodes);
+        Namespaces.AddRange(other.Namespaces);
+        Secrets.AddRange(other.Secrets);
+        EndpointSlices.AddRange(other.EndpointSlices);
+        ReadProblems.AddRange(other.ReadProblems);
+        HasReadFailure |= other.HasReadFailure;
+        ResourceCount += other.ResourceCount;
+        return this;
+    }
+
+    private void ReadFile(string file)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(file);
+        }
+        catch (IOException e)
+        {
+            HasReadFailure = true;
+            ReadProblems.Add(new Problem { Severity = ProblemSeverity.Error, File = file, Message = $"cannot read: {e.Message}" });
+            return;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            HasReadFailure = true;
+            ReadProblems.Add(new Problem { Severity = ProblemSeverity.Error, File = file, Message = $"cannot read: {e.Message}" });
+            return;
+        }
+        Reading.ManifestReader.Read(this, text, file);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using BgpKit.MetalLb.Model.FrrK8s;
+using BgpKit.MetalLb.Model.Resources;
+
+namespace BgpKit.MetalLb.Model.Validation;
+
+/// <summary>An address pool with its entries parsed into CIDR blocks (ranges summarized).</summary>
+internal sealed record PoolConfig(IpAddressPool Resource, IReadOnlyList<IpBlock> Blocks)
+{
+    public string Name => Resource.Name;
+
+    /// <summary>The shortest prefix length among the blocks of one family (the widest block).</summary>
+    public int? WidestLength(bool v6) => Blocks.Where(b => b.IsV6 == v6).Select(b => (int?)b.Length).Min();
+
+    public bool Contains(IpValue address) => Blocks.Any(b => b.Contains(address));
+}
+
+/// <summary>A BGP peer with defaults applied and its password and BFD profile resolved.</summary>
+internal sealed record PeerConfig(BgpPeer Resource)
+{
+    public string Name => Resource.Name;
+    public required IPAddress Address { get; init; }
+    public IPAddress? SourceAddress { get; init; }
+    public IPAddress? RouterId { get; init; }
+    public TimeSpan HoldTime { get; init; } = TimeSpan.FromSeconds(90);
+    public TimeSpan KeepaliveTime { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan? ConnectTime { get; init; }
+    public string? Password { get; init; }
+    public BfdProfile? Bfd { get; init; }
+
+    /// <summary>Why the peer waits (a missing Secret or BFD profile), or null when it can run.</summary>
+    public string? PendingReason { get; init; }
+
+    public bool IsIbgp => Resource.PeerAsn is { } peerAsn ? peerAsn == Resource.MyAsn : Resource.DynamicAsn == "internal";
+
+    public override string ToString() => $"peer {Name} {Address} (password {(Password is null ? "unset" : "set")})";
+}
+
+/// <summary>A BGP advertisement with its communities and pools resolved.</summary>
+internal sealed record AdvertisementConfig(BgpAdvertisement Resource, IReadOnlyList<CommunityValue> Communities, IReadOnlySet<string> Pools)
+{
+    public string Name => Resource.Name;
+    public int AggregationLength => Resource.AggregationLength ?? 32;
+    public int AggregationLengthV6 => Resource.AggregationLengthV6 ?? 128;
+    public int AggregationFor(bool v6) => v6 ? AggregationLengthV6 : AggregationLength;
+
+    public bool SelectsPeer(string peer) => Resource.Peers.Count == 0 || Resource.Peers.Contains(peer);
+}
+
+/// <summary>
+/// A configuration that passed validation (or the errors that kept it from passing): the input of
+/// allocation and planning.
+/// </summary>
+internal sealed class ValidatedConfig
+{
+    public required ManifestSet Manifests { get; init; }
+    public List<PoolConfig> Pools { get; } = [];
+    public List<PeerConfig> Peers { get; } = [];
+    public List<AdvertisementConfig> Advertisements { get; } = [];
+    public Dictionary<string, BfdProfile> BfdProfiles { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, CommunityValue> CommunityAliases { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, IReadOnlyDictionary<string, string>> NamespaceLabels { get; } = new(StringComparer.Ordinal);
+    public List<Problem> Problems { get; } = [];
+
+    public bool IsValid => !Problems.Any(p => p.Severity == ProblemSeverity.Error);
+
+    public PoolConfig? PoolContaining(IpValue address) => Pools.FirstOrDefault(p => p.Contains(address));
+
+    public PoolConfig? Pool(string name) => Pools.FirstOrDefault(p => p.Name == name);
+}
