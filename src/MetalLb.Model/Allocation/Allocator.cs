@@ -1,0 +1,319 @@
+using BgpKit.MetalLb.Model.Resources;
+using BgpKit.MetalLb.Model.Validation;
+
+namespace BgpKit.MetalLb.Model.Allocation;
+
+/// <summary>The addresses a service holds and the pool they come from.</summary>
+internal sealed record ServiceAllocationResult(ServiceRequest Request, PoolConfig? Pool, IReadOnlyList<IpValue> Addresses, string? Error)
+{
+    public bool Allocated => Error is null && Pool is not null;
+}
+
+/// <summary>
+/// The controller's address allocation (METALLB.md "Allocation"). Stateful and incremental:
+/// <see cref="Assign"/> and <see cref="Release"/> touch one service. Pools are tried in a
+/// deterministic order (priority, then name) where upstream picks at random.
+/// </summary>
+internal sealed class Allocator(ValidatedConfig config)
+{
+    private readonly Dictionary<IpValue, List<ServiceAllocationResult>> _byAddress = [];
+    private readonly Dictionary<string, ServiceAllocationResult> _byService = new(StringComparer.Ordinal);
+
+    // Per pool and family, a lower bound below which every address is taken: a service without a
+    // sharing key starts its search there, so filling a pool is linear rather than quadratic.
+    private readonly Dictionary<(string Pool, bool V6), UInt128> _takenBelow = [];
+
+    public ValidatedConfig Config => config;
+
+    public IReadOnlyDictionary<string, ServiceAllocationResult> Services => _byService;
+
+    /// <summary>
+    /// Allocates every LoadBalancer service: first those that already hold addresses (kept when a
+    /// pool still contains them), then the others, each group in namespace/name order.
+    /// </summary>
+    public static Allocator AllocateAll(ValidatedConfig config, IEnumerable<ServiceResource> services)
+    {
+        var allocator = new Allocator(config);
+        var eligible = services.Where(IsMetalLbService).OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
+        foreach (var service in eligible.Where(s => s.IngressIps.Count > 0))
+        {
+            allocator.Assign(service);
+        }
+        foreach (var service in eligible.Where(s => s.IngressIps.Count == 0))
+        {
+            allocator.Assign(service);
+        }
+        return allocator;
+    }
+
+    public static bool IsMetalLbService(ServiceResource service) =>
+        service.Type == "LoadBalancer" && (service.LoadBalancerClass is null or "metallb.io/metallb");
+
+    public void Release(string serviceKey)
+    {
+        if (!_byService.Remove(serviceKey, out var previous))
+        {
+            return;
+        }
+        foreach (var address in previous.Addresses)
+        {
+            if (_byAddress.TryGetValue(address, out var users))
+            {
+                users.RemoveAll(u => u.Key() == serviceKey);
+                if (users.Count == 0)
+                {
+                    _byAddress.Remove(address);
+                    if (previous.Pool is { } pool && _takenBelow.TryGetValue((pool.Name, address.IsV6), out var below) && address.Value < below)
+                    {
+                        _takenBelow[(pool.Name, address.IsV6)] = address.Value;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Allocates (or re-allocates) one service; the result carries upstream's event text on failure.</summary>
+    public ServiceAllocationResult Assign(ServiceResource service)
+    {
+        Release(service.Key);
+        var request = new ServiceRequest(service);
+        var result = Allocate(request);
+        if (result.Error is not null)
+        {
+            result = result with { Error = $"Failed to allocate IP for \"{service.Key}\": {result.Error}" };
+        }
+        _byService[service.Key] = result;
+        foreach (var address in result.Addresses)
+        {
+            if (!_byAddress.TryGetValue(address, out var users))
+            {
+                _byAddress[address] = users = [];
+            }
+            users.Add(result);
+        }
+        return result;
+    }
+
+    private ServiceAllocationResult Allocate(ServiceRequest request)
+    {
+        var (requested, requestError) = request.RequestedAddresses();
+        if (requestError is not null)
+        {
+            return Fail(request, requestError);
+        }
+        string? poolName = request.RequestedPool;
+        PoolConfig? requestedPool = null;
+        if (poolName is not null)
+        {
+            requestedPool = config.Pool(poolName);
+            if (requestedPool is null)
+            {
+                return Fail(request, $"unknown pool \"{poolName}\"");
+            }
+        }
+        var (families, requireAll) = request.Families();
+
+        if (requested.Count > 0)
+        {
+            var values = requested.Select(IpValue.From).ToList();
+            PoolConfig? pool = null;
+            foreach (var value in values)
+            {
+                var containing = config.PoolContaining(value);
+                if (containing is null)
+                {
+                    return Fail(request, $"\"{value}\" is not allowed in config");
+                }
+                if (requestedPool is not null && containing != requestedPool)
+                {
+                    return Fail(request, $"\"{value}\" is not in pool \"{requestedPool.Name}\"");
+                }
+                if (pool is not null && containing != pool)
+                {
+                    return Fail(request, "requested addresses belong to different pools");
+                }
+                pool = containing;
+                if (SharingConflict(request, value) is { } conflict)
+                {
+                    return Fail(request, conflict);
+                }
+            }
+            if (!PoolAllows(pool!, request))
+            {
+                return Fail(request, $"pool \"{pool!.Name}\" does not allow service \"{request.Key}\" (serviceAllocation)");
+            }
+            if (requireAll && families.Length == 2 && values.Count < 2)
+            {
+                return Fail(request, "RequireDualStack needs one requested address of each family");
+            }
+            return new ServiceAllocationResult(request, pool, values, null);
+        }
+
+        // Addresses already held (service status) stay when a pool still contains them.
+        if (request.Service.IngressIps.Count > 0 && Keep(request, requestedPool, families) is { } kept)
+        {
+            return kept;
+        }
+
+        if (requestedPool is not null)
+        {
+            if (!PoolAllows(requestedPool, request))
+            {
+                return Fail(request, $"pool \"{requestedPool.Name}\" does not allow service \"{request.Key}\" (serviceAllocation)");
+            }
+            return TryPool(requestedPool, request, families, requireAll) is { } fromRequested
+                ? fromRequested
+                : Fail(request, $"no available IPs in pool \"{requestedPool.Name}\"");
+        }
+        foreach (var pool in CandidatePools(request))
+        {
+            if (TryPool(pool, request, families, requireAll) is { } result)
+            {
+                return result;
+            }
+        }
+        return Fail(request, "no available IPs");
+    }
+
+    /// <summary>Pools with a matching serviceAllocation by (priority, name), then autoAssign pools without one, by name.</summary>
+    internal IEnumerable<PoolConfig> CandidatePools(ServiceRequest request)
+    {
+        var pinned = config.Pools
+            .Where(p => p.Resource.AutoAssign && p.Resource.ServiceAllocation is not null && PoolAllows(p, request))
+            .OrderBy(p => p.Resource.ServiceAllocation!.Priority ?? int.MaxValue)
+            .ThenBy(p => p.Name, StringComparer.Ordinal);
+        var general = config.Pools
+            .Where(p => p.Resource.AutoAssign && p.Resource.ServiceAllocation is null)
+            .OrderBy(p => p.Name, StringComparer.Ordinal);
+        return pinned.Concat(general);
+    }
+
+    private ServiceAllocationResult? Keep(ServiceRequest request, PoolConfig? requestedPool, bool[] families)
+    {
+        var values = request.Service.IngressIps.Select(IpValue.From).ToList();
+        var pool = config.PoolContaining(values[0]);
+        if (pool is null || values.Any(v => config.PoolContaining(v) != pool) || (requestedPool is not null && pool != requestedPool)
+            || !PoolAllows(pool, request) || values.Any(v => SharingConflict(request, v) is not null)
+            || values.Any(v => !families.Contains(v.IsV6)) || (pool.Resource.AvoidBuggyIps && values.Any(v => v.IsBuggy)))
+        {
+            return null;
+        }
+        return new ServiceAllocationResult(request, pool, values, null);
+    }
+
+    private ServiceAllocationResult? TryPool(PoolConfig pool, ServiceRequest request, bool[] families, bool requireAll)
+    {
+        var addresses = new List<IpValue>();
+        foreach (bool v6 in families)
+        {
+            if (FirstFree(pool, request, v6) is { } address)
+            {
+                addresses.Add(address);
+            }
+            else if (requireAll)
+            {
+                return null;
+            }
+        }
+        return addresses.Count == 0 ? null : new ServiceAllocationResult(request, pool, addresses, null);
+    }
+
+    /// <summary>The lowest address of the family that is free, or shared compatibly.</summary>
+    private IpValue? FirstFree(PoolConfig pool, ServiceRequest request, bool v6)
+    {
+        bool fromHint = request.SharingKey is null;
+        UInt128 below = fromHint ? _takenBelow.GetValueOrDefault((pool.Name, v6)) : 0;
+        bool allTaken = true;
+        foreach (var block in pool.Blocks)
+        {
+            if (block.IsV6 != v6 || block.Last < below)
+            {
+                continue;
+            }
+            for (UInt128 value = UInt128.Max(block.First, below); ; value++)
+            {
+                var address = new IpValue(v6, value);
+                bool skipped = pool.Resource.AvoidBuggyIps && address.IsBuggy;
+                if (!skipped && SharingConflict(request, address) is null)
+                {
+                    if (fromHint && allTaken)
+                    {
+                        _takenBelow[(pool.Name, v6)] = value;
+                    }
+                    return address;
+                }
+                allTaken &= skipped || _byAddress.ContainsKey(address);
+                if (value == block.Last)
+                {
+                    break;
+                }
+            }
+        }
+        if (fromHint && allTaken && pool.Blocks.LastOrDefault(b => b.IsV6 == v6) is { Length: > 0 } last && last.Last < (v6 ? UInt128.MaxValue : uint.MaxValue))
+        {
+            _takenBelow[(pool.Name, v6)] = last.Last + 1;
+        }
+        return null;
+    }
+
+    /// <summary>Why <paramref name="address"/> cannot go to this service, or null when it can (free or shareable).</summary>
+    private string? SharingConflict(ServiceRequest request, IpValue address)
+    {
+        if (!_byAddress.TryGetValue(address, out var users))
+        {
+            return null;
+        }
+        string? key = request.SharingKey;
+        foreach (var user in users)
+        {
+            if (user.Request.Key == request.Key)
+            {
+                continue;
+            }
+            if (key is null || user.Request.SharingKey != key)
+            {
+                return $"can't change sharing key for \"{request.Key}\", address also in use by {user.Request.Key}";
+            }
+            if ((request.IsLocal || user.Request.IsLocal) && request.BackendKey != user.Request.BackendKey)
+            {
+                return $"can't share address {address} with {user.Request.Key}: with externalTrafficPolicy Local the selectors must match";
+            }
+            foreach (var port in request.Service.Ports)
+            {
+                if (user.Request.Service.Ports.Any(p => p.Port == port.Port && p.Protocol == port.Protocol))
+                {
+                    return $"port {port.Protocol}/{port.Port} is already in use on {address} by {user.Request.Key}";
+                }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>serviceAllocation's namespace and service selectors (a pool without one allows every service).</summary>
+    internal bool PoolAllows(PoolConfig pool, ServiceRequest request)
+    {
+        if (pool.Resource.ServiceAllocation is not { } allocation)
+        {
+            return true;
+        }
+        string ns = request.Service.Meta.Namespace;
+        if (allocation.Namespaces.Count > 0 || allocation.NamespaceSelectors.Count > 0)
+        {
+            var labels = config.NamespaceLabels.GetValueOrDefault(ns) ?? ObjectMeta.NoLabels;
+            bool inList = allocation.Namespaces.Contains(ns);
+            bool selected = allocation.NamespaceSelectors.Any(s => s.Matches(labels));
+            if (!inList && !selected)
+            {
+                return false;
+            }
+        }
+        return allocation.ServiceSelectors.Count == 0 || allocation.ServiceSelectors.Any(s => s.Matches(request.Service.Meta.Labels));
+    }
+
+    private static ServiceAllocationResult Fail(ServiceRequest request, string error) => new(request, null, [], error);
+}
+
+internal static class ServiceAllocationResultExtensions
+{
+    public static string Key(this ServiceAllocationResult result) => result.Request.Key;
+}

@@ -1,0 +1,235 @@
+using System.Collections;
+using BgpKit.MetalLb.Model.Allocation;
+using BgpKit.MetalLb.Model.Resources;
+using BgpKit.MetalLb.Model.Validation;
+
+namespace BgpKit.MetalLb.Model.Planning;
+
+/// <summary>
+/// Nodes that run the same sessions, are selected by the same advertisements and are alike in
+/// the exclusion label announce the same routes for every Cluster-policy service, so they share
+/// one route table. Only externalTrafficPolicy Local services are counted per node.
+/// </summary>
+internal sealed class NodeClass(string key, List<PeerConfig> peers, List<AdvertisementConfig> advertisements, bool excluded)
+{
+    public string Key { get; } = key;
+    public List<PeerConfig> Peers { get; } = peers;
+    public List<AdvertisementConfig> Advertisements { get; } = advertisements;
+    public bool Excluded { get; } = excluded;
+    public List<string> Nodes { get; } = [];
+    public RouteTable Table { get; } = new();
+}
+
+/// <summary>Where a service has serving endpoints.</summary>
+internal sealed record EndpointInfo(bool Serving, IReadOnlySet<string> Nodes);
+
+/// <summary>
+/// The speaker side of the model: allocation plus per-session route tables, updated one service at a
+/// time (<see cref="Upsert"/>, <see cref="Remove"/>) without recomputing the others.
+/// </summary>
+internal sealed partial class PlanState
+{
+    public const string ExcludeLabel = "node.kubernetes.io/exclude-from-external-load-balancers";
+
+    private readonly Dictionary<string, NodeClass> _classOfNode = new(StringComparer.Ordinal);
+    private readonly List<NodeClass> _classes = [];
+    private readonly Dictionary<string, RouteTable> _localTables = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<(RouteTable Table, Contribution Route)>> _applied = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ServiceResource> _services = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, EndpointInfo> _endpoints = new(StringComparer.Ordinal);
+
+    private PlanState(ValidatedConfig config, IReadOnlyList<(string Name, IReadOnlyDictionary<string, string> Labels)> nodes, bool endpointsAssumed)
+    {
+        Config = config;
+        Allocator = new Allocator(config);
+        NodeNames = nodes.Select(n => n.Name).ToList();
+        EndpointsAssumed = endpointsAssumed;
+        foreach (var (name, labels) in nodes)
+        {
+            var peers = config.Peers.Where(p => LabelSelector.AnyMatches(p.Resource.NodeSelectors, labels)).ToList();
+            var ads = config.Advertisements.Where(a => LabelSelector.AnyMatches(a.Resource.NodeSelectors, labels)).ToList();
+            bool excluded = labels.ContainsKey(ExcludeLabel);
+            string key = $"{excluded}|{string.Join(",", peers.Select(p => p.Name))}|{string.Join(",", ads.Select(a => a.Name))}";
+            var nodeClass = _classes.FirstOrDefault(c => c.Key == key);
+            if (nodeClass is null)
+            {
+                nodeClass = new NodeClass(key, peers, ads, excluded);
+                _classes.Add(nodeClass);
+            }
+            nodeClass.Nodes.Add(name);
+            _classOfNode[name] = nodeClass;
+        }
+    }
+
+    public ValidatedConfig Config { get; }
+    public Allocator Allocator { get; }
+    public IReadOnlyList<string> NodeNames { get; }
+    public bool EndpointsAssumed { get; }
+    public bool NodesAssumed { get; private init; }
+    public IReadOnlyCollection<ServiceResource> Services => _services.Values;
+    internal List<Problem> PlanProblems { get; } = [];
+
+    public static PlanState Build(ValidatedConfig config, PlanOptions? options = null)
+    {
+        var manifests = config.Manifests;
+        var nodes = manifests.Nodes
+            .Select(n => (n.Name, n.Meta.Labels))
+            .Where(n => options?.Node is null || n.Name == options.Node)
+            .OrderBy(n => n.Name, StringComparer.Ordinal)
+            .ToList();
+        bool nodesAssumed = false;
+        if (nodes.Count == 0)
+        {
+            nodes.Add((options?.Node ?? "node", ObjectMeta.NoLabels));
+            nodesAssumed = true;
+        }
+        var state = new PlanState(config, nodes, !manifests.HasEndpointSlices) { NodesAssumed = nodesAssumed };
+        foreach (var group in manifests.EndpointSlices.GroupBy(e => $"{e.Meta.Namespace}/{e.ServiceName}"))
+        {
+            var serving = group.SelectMany(e => e.Endpoints).Where(e => e.Serving).ToList();
+            state._endpoints[group.Key] = new EndpointInfo(serving.Count > 0, serving.Select(e => e.NodeName ?? "").ToHashSet(StringComparer.Ordinal));
+        }
+        var eligible = manifests.Services.Where(Allocator.IsMetalLbService).OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
+        foreach (var service in eligible.Where(s => s.IngressIps.Count > 0).Concat(eligible.Where(s => s.IngressIps.Count == 0)))
+        {
+            state.Upsert(service);
+        }
+        return state;
+    }
+
+    /// <summary>Adds or changes one service: re-allocates it and replaces its routes only.</summary>
+    public ServiceAllocationResult Upsert(ServiceResource service)
+    {
+        Withdraw(service.Key);
+        _services[service.Key] = service;
+        var allocation = Allocator.Assign(service);
+        Contribute(service, allocation);
+        return allocation;
+    }
+
+    /// <summary>Removes one service: releases its addresses and withdraws its routes only.</summary>
+    public void Remove(string serviceKey)
+    {
+        Withdraw(serviceKey);
+        _services.Remove(serviceKey);
+        Allocator.Release(serviceKey);
+    }
+
+    /// <summary>Replaces the endpoints of one service and re-plans it.</summary>
+    public void SetEndpoints(string serviceKey, bool serving, IEnumerable<string> nodes)
+    {
+        _endpoints[serviceKey] = new EndpointInfo(serving, nodes.ToHashSet(StringComparer.Ordinal));
+        if (_services.TryGetValue(serviceKey, out var service) && Allocator.Services.TryGetValue(serviceKey, out var allocation))
+        {
+            Withdraw(serviceKey);
+            Contribute(service, allocation);
+        }
+    }
+
+    private void Withdraw(string serviceKey)
+    {
+        if (_applied.Remove(serviceKey, out var routes))
+        {
+            foreach (var (table, route) in routes)
+            {
+                table.Remove(route);
+            }
+        }
+    }
+
+    internal EndpointInfo? Endpoints(string serviceKey) =>
+        EndpointsAssumed ? null : _endpoints.GetValueOrDefault(serviceKey) ?? new EndpointInfo(false, new HashSet<string>());
+
+    private void Contribute(ServiceResource service, ServiceAllocationResult allocation)
+    {
+        if (!allocation.Allocated)
+        {
+            return;
+        }
+        var endpoints = Endpoints(service.Key);
+        if (endpoints is { Serving: false })
+        {
+            return;
+        }
+        bool local = service.ExternalTrafficPolicy == "Local";
+        var applied = new List<(RouteTable, Contribution)>();
+        foreach (var nodeClass in _classes)
+        {
+            if (nodeClass.Excluded)
+            {
+                continue;
+            }
+            if (!local || endpoints is null)
+            {
+                AddRoutes(nodeClass, service, allocation, nodeClass.Table, applied);
+                continue;
+            }
+            foreach (var node in nodeClass.Nodes.Where(endpoints.Nodes.Contains))
+            {
+                if (!_localTables.TryGetValue(node, out var table))
+                {
+                    _localTables[node] = table = new RouteTable();
+                }
+                AddRoutes(nodeClass, service, allocation, table, applied);
+            }
+        }
+        if (applied.Count > 0)
+        {
+            _applied[service.Key] = applied;
+        }
+    }
+
+    private static void AddRoutes(NodeClass nodeClass, ServiceResource service, ServiceAllocationResult allocation, RouteTable table, List<(RouteTable, Contribution)> applied)
+    {
+        string pool = allocation.Pool!.Name;
+        foreach (var advertisement in nodeClass.Advertisements)
+        {
+            if (!advertisement.Pools.Contains(pool) || !LabelSelector.AnyMatches(advertisement.Resource.ServiceSelectors, service.Meta.Labels))
+            {
+                continue;
+            }
+            foreach (var address in allocation.Addresses)
+            {
+                var prefix = IpBlock.Create(address, advertisement.AggregationFor(address.IsV6));
+                foreach (var peer in nodeClass.Peers)
+                {
+                    if (peer.PendingReason is not null || !advertisement.SelectsPeer(peer.Name) || !CarriesFamily(peer, address.IsV6))
+                    {
+                        continue;
+                    }
+                    // RFC 4271 section 5.1.5: LOCAL_PREF goes to internal peers only, and always
+                    // there; without localPref the receiver's usual default (100) is sent.
+                    uint? localPref = peer.IsIbgp ? advertisement.Resource.LocalPref ?? 100 : null;
+                    var route = new Contribution(peer.Name, prefix, localPref, advertisement.Communities);
+                    table.Add(route);
+                    applied.Add((table, route));
+                }
+            }
+        }
+    }
+
+    /// <summary>IPv6 over an IPv4 session (and back) with MP-BGP, unless disableMP.</summary>
+    internal static bool CarriesFamily(PeerConfig peer, bool v6) =>
+        !peer.Resource.DisableMp || (peer.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6) == v6;
+
+    internal NodeClass? ClassOf(string node) => _classOfNode.GetValueOrDefault(node);
+
+    internal RouteTable? LocalTable(string node) => _localTables.GetValueOrDefault(node);
+}
+
+/// <summary>A dictionary whose values are computed when asked for, so 10,000 services x 100 nodes cost nothing until printed.</summary>
+internal sealed class LazyDictionary(IReadOnlyList<string> keys, Func<string, string> value) : IReadOnlyDictionary<string, string>
+{
+    public string this[string key] => keys.Contains(key) ? value(key) : throw new KeyNotFoundException(key);
+    public IEnumerable<string> Keys => keys;
+    public IEnumerable<string> Values => keys.Select(value);
+    public int Count => keys.Count;
+    public bool ContainsKey(string key) => keys.Contains(key);
+    public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out string result)
+    {
+        result = keys.Contains(key) ? value(key) : null;
+        return result is not null;
+    }
+    public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => keys.Select(k => new KeyValuePair<string, string>(k, value(k))).GetEnumerator();
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
