@@ -1,0 +1,38 @@
+using BgpKit.MetalLb.Kubernetes.Status;
+
+namespace BgpKit.MetalLb.Kubernetes.Reconcile;
+
+/// <summary>
+/// The running sessions the reconcile loop drives: BGP peers with their routes and the BFD sessions
+/// bound to them. The real one sits on Bgp.Fsm's BgpSpeaker and Bfd's endpoint; tests use a recorder.
+/// Calls come from the single reconcile loop, one at a time.
+/// </summary>
+internal interface ISessionBackend : IAsyncDisposable
+{
+    /// <summary>Starts a session (and its BFD session, bound as its liveness signal).</summary>
+    ValueTask AddPeerAsync(PeerIntent peer, CancellationToken cancellationToken);
+
+    /// <summary>Stops a session with CEASE "peer de-configured" (RFC 4486 subcode 3) and drops its BFD session.</summary>
+    ValueTask RemovePeerAsync(PeerIntent peer, CancellationToken cancellationToken);
+
+    /// <summary>Applies a new BFD profile (or adds/removes BFD) without touching the BGP session.</summary>
+    ValueTask ChangeBfdAsync(PeerIntent peer, CancellationToken cancellationToken);
+
+    /// <summary>Announces (or re-announces with new attributes) one route on its session.</summary>
+    ValueTask AnnounceAsync(RouteIntent route, CancellationToken cancellationToken);
+
+    /// <summary>Withdraws one route from its session.</summary>
+    ValueTask WithdrawAsync(RouteKey route, CancellationToken cancellationToken);
+
+    /// <summary>Graceful stop: CEASE "administrative shutdown" (subcode 2) to every peer, BFD AdminDown.</summary>
+    ValueTask ShutdownAsync(CancellationToken cancellationToken);
+
+    /// <summary>A snapshot of every BGP session.</summary>
+    IReadOnlyList<BgpNeighborView> Neighbors();
+
+    /// <summary>Routes sent (Adj-RIB-Out) or received (Adj-RIB-In), for one peer or all.</summary>
+    IReadOnlyList<BgpRouteView> Routes(string? peer, bool received);
+
+    /// <summary>A snapshot of every BFD session.</summary>
+    IReadOnlyList<BfdPeerStatus> BfdSessions();
+}

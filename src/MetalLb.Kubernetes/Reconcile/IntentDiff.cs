@@ -1,0 +1,80 @@
+namespace BgpKit.MetalLb.Kubernetes.Reconcile;
+
+/// <summary>
+/// The least work that turns the node from one intent into another. A session whose parameters
+/// are unchanged is left alone (no flap); on it, only routes that left the plan are withdrawn and
+/// only new or re-attributed routes are announced (an UPDATE for a known prefix replaces it, so a
+/// changed community never withdraws first). A session whose parameters changed is removed and
+/// added again with all its routes; a changed BFD profile alone is applied to the running session.
+/// </summary>
+internal sealed record IntentDiff(
+    IReadOnlyList<PeerIntent> PeersRemoved,
+    IReadOnlyList<PeerIntent> PeersAdded,
+    IReadOnlyList<PeerIntent> BfdChanged,
+    IReadOnlyList<RouteKey> RoutesWithdrawn,
+    IReadOnlyList<RouteIntent> RoutesAnnounced)
+{
+    public bool IsEmpty =>
+        PeersRemoved.Count == 0 && PeersAdded.Count == 0 && BfdChanged.Count == 0 && RoutesWithdrawn.Count == 0 && RoutesAnnounced.Count == 0;
+
+    public static IntentDiff Between(NodeIntent current, NodeIntent next)
+    {
+        var removed = new List<PeerIntent>();
+        var added = new List<PeerIntent>();
+        var bfdChanged = new List<PeerIntent>();
+        var restarted = new HashSet<string>(StringComparer.Ordinal);
+
+        foreach (var (name, old) in current.Peers.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (!next.Peers.TryGetValue(name, out var now))
+            {
+                removed.Add(old);
+            }
+            else if (old.SessionDiffers(now))
+            {
+                removed.Add(old);
+                added.Add(now);
+                restarted.Add(name);
+            }
+            else if (old.Bfd != now.Bfd)
+            {
+                bfdChanged.Add(now);
+            }
+        }
+        foreach (var (name, now) in next.Peers.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (!current.Peers.ContainsKey(name))
+            {
+                added.Add(now);
+                restarted.Add(name);
+            }
+        }
+
+        var withdrawn = new List<RouteKey>();
+        var announced = new List<RouteIntent>();
+        foreach (var (key, _) in current.Routes)
+        {
+            // Routes of a removed or restarted session go with the session.
+            if (next.Peers.ContainsKey(key.Peer) && !restarted.Contains(key.Peer) && !next.Routes.ContainsKey(key))
+            {
+                withdrawn.Add(key);
+            }
+        }
+        foreach (var (key, route) in next.Routes)
+        {
+            if (restarted.Contains(key.Peer) || !current.Routes.TryGetValue(key, out var old) || !old.Equals(route))
+            {
+                announced.Add(route);
+            }
+        }
+        withdrawn.Sort((a, b) => Compare(a, b));
+        announced.Sort((a, b) => Compare(a.Key, b.Key));
+        return new IntentDiff(removed, added, bfdChanged, withdrawn, announced);
+    }
+
+    private static int Compare(RouteKey a, RouteKey b)
+    {
+        var byPeer = string.CompareOrdinal(a.Peer, b.Peer);
+        return byPeer != 0 ? byPeer : string.CompareOrdinal(a.Prefix.ToString(), b.Prefix.ToString());
+    }
+}

@@ -1,0 +1,62 @@
+using System.Net;
+
+namespace BgpKit.MetalLb.Kubernetes.Reconcile;
+
+/// <summary>
+/// One BGP session as planned. Two intents that are equal need nothing done; any difference in
+/// these fields restarts the session (except <see cref="Bfd"/>, which changes without a flap).
+/// </summary>
+internal sealed record PeerIntent
+{
+    public required string Name { get; init; }
+    public required IPAddress Address { get; init; }
+    public int Port { get; init; } = 179;
+    public required uint MyAsn { get; init; }
+
+    /// <summary>The peer's AS, or 0 with <see cref="DynamicAsn"/> set.</summary>
+    public uint PeerAsn { get; init; }
+
+    /// <summary><c>internal</c> or <c>external</c> when the peer's AS is learned from its OPEN.</summary>
+    public string? DynamicAsn { get; init; }
+
+    public IPAddress? SourceAddress { get; init; }
+    public IPAddress? RouterId { get; init; }
+    public TimeSpan HoldTime { get; init; } = TimeSpan.FromSeconds(90);
+    public TimeSpan KeepaliveTime { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ConnectTime { get; init; } = TimeSpan.FromSeconds(10);
+    public bool EbgpMultiHop { get; init; }
+    public string? Vrf { get; init; }
+
+    /// <summary>The TCP MD5 password. Never printed: <see cref="ToString"/> says only whether one is set.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>The BFD session bound to this peer, if its BGPPeer names a profile.</summary>
+    public BfdIntent? Bfd { get; init; }
+
+    /// <summary>True when this is an iBGP session (LOCAL_PREF goes only there).</summary>
+    public bool IsInternal => DynamicAsn == "internal" || (DynamicAsn is null && PeerAsn == MyAsn);
+
+    /// <summary>Whether going from this to <paramref name="next"/> needs the BGP session restarted.</summary>
+    public bool SessionDiffers(PeerIntent next) => this with { Bfd = null } != next with { Bfd = null };
+
+    public override string ToString() =>
+        $"{Name} {Address}:{Port} AS{MyAsn}->AS{(DynamicAsn ?? PeerAsn.ToString(System.Globalization.CultureInfo.InvariantCulture))}"
+        + (Password is null ? string.Empty : " (password set)")
+        + (Bfd is null ? string.Empty : $" bfd {Bfd.ProfileName}");
+}
+
+/// <summary>The BFD session of one peer, with MetalLB's BFDProfile fields.</summary>
+internal sealed record BfdIntent
+{
+    public required string ProfileName { get; init; }
+    public TimeSpan ReceiveInterval { get; init; } = TimeSpan.FromMilliseconds(300);
+    public TimeSpan TransmitInterval { get; init; } = TimeSpan.FromMilliseconds(300);
+    public byte DetectMultiplier { get; init; } = 3;
+    public TimeSpan EchoInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+    public bool EchoMode { get; init; }
+    public bool PassiveMode { get; init; }
+    public byte MinimumTtl { get; init; } = 254;
+
+    /// <summary>Multihop (UDP 4784) when the BGP session is eBGP multihop.</summary>
+    public bool Multihop { get; init; }
+}

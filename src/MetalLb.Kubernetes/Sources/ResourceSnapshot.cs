@@ -1,0 +1,65 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace BgpKit.MetalLb.Kubernetes.Sources;
+
+/// <summary>One manifest as read: where it came from (a file, or an API object) and its YAML or JSON text.</summary>
+/// <param name="Origin">A file path, or <c>kind/namespace/name</c> for an API object; errors name it.</param>
+/// <param name="Text">The YAML or JSON text (JSON is YAML, so the same reader takes both).</param>
+internal sealed record ManifestDocument(string Origin, string Text);
+
+/// <summary>A manifest that could not be read (missing file, permission), reported like a configuration error.</summary>
+internal sealed record ReadFailure(string Origin, string Message);
+
+/// <summary>
+/// Every resource a source holds at one moment. The reconcile loop plans from whole snapshots, so a
+/// source never needs to know what changed; <see cref="Fingerprint"/> lets it skip identical ones.
+/// </summary>
+internal sealed class ResourceSnapshot
+{
+    public ResourceSnapshot(string source, IReadOnlyList<ManifestDocument> documents, IReadOnlyList<ReadFailure> failures)
+    {
+        Source = source;
+        Documents = documents;
+        Failures = failures;
+        Fingerprint = ComputeFingerprint(documents, failures);
+    }
+
+    /// <summary>Where the snapshot came from, for <c>show config</c> (paths, or the API server URL).</summary>
+    public string Source { get; }
+
+    public IReadOnlyList<ManifestDocument> Documents { get; }
+
+    public IReadOnlyList<ReadFailure> Failures { get; }
+
+    /// <summary>SHA-256 over origins and texts, in order: equal fingerprints mean nothing changed.</summary>
+    public string Fingerprint { get; }
+
+    private static string ComputeFingerprint(IReadOnlyList<ManifestDocument> documents, IReadOnlyList<ReadFailure> failures)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var document in documents)
+        {
+            Append(hash, "D");
+            Append(hash, document.Origin);
+            Append(hash, document.Text);
+        }
+        foreach (var failure in failures)
+        {
+            Append(hash, "F");
+            Append(hash, failure.Origin);
+            Append(hash, failure.Message);
+        }
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
+    private static void Append(IncrementalHash hash, string text)
+    {
+        // Length-prefixed so that ("ab","c") and ("a","bc") differ.
+        var bytes = Encoding.UTF8.GetBytes(text);
+        Span<byte> length = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
+        hash.AppendData(length);
+        hash.AppendData(bytes);
+    }
+}

@@ -1,0 +1,164 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using BgpKit.MetalLb.Kubernetes.Metrics;
+using Microsoft.Extensions.Logging;
+
+namespace BgpKit.MetalLb.Kubernetes.Status;
+
+/// <summary>
+/// The speaker's status endpoint (127.0.0.1:7473 by default): JSON views for <c>bgpkit show</c> and
+/// Prometheus text at <c>/metrics</c>. Read-only, GET only.
+/// </summary>
+/// <remarks>
+/// Built on <see cref="HttpListener"/>, which is part of the base class library: a package that
+/// needed Kestrel would force every embedding application onto the ASP.NET Core shared framework
+/// for a loopback endpoint that serves a handful of small documents to operators and scrapers.
+/// </remarks>
+public sealed partial class StatusServer : IAsyncDisposable
+{
+    /// <summary>The default address, as the issue and FRR-K8s' metrics port convention suggest.</summary>
+    public static readonly IPEndPoint DefaultEndPoint = new(IPAddress.Loopback, 7473);
+
+    private readonly HttpListener _listener = new();
+    private readonly ISpeakerStatus _status;
+    private readonly PrometheusExporter? _metrics;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+
+    /// <summary>Prepares an endpoint on <paramref name="endPoint"/>; call <see cref="Start"/> to listen.</summary>
+    public StatusServer(IPEndPoint endPoint, ISpeakerStatus status, PrometheusExporter? metrics, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        ArgumentNullException.ThrowIfNull(status);
+        ArgumentNullException.ThrowIfNull(logger);
+        EndPoint = endPoint;
+        _status = status;
+        _metrics = metrics;
+        _logger = logger;
+        var host = endPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{endPoint.Address}]" : endPoint.Address.ToString();
+        if (endPoint.Address.Equals(IPAddress.Any) || endPoint.Address.Equals(IPAddress.IPv6Any))
+        {
+            host = "+";
+        }
+        _listener.Prefixes.Add($"http://{host}:{endPoint.Port}/");
+    }
+
+    /// <summary>Where it listens.</summary>
+    public IPEndPoint EndPoint { get; }
+
+    /// <summary>Starts listening and serving in the background.</summary>
+    public void Start()
+    {
+        _listener.Start();
+        _loop = Task.Run(ServeAsync);
+        LogListening(_logger, EndPoint.ToString());
+    }
+
+    private async Task ServeAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync().ConfigureAwait(false);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested || !_listener.IsListening)
+            {
+                return;
+            }
+            catch (HttpListenerException e)
+            {
+                LogRequestFailed(_logger, e.Message);
+                continue;
+            }
+            try
+            {
+                await RespondAsync(context).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
+            {
+                // The client went away mid-response; nothing to do.
+            }
+        }
+    }
+
+    private async Task RespondAsync(HttpListenerContext context)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        using (response)
+        {
+            if (request.HttpMethod is not ("GET" or "HEAD"))
+            {
+                await WriteAsync(response, 405, "text/plain; charset=utf-8", "only GET\n").ConfigureAwait(false);
+                return;
+            }
+            var (status, contentType, body) = Route(request.Url?.AbsolutePath ?? "/", request.QueryString);
+            await WriteAsync(response, status, contentType, body).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Maps a path and query to a response; internal for tests.</summary>
+    internal (int Status, string ContentType, string Body) Route(string path, System.Collections.Specialized.NameValueCollection query)
+    {
+        const string Json = "application/json; charset=utf-8";
+        try
+        {
+            return path.TrimEnd('/') switch
+            {
+                "/metrics" when _metrics is not null => (200, PrometheusText.ContentType, _metrics.Collect()),
+                "/v1/bgp/summary" => (200, Json, Serialize(_status.BgpSummary())),
+                "/v1/bgp/neighbors" => (200, Json, Serialize(_status.BgpNeighbors(Empty(query["name"])))),
+                "/v1/bgp/routes" => (200, Json, Serialize(_status.BgpRoutes(Empty(query["peer"]), query["received"] is "true" or "1"))),
+                "/v1/bfd/peers" => (200, Json, Serialize(_status.BfdPeers())),
+                "/v1/config" => (200, Json, Serialize(_status.Config())),
+                "" => (200, "text/plain; charset=utf-8",
+                    "bgpkit speaker status\n/v1/bgp/summary\n/v1/bgp/neighbors?name=\n/v1/bgp/routes?peer=&received=true\n/v1/bfd/peers\n/v1/config\n/metrics\n"),
+                _ => (404, "text/plain; charset=utf-8", "not found\n"),
+            };
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogRequestFailed(_logger, e.GetType().Name);
+            return (500, "text/plain; charset=utf-8", "internal error\n");
+        }
+    }
+
+    private static string? Empty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static string Serialize<T>(T value) => JsonSerializer.Serialize(value, StatusJson.Options) + "\n";
+
+    private static async Task WriteAsync(HttpListenerResponse response, int status, string contentType, string body)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        response.StatusCode = status;
+        response.ContentType = contentType;
+        response.ContentLength64 = bytes.Length;
+        await response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_listener.IsListening)
+        {
+            _listener.Stop();
+        }
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        _listener.Close();
+        _stop.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Status endpoint listening on http://{EndPoint}/")]
+    private static partial void LogListening(ILogger logger, string endPoint);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Status request failed: {Reason}")]
+    private static partial void LogRequestFailed(ILogger logger, string reason);
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Text.Json;
+using BgpKit.MetalLb.Kubernetes.Metrics;
+using BgpKit.MetalLb.Kubernetes.Status;
+using BgpKit.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace BgpKit.MetalLb.Kubernetes.Tests.Status;
+
+public sealed class StatusServerTests
+{
+    private sealed class FixedStatus : ISpeakerStatus
+    {
+        public static readonly BgpPeerSummary Row = new("router-a", "127.0.0.2", 1790, 64512, 64513, "Established", 42, 3, 0, 10, 9, null);
+
+        public string? AskedName { get; private set; }
+        public (string? Peer, bool Received) AskedRoutes { get; private set; }
+
+        public BgpSummaryView BgpSummary() => new("node-1", "10.0.0.1", 64513, [Row]);
+
+        public IReadOnlyList<BgpNeighborView> BgpNeighbors(string? name)
+        {
+            AskedName = name;
+            return [];
+        }
+
+        public IReadOnlyList<BgpRouteView> BgpRoutes(string? peer, bool received)
+        {
+            AskedRoutes = (peer, received);
+            return [];
+        }
+
+        public BfdPeersView BfdPeers() => new([new BfdPeerStatus("127.0.0.2", "127.0.0.1", "Up", "Up", 1, 2, 300, 300, 3, 900, 5, 0)]);
+
+        public ConfigView Config() => new("node-1", null, null);
+    }
+
+    [Fact]
+    public async Task Summary_json_has_exactly_the_contract_fields()
+    {
+        var status = new FixedStatus();
+        await using var server = new StatusServer(new IPEndPoint(IPAddress.Loopback, 1), status, null, NullLogger.Instance);
+
+        var (code, type, body) = server.Route("/v1/bgp/summary", new());
+
+        Assert.Equal(200, code);
+        Assert.StartsWith("application/json", type);
+        using var doc = JsonDocument.Parse(body);
+        var peer = doc.RootElement.GetProperty("peers")[0];
+        Assert.Equal(
+            ["name", "address", "port", "remoteAsn", "localAsn", "state", "uptime", "prefixesSent", "prefixesReceived", "messagesSent", "messagesReceived", "lastError"],
+            peer.EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task Bfd_json_has_exactly_the_contract_fields()
+    {
+        await using var server = new StatusServer(new IPEndPoint(IPAddress.Loopback, 1), new FixedStatus(), null, NullLogger.Instance);
+        using var doc = JsonDocument.Parse(server.Route("/v1/bfd/peers", new()).Body);
+        Assert.Equal(
+            ["peer", "localAddress", "state", "remoteState", "localDiscriminator", "remoteDiscriminator", "transmitInterval", "receiveInterval", "detectMultiplier", "detectionTime", "uptime", "downEvents"],
+            doc.RootElement.GetProperty("peers")[0].EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task Query_parameters_reach_the_status_and_unknown_paths_are_404()
+    {
+        var status = new FixedStatus();
+        await using var server = new StatusServer(new IPEndPoint(IPAddress.Loopback, 1), status, null, NullLogger.Instance);
+
+        server.Route("/v1/bgp/neighbors", new() { ["name"] = "router-a" });
+        server.Route("/v1/bgp/routes", new() { ["peer"] = "router-a", ["received"] = "true" });
+
+        Assert.Equal("router-a", status.AskedName);
+        Assert.Equal(("router-a", true), status.AskedRoutes);
+        Assert.Equal(404, server.Route("/nope", new()).Status);
+        Assert.Equal(404, server.Route("/metrics", new()).Status); // no exporter given
+    }
+
+    [Fact]
+    public async Task Serves_json_and_metrics_over_http_on_loopback()
+    {
+        using var meter = new Meter("BgpKit.Test.StatusServer");
+        using var exporter = new PrometheusExporter(m => m.Name == meter.Name);
+        meter.CreateCounter<long>("bgp_opens_sent").Add(2);
+        var endPoint = new IPEndPoint(IPAddress.Loopback, FreePort.Tcp());
+        await using var server = new StatusServer(endPoint, new FixedStatus(), exporter, NullLogger.Instance);
+        server.Start();
+        using var client = new HttpClient { BaseAddress = new Uri($"http://{endPoint}/"), Timeout = TimeSpan.FromSeconds(30) };
+
+        var summary = await client.GetFromJsonAsyncSafe<BgpSummaryView>("v1/bgp/summary");
+        Assert.Equal(FixedStatus.Row, Assert.Single(summary.Peers));
+
+        using var metrics = await client.GetAsync("metrics");
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", metrics.Content.Headers.ContentType!.ToString());
+        Assert.Contains("bgpkit_bgp_opens_sent 2\n", await metrics.Content.ReadAsStringAsync());
+
+        using var post = await client.PostAsync("v1/config", new StringContent(""));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
+    }
+}
+
+internal static class HttpClientJson
+{
+    public static async Task<T> GetFromJsonAsyncSafe<T>(this HttpClient client, string path)
+    {
+        var text = await client.GetStringAsync(path);
+        return JsonSerializer.Deserialize<T>(text, StatusJson.Options)!;
+    }
+}
