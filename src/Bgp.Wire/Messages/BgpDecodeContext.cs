@@ -22,7 +22,7 @@ public enum AddPathDirection : byte
 /// AFI/SAFI (RFC 7911) and extended messages (RFC 8654). Decoders read received data with it; encoders
 /// write data to send with it. Immutable; <see cref="Default"/> is a plain RFC 4271 session.
 /// </summary>
-public sealed class BgpDecodeContext
+public sealed partial class BgpDecodeContext
 {
     private readonly AddPathDirection _ipv4Unicast;
     private readonly AddPathDirection _ipv6Unicast;

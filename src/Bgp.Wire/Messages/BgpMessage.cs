@@ -3,7 +3,7 @@ using System.Buffers;
 namespace BgpKit.Bgp.Wire;
 
 /// <summary>
-/// A decoded BGP message: OPEN, UPDATE, <see cref="NotificationMessage"/>,
+/// A decoded BGP message: <see cref="OpenMessage"/>, UPDATE, <see cref="NotificationMessage"/>,
 /// <see cref="KeepaliveMessage"/> or <see cref="RouteRefreshMessage"/>. <c>Decode</c> turns a whole message
 /// into one of them; every message encodes back with <c>Encode</c> or <c>TryEncode</c>.
 /// </summary>
@@ -56,7 +56,8 @@ public abstract class BgpMessage
         context ??= BgpDecodeContext.Default;
         return type switch
         {
-            BgpMessageType.Open or BgpMessageType.Update => throw new NotSupportedException("OPEN and UPDATE decoding land next."),
+            BgpMessageType.Open => OpenMessage.DecodeBody(body),
+            BgpMessageType.Update => throw new NotSupportedException("UPDATE decoding lands next."),
             BgpMessageType.Notification => NotificationMessage.DecodeBody(body),
             BgpMessageType.Keepalive => KeepaliveMessage.DecodeBody(body),
             BgpMessageType.RouteRefresh => RouteRefreshMessage.DecodeBody(body),
