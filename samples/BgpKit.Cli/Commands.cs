@@ -10,5 +10,6 @@ internal static class Commands
         yield return DecodeCommand.Create();
         yield return PlanCommand.Create();
         yield return RenderFrrCommand.Create();
+        yield return ShowCommand.Create();
     }
 }

@@ -1,0 +1,24 @@
+using System.Net.Http.Json;
+using BgpKit.MetalLb.Kubernetes.Status;
+
+namespace BgpKit.Cli.Show;
+
+/// <summary>Reads the speaker's status endpoint (<c>--status ADDR:PORT</c>).</summary>
+internal sealed class StatusClient : IDisposable
+{
+    private readonly HttpClient _http;
+
+    public StatusClient(string endPoint)
+    {
+        _http = new HttpClient { BaseAddress = new Uri($"http://{endPoint}/"), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public Task<string> GetRawAsync(string pathAndQuery, CancellationToken cancellationToken) =>
+        _http.GetStringAsync(pathAndQuery, cancellationToken);
+
+    public async Task<T> GetAsync<T>(string pathAndQuery, CancellationToken cancellationToken) =>
+        await _http.GetFromJsonAsync<T>(pathAndQuery, StatusJson.Options, cancellationToken).ConfigureAwait(false)
+        ?? throw new InvalidOperationException("empty response from " + pathAndQuery);
+
+    public void Dispose() => _http.Dispose();
+}
