@@ -1,4 +1,5 @@
 using System.CommandLine;
+using BgpKit.Cli.Decode;
 
 namespace BgpKit.Cli;
 
@@ -12,8 +13,10 @@ internal static class DecodeCommand
         var command = new Command("decode", "Decode a capture or MRT dump into one JSON object per line") { file, ports };
         command.SetAction(parse =>
         {
-            Console.Error.WriteLine("bgpkit decode: not implemented yet");
-            return 2;
+            var path = parse.GetValue(file)!.FullName;
+            var extra = parse.GetValue(ports) ?? [];
+            using var stdout = Console.OpenStandardOutput();
+            return DecodeRunner.Run(path, extra, stdout, Console.Error);
         });
         return command;
     }
