@@ -50,7 +50,7 @@ internal sealed record ServiceRequest(ServiceResource Service)
         var list = new List<IPAddress>();
         foreach (var text in (annotation ?? spec ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!IPAddress.TryParse(text, out var address))
+            if (!StrictIp.TryParse(text, out var address))
             {
                 return ([], $"invalid IP \"{text}\" in {(annotation is null ? "spec.loadBalancerIP" : LoadBalancerIpsAnnotation)}");
             }

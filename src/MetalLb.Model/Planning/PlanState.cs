@@ -69,7 +69,7 @@ internal sealed partial class PlanState
     public IReadOnlyCollection<ServiceResource> Services => _services.Values;
     internal List<Problem> PlanProblems { get; } = [];
 
-    public static PlanState Build(ValidatedConfig config, PlanOptions? options = null)
+    public static PlanState Build(ValidatedConfig config, PlanOptions? options = null, IReadOnlyDictionary<string, IReadOnlyList<System.Net.IPAddress>>? previous = null)
     {
         var manifests = config.Manifests;
         var nodes = manifests.Nodes
@@ -89,7 +89,11 @@ internal sealed partial class PlanState
             var serving = group.SelectMany(e => e.Endpoints).Where(e => e.Serving).ToList();
             state._endpoints[group.Key] = new EndpointInfo(serving.Count > 0, serving.Select(e => e.NodeName ?? "").ToHashSet(StringComparer.Ordinal));
         }
-        var eligible = manifests.Services.Where(Allocator.IsMetalLbService).OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
+        // Addresses held under the previous configuration count as the service's status, so that a
+        // configuration change keeps them wherever a pool still contains them.
+        var eligible = manifests.Services.Where(Allocator.IsMetalLbService)
+            .Select(s => s.IngressIps.Count == 0 && previous is not null && previous.TryGetValue(s.Key, out var held) ? s with { IngressIps = held } : s)
+            .OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
         foreach (var service in eligible.Where(s => s.IngressIps.Count > 0).Concat(eligible.Where(s => s.IngressIps.Count == 0)))
         {
             state.Upsert(service);

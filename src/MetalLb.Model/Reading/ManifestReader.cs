@@ -160,7 +160,7 @@ internal static partial class ManifestReader
         var ingress = new List<IPAddress>();
         foreach (var entry in status?.Map("loadBalancer")?.Maps("ingress") ?? [])
         {
-            if (entry.String("ip") is { } ip && IPAddress.TryParse(ip, out var address))
+            if (entry.String("ip") is { } ip && StrictIp.TryParse(ip, out var address))
             {
                 ingress.Add(address);
             }

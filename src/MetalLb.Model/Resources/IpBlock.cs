@@ -75,7 +75,7 @@ internal readonly record struct IpBlock(IpValue Network, int Length) : IComparab
     {
         block = default;
         int slash = text.IndexOf('/');
-        if (slash < 0 || !IPAddress.TryParse(text.AsSpan(0, slash), out var address)
+        if (slash < 0 || !StrictIp.TryParse(text.AsSpan(0, slash), out var address)
             || !int.TryParse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.None, null, out int length))
         {
             return false;

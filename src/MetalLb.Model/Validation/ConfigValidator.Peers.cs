@@ -39,19 +39,19 @@ internal static partial class ConfigValidator
             {
                 Error("spec.peerAddress", "peerAddress is required");
             }
-            else if (!IPAddress.TryParse(peer.PeerAddress, out address))
+            else if (!StrictIp.TryParse(peer.PeerAddress, out address))
             {
                 Error("spec.peerAddress", $"invalid peerAddress \"{peer.PeerAddress}\"");
             }
             IPAddress? source = null;
-            if (peer.SourceAddress is { Length: > 0 } s && !IPAddress.TryParse(s, out source))
+            if (peer.SourceAddress is { Length: > 0 } s && !StrictIp.TryParse(s, out source))
             {
                 Error("spec.sourceAddress", $"invalid sourceAddress \"{s}\"");
             }
             IPAddress? routerId = null;
             if (peer.RouterId is { Length: > 0 } r)
             {
-                if (!IPAddress.TryParse(r, out routerId))
+                if (!StrictIp.TryParse(r, out routerId))
                 {
                     Error("spec.routerID", $"invalid routerID \"{r}\"");
                 }

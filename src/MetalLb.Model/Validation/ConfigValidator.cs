@@ -166,7 +166,7 @@ internal static partial class ConfigValidator
             error = $"invalid address entry \"{entry}\": expected a CIDR (10.0.0.0/24) or a range (10.0.0.1-10.0.0.9)";
             return false;
         }
-        if (!IPAddress.TryParse(text[..dash].Trim(), out var start) || !IPAddress.TryParse(text[(dash + 1)..].Trim(), out var end))
+        if (!StrictIp.TryParse(text[..dash].Trim(), out var start) || !StrictIp.TryParse(text[(dash + 1)..].Trim(), out var end))
         {
             error = $"invalid range \"{entry}\"";
             return false;
