@@ -35,11 +35,8 @@ internal sealed class Allocator(ValidatedConfig config)
     {
         var allocator = new Allocator(config);
         var eligible = services.Where(IsMetalLbService).OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
-        foreach (var service in eligible.Where(s => s.IngressIps.Count > 0))
-        {
-            allocator.Assign(service);
-        }
-        foreach (var service in eligible.Where(s => s.IngressIps.Count == 0))
+        var rest = eligible.Where(s => s.IngressIps.Count == 0 || allocator.TryKeep(s) is null).ToList();
+        foreach (var service in rest)
         {
             allocator.Assign(service);
         }
@@ -72,6 +69,33 @@ internal sealed class Allocator(ValidatedConfig config)
         }
     }
 
+    /// <summary>
+    /// Keeps the addresses a service already holds (its status) when the configuration still allows
+    /// them; returns null, holding nothing, when they must be released. Run for every such service
+    /// before allocating new ones, so that no new service takes an address that is held.
+    /// </summary>
+    public ServiceAllocationResult? TryKeep(ServiceResource service)
+    {
+        Release(service.Key);
+        var request = new ServiceRequest(service);
+        var (requested, error) = request.RequestedAddresses();
+        if (error is not null || requested.Count > 0 && !requested.Select(IpValue.From).ToHashSet().SetEquals(service.IngressIps.Select(IpValue.From)))
+        {
+            return null;
+        }
+        var pool = request.RequestedPool is { } name ? config.Pool(name) : null;
+        if (request.RequestedPool is not null && pool is null)
+        {
+            return null;
+        }
+        var kept = Keep(request, pool, request.Families().V6Families);
+        if (kept is not null)
+        {
+            Record(kept);
+        }
+        return kept;
+    }
+
     /// <summary>Allocates (or re-allocates) one service; the result carries upstream's event text on failure.</summary>
     public ServiceAllocationResult Assign(ServiceResource service)
     {
@@ -82,7 +106,13 @@ internal sealed class Allocator(ValidatedConfig config)
         {
             result = result with { Error = $"Failed to allocate IP for \"{service.Key}\": {result.Error}" };
         }
-        _byService[service.Key] = result;
+        Record(result);
+        return result;
+    }
+
+    private void Record(ServiceAllocationResult result)
+    {
+        _byService[result.Request.Key] = result;
         foreach (var address in result.Addresses)
         {
             if (!_byAddress.TryGetValue(address, out var users))
@@ -91,7 +121,6 @@ internal sealed class Allocator(ValidatedConfig config)
             }
             users.Add(result);
         }
-        return result;
     }
 
     private ServiceAllocationResult Allocate(ServiceRequest request)

@@ -94,7 +94,21 @@ internal sealed partial class PlanState
         var eligible = manifests.Services.Where(Allocator.IsMetalLbService)
             .Select(s => s.IngressIps.Count == 0 && previous is not null && previous.TryGetValue(s.Key, out var held) ? s with { IngressIps = held } : s)
             .OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
-        foreach (var service in eligible.Where(s => s.IngressIps.Count > 0).Concat(eligible.Where(s => s.IngressIps.Count == 0)))
+        // Every held address is kept first; only then are the others (and the released) allocated.
+        var rest = new List<ServiceResource>();
+        foreach (var service in eligible)
+        {
+            if (service.IngressIps.Count > 0 && state.Allocator.TryKeep(service) is { } kept)
+            {
+                state._services[service.Key] = service;
+                state.Contribute(service, kept);
+            }
+            else
+            {
+                rest.Add(service);
+            }
+        }
+        foreach (var service in rest)
         {
             state.Upsert(service);
         }
