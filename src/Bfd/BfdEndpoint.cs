@@ -69,6 +69,8 @@ public sealed partial class BfdEndpoint : IAsyncDisposable
 
     internal int ControlPort { get; }
 
+    internal Meter Meter => _metrics.Meter;
+
     /// <summary>The sessions running now.</summary>
     public IReadOnlyCollection<BfdSession> Sessions => _byDiscriminator.Values.ToArray();
 

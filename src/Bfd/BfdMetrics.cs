@@ -28,6 +28,8 @@ internal sealed class BfdMetrics : IDisposable
         _meter.CreateObservableGauge("bfd_session_up", sessionUp, "{session}", "1 when the BFD session is Up, else 0");
     }
 
+    public Meter Meter => _meter;
+
     public Counter<long> ControlPacketInput { get; }
     public Counter<long> ControlPacketOutput { get; }
     public Counter<long> EchoPacketInput { get; }

@@ -1,0 +1,60 @@
+using System.Net;
+using BgpKit.Bfd.Transport;
+
+namespace BgpKit.Bfd.Tests.Transport;
+
+/// <summary>
+/// An in-memory wire between endpoints for deterministic tests: packets are delivered synchronously
+/// (with TTL 255 unless told otherwise) while <see cref="Connected"/> is true, and recorded.
+/// </summary>
+internal sealed class MemoryNetwork
+{
+    private readonly Dictionary<(IPAddress, bool), MemoryLink> _links = new();
+
+    public bool Connected { get; set; } = true;
+
+    public int Ttl { get; set; } = 255;
+
+    public List<(IPAddress From, IPAddress To, byte[] Bytes)> Sent { get; } = new();
+
+    public BfdLinkFactory Factory => (endpoint, local, multihop) =>
+    {
+        var link = new MemoryLink(this, endpoint, local, multihop);
+        _links[(local, multihop)] = link;
+        return link;
+    };
+
+    public IEnumerable<BfdControlPacket> SentBy(IPAddress from) => Sent.Where(s => s.From.Equals(from)).Select(s =>
+    {
+        BfdControlPacket.TryDecode(s.Bytes, out var p);
+        return p;
+    });
+
+    private sealed class MemoryLink : BfdLink
+    {
+        private readonly MemoryNetwork _network;
+        private readonly BfdEndpoint _endpoint;
+
+        public MemoryLink(MemoryNetwork network, BfdEndpoint endpoint, IPAddress local, bool multihop) : base(local, multihop)
+        {
+            _network = network;
+            _endpoint = endpoint;
+        }
+
+        public override bool Send(BfdSession session, ReadOnlySpan<byte> packet, out string? error)
+        {
+            error = null;
+            _network.Sent.Add((LocalAddress, session.PeerAddress, packet.ToArray()));
+            if (_network.Connected && _network._links.TryGetValue((session.PeerAddress, Multihop), out var peer))
+            {
+                peer._endpoint.Receive(peer, packet, LocalAddress.GetAddressBytes(), _network.Ttl);
+            }
+            return true;
+        }
+
+        public override void Dispose()
+        {
+            _network._links.Remove((LocalAddress, Multihop));
+        }
+    }
+}
