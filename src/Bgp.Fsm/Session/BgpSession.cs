@@ -1,0 +1,326 @@
+using System.Net;
+using System.Threading.Channels;
+using BgpKit.Bgp.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace BgpKit.Bgp.Fsm;
+
+/// <summary>
+/// One peer's BGP session: a single owner loop drains a bounded single-reader channel; sockets,
+/// timers and the API only post inputs to it. All state below is touched by that loop alone,
+/// so there are no locks around the FSM (STYLE.md 6).
+/// </summary>
+internal sealed partial class BgpSession : IAsyncDisposable
+{
+    /// <summary>RFC 4271 section 8.2.2: "a large value", 4 minutes is suggested.</summary>
+    internal static readonly TimeSpan LargeHoldTime = TimeSpan.FromMinutes(4);
+
+    private readonly Channel<SessionInput> _inbox;
+    private readonly BgpPeerOptions _peer;
+    private readonly uint _localAs;
+    private readonly uint _routerId;
+    private readonly TimeProvider _time;
+    private readonly Func<double> _random;
+    private readonly ILogger _log;
+    private readonly SessionAttributes _attributes;
+    private readonly IdleHoldBackoff _backoff;
+    private readonly SessionTimer _connectRetryTimer;
+    private readonly SessionTimer _holdTimer;
+    private readonly SessionTimer _keepaliveTimer;
+    private readonly SessionTimer _delayOpenTimer;
+    private readonly SessionTimer _idleHoldTimer;
+    private readonly SessionTimer _sendHoldTimer;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _loop = Task.CompletedTask;
+
+    private FsmState _fsm = FsmState.Initial;
+    private BgpConnection? _connection;
+    private BgpConnection? _pending;
+    private CancellationTokenSource? _connectAttempt;
+    private long _connectionIds;
+    private NegotiatedSession? _negotiated;
+    private NotificationMessage? _pendingNotification;
+    private long _establishedAt;
+    private bool _adminDown = true;
+    private bool _livenessUp = true;
+    private string? _lastError;
+    private volatile PeerStatus _status;
+
+    public BgpSession(BgpPeerOptions peer, uint localAs, IPAddress routerId, TimeProvider time, Func<double> random, ILogger logger, int inboxCapacity = 1024)
+    {
+        _peer = peer;
+        _localAs = peer.LocalAs ?? localAs;
+        _routerId = OpenNegotiation.RouterIdValue(routerId);
+        _time = time;
+        _random = random;
+        _log = logger;
+        _attributes = new SessionAttributes(
+            PassiveTcpEstablishment: peer.Transport.Passive,
+            DelayOpen: peer.DelayOpenTime is not null,
+            AllowAutomaticStart: true,
+            AllowAutomaticStop: true,
+            SendNotificationWithoutOpen: true);
+        _backoff = new IdleHoldBackoff(peer.IdleHoldTime, peer.IdleHoldTimeMax);
+        _inbox = Channel.CreateBounded<SessionInput>(new BoundedChannelOptions(inboxCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _connectRetryTimer = new SessionTimer("ConnectRetryTimer", time, OnTimer);
+        _holdTimer = new SessionTimer("HoldTimer", time, OnTimer);
+        _keepaliveTimer = new SessionTimer("KeepaliveTimer", time, OnTimer);
+        _delayOpenTimer = new SessionTimer("DelayOpenTimer", time, OnTimer);
+        _idleHoldTimer = new SessionTimer("IdleHoldTimer", time, OnTimer);
+        _sendHoldTimer = new SessionTimer("SendHoldTimer", time, OnTimer);
+        AdjRibOut = new AdjRibOut();
+        _status = BuildStatus();
+    }
+
+    public BgpPeerOptions Peer => _peer;
+
+    public IPAddress Address => _peer.Address;
+
+    public PeerCounters Counters { get; } = new();
+
+    /// <summary>Routes to send to this peer; the owner loop sends what changed.</summary>
+    public AdjRibOut AdjRibOut { get; }
+
+    /// <summary>Received routes (when the peer keeps an Adj-RIB-In).</summary>
+    public AdjRibIn? AdjRibIn { get; set; }
+
+    /// <summary>The latest status snapshot (rebuilt by the owner loop on every change).</summary>
+    public PeerStatus Status => _status;
+
+    /// <summary>The FSM state as the owner loop last left it.</summary>
+    public SessionState State => _status.State;
+
+    /// <summary>Raised (on the owner loop) whenever the state changes.</summary>
+    public event Action<BgpSession, SessionState>? StateChanged;
+
+
+    public void StartLoop() => _loop = Task.Run(RunAsync);
+
+    /// <summary>Posts from the API side (waits when the inbox is full).</summary>
+    public ValueTask PostAsync(SessionCommand command) =>
+        _inbox.Writer.WriteAsync(new SessionInput(InputKind.Command, Payload: command), _stop.Token);
+
+    /// <summary>Completes once every input posted before it has been handled (for tests and orderly shutdown).</summary>
+    public async Task BarrierAsync()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await PostAsync(new SessionCommand.Barrier(done)).ConfigureAwait(false);
+        await done.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>The listener hands over a connection from this peer's address.</summary>
+    public void Accept(System.Net.Sockets.Socket socket)
+    {
+        if (!_inbox.Writer.TryWrite(new SessionInput(InputKind.Accepted, Socket: socket)))
+        {
+            _ = _inbox.Writer.WriteAsync(new SessionInput(InputKind.Accepted, Socket: socket)).AsTask()
+                .ContinueWith(t => socket.Dispose(), CancellationToken.None, TaskContinuationOptions.NotOnRanToCompletion, TaskScheduler.Default);
+        }
+    }
+
+    private void OnTimer(SessionTimer timer, long generation)
+    {
+        var input = new SessionInput(InputKind.Timer, Payload: timer, Generation: generation);
+        if (!_inbox.Writer.TryWrite(input))
+        {
+            // Never lose an expiry: wait for room off the timer thread.
+            _ = _inbox.Writer.WriteAsync(input, _stop.Token).AsTask();
+        }
+    }
+
+    private ValueTask Deliver(BgpConnection connection, ConnectionSignal signal, BgpMessageType type, object? payload, CancellationToken cancel) =>
+        _inbox.Writer.WriteAsync(new SessionInput(InputKind.Connection, Connection: connection, Signal: signal, MessageType: type, Payload: payload), cancel);
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            await foreach (var input in _inbox.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+            {
+                Handle(input);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Handles one input. Runs on the owner loop (or, in tests, on the caller).</summary>
+    internal void Handle(in SessionInput input)
+    {
+        var before = _fsm.State;
+        switch (input.Kind)
+        {
+            case InputKind.Timer:
+                OnTimerInput((SessionTimer)input.Payload!, input.Generation);
+                break;
+            case InputKind.Connection:
+                OnConnectionInput(input);
+                break;
+            case InputKind.Accepted:
+                OnAccepted(input.Socket!);
+                break;
+            case InputKind.Connected:
+                OnConnected(input.Socket, input.Generation, (string?)input.Payload);
+                break;
+            case InputKind.Command:
+                OnCommand((SessionCommand)input.Payload!);
+                break;
+            case InputKind.Event:
+                Apply(input.Event);
+                break;
+        }
+        if (before != _fsm.State || input.Kind != InputKind.Timer)
+        {
+            _status = BuildStatus();
+        }
+        if (before != _fsm.State)
+        {
+            StateChanged?.Invoke(this, _fsm.State);
+        }
+    }
+
+    private void OnTimerInput(SessionTimer timer, long generation)
+    {
+        if (!timer.Expire(generation))
+        {
+            return;
+        }
+        if (timer == _connectRetryTimer)
+        {
+            Apply(BgpEvent.ConnectRetryTimerExpires);
+        }
+        else if (timer == _holdTimer)
+        {
+            Apply(BgpEvent.HoldTimerExpires);
+        }
+        else if (timer == _keepaliveTimer)
+        {
+            Apply(BgpEvent.KeepaliveTimerExpires);
+        }
+        else if (timer == _delayOpenTimer)
+        {
+            Apply(BgpEvent.DelayOpenTimerExpires);
+        }
+        else if (timer == _idleHoldTimer)
+        {
+            if (!_adminDown && _livenessUp)
+            {
+                Apply(BgpEvent.IdleHoldTimerExpires);
+            }
+        }
+        else if (timer == _sendHoldTimer)
+        {
+            CheckSendHold();
+        }
+    }
+
+    private void OnCommand(SessionCommand command)
+    {
+        switch (command)
+        {
+            case SessionCommand.Start:
+                _adminDown = false;
+                _backoff.Reset();
+                _idleHoldTimer.Stop();
+                if (_livenessUp)
+                {
+                    Apply(BgpEvent.ManualStart);
+                }
+                break;
+            case SessionCommand.Stop stop:
+                _adminDown = true;
+                _idleHoldTimer.Stop();
+                _pendingNotification = stop.Notification;
+                Apply(BgpEvent.ManualStop);
+                break;
+            case SessionCommand.Liveness liveness:
+                OnLiveness(liveness.Up);
+                break;
+            case SessionCommand.RibChanged:
+                FlushAdjRibOut();
+                break;
+            case SessionCommand.SoftResetIn:
+                SendRouteRefresh();
+                break;
+            case SessionCommand.Barrier barrier:
+                barrier.Done.TrySetResult();
+                break;
+        }
+    }
+
+    private void OnLiveness(bool up)
+    {
+        if (up == _livenessUp)
+        {
+            return;
+        }
+        _livenessUp = up;
+        SessionLog.Liveness(_log, Address, up);
+        if (!up)
+        {
+            // RFC 9384: Cease, subcode 10 "BFD Down"; the session stays down until the signal is back.
+            _idleHoldTimer.Stop();
+            _pendingNotification = new NotificationMessage(BgpErrorCode.Cease, (byte)CeaseSubcode.BfdDown);
+            _lastError = "liveness signal down (BFD)";
+            Apply(BgpEvent.AutomaticStop);
+        }
+        else if (!_adminDown && _fsm.State == SessionState.Idle)
+        {
+            Apply(BgpEvent.AutomaticStart);
+        }
+    }
+
+    private PeerStatus BuildStatus()
+    {
+        var n = _negotiated;
+        TimeSpan? up = _fsm.State == SessionState.Established ? _time.GetElapsedTime(_establishedAt) : null;
+        return new PeerStatus(
+            Address,
+            _fsm.State,
+            up,
+            n?.PeerAs,
+            n is null ? null : new IPAddress(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(n.PeerBgpIdentifier)),
+            _connection?.LocalEndPoint,
+            n?.HoldTime,
+            n?.KeepaliveTime,
+            n?.CapabilityNames() ?? [],
+            Counters.Snapshot(),
+            _lastError,
+            _livenessUp);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+        _inbox.Writer.TryComplete();
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stop.Cancel();
+        _connectAttempt?.Cancel();
+        foreach (var t in new[] { _connectRetryTimer, _holdTimer, _keepaliveTimer, _delayOpenTimer, _idleHoldTimer, _sendHoldTimer })
+        {
+            t.Dispose();
+        }
+        if (_connection is { } c)
+        {
+            await c.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_pending is { } p)
+        {
+            await p.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

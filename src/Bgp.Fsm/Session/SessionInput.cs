@@ -1,0 +1,47 @@
+using System.Net.Sockets;
+using BgpKit.Bgp.Wire;
+
+namespace BgpKit.Bgp.Fsm;
+
+internal enum InputKind
+{
+    /// <summary>An FSM event with nothing attached (timer expiry, start, stop).</summary>
+    Event,
+    /// <summary>A message, error or close from a connection's read loop.</summary>
+    Connection,
+    /// <summary>The listener accepted a socket from this peer.</summary>
+    Accepted,
+    /// <summary>Our outgoing connect completed (Payload: Socket) or failed (Payload: null).</summary>
+    Connected,
+    /// <summary>A timer fired; Generation tells a stale firing from a live one.</summary>
+    Timer,
+    /// <summary>A request from the speaker (Payload: a SessionCommand).</summary>
+    Command,
+}
+
+/// <summary>One item in a session's inbox. Sockets, timers and the API only ever post these.</summary>
+internal readonly record struct SessionInput(
+    InputKind Kind,
+    BgpEvent Event = default,
+    BgpConnection? Connection = null,
+    ConnectionSignal Signal = default,
+    BgpMessageType MessageType = default,
+    object? Payload = null,
+    long Generation = 0,
+    Socket? Socket = null);
+
+/// <summary>Requests from the API side, run inside the owner loop.</summary>
+internal abstract record SessionCommand
+{
+    public sealed record Start : SessionCommand;
+
+    public sealed record Stop(NotificationMessage Notification) : SessionCommand;
+
+    public sealed record Liveness(bool Up) : SessionCommand;
+
+    public sealed record RibChanged : SessionCommand;
+
+    public sealed record SoftResetIn : SessionCommand;
+
+    public sealed record Barrier(TaskCompletionSource Done) : SessionCommand;
+}

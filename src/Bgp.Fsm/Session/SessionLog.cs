@@ -1,0 +1,35 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace BgpKit.Bgp.Fsm;
+
+/// <summary>Source-generated structured logs of a session (peer, state, event); never a password.</summary>
+internal static partial class SessionLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "peer {Peer}: {From} --{Event}--> {To}")]
+    public static partial void Transition(ILogger logger, IPAddress peer, SessionState from, BgpEvent @event, SessionState to);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "peer {Peer}: session established (AS {PeerAs}, hold {HoldTime})")]
+    public static partial void Established(ILogger logger, IPAddress peer, uint peerAs, TimeSpan holdTime);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "peer {Peer}: session down in {State}: {Reason}")]
+    public static partial void Down(ILogger logger, IPAddress peer, SessionState state, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "peer {Peer}: sent {Notification}")]
+    public static partial void NotificationSent(ILogger logger, IPAddress peer, string notification);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "peer {Peer}: received {Notification}")]
+    public static partial void NotificationReceived(ILogger logger, IPAddress peer, string notification);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "peer {Peer}: connect to {Remote} failed: {Reason}")]
+    public static partial void ConnectFailed(ILogger logger, IPAddress peer, EndPoint remote, string reason);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "peer {Peer}: connection collision resolved, keeping the {Kept} connection")]
+    public static partial void Collision(ILogger logger, IPAddress peer, string kept);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "peer {Peer}: UPDATE error {Error}, action {Action}")]
+    public static partial void UpdateError(ILogger logger, IPAddress peer, string error, string action);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "peer {Peer}: liveness signal {Up}")]
+    public static partial void Liveness(ILogger logger, IPAddress peer, bool up);
+}

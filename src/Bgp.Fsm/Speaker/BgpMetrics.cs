@@ -1,0 +1,48 @@
+using System.Diagnostics.Metrics;
+
+namespace BgpKit.Bgp.Fsm;
+
+/// <summary>
+/// The <c>BgpKit.Bgp</c> meter. Instrument names follow FRR-K8s' BGP metrics (frrk8s_bgp_* there,
+/// bgpkit_bgp_* once exported): session_up, opens/updates/keepalives/notifications/route_refresh
+/// sent and received, total sent/received, announced and received prefixes, each tagged with the peer.
+/// </summary>
+internal sealed class BgpMetrics : IDisposable
+{
+    public const string MeterName = "BgpKit.Bgp";
+
+    private readonly Meter _meter;
+
+    public BgpMetrics(IMeterFactory? factory, Func<IEnumerable<BgpSession>> sessions)
+    {
+        _meter = factory?.Create(MeterName) ?? new Meter(MeterName);
+        _meter.CreateObservableGauge("bgp_session_up", () => Each(sessions, s => s.State == SessionState.Established ? 1 : 0), description: "1 while the BGP session is Established");
+        Counter("bgp_opens_sent", c => c.OpensSent);
+        Counter("bgp_opens_received", c => c.OpensReceived);
+        Counter("bgp_updates_total_sent", c => c.UpdatesSent);
+        Counter("bgp_updates_total_received", c => c.UpdatesReceived);
+        Counter("bgp_keepalives_sent", c => c.KeepalivesSent);
+        Counter("bgp_keepalives_received", c => c.KeepalivesReceived);
+        Counter("bgp_notifications_sent", c => c.NotificationsSent);
+        Counter("bgp_notifications_received", c => c.NotificationsReceived);
+        Counter("bgp_route_refresh_sent", c => c.RouteRefreshSent);
+        Counter("bgp_route_refresh_received", c => c.RouteRefreshReceived);
+        Counter("bgp_total_sent", c => c.TotalSent);
+        Counter("bgp_total_received", c => c.TotalReceived);
+        _meter.CreateObservableGauge("bgp_announced_prefixes_total", () => Each(sessions, s => Volatile.Read(ref s.Counters.PrefixesAnnounced)), description: "Prefixes in the Adj-RIB-Out");
+        _meter.CreateObservableGauge("bgp_received_prefixes_total", () => Each(sessions, s => Volatile.Read(ref s.Counters.PrefixesReceived)), description: "Prefixes received and accepted");
+
+        void Counter(string name, Func<PeerCounters, long> read) =>
+            _meter.CreateObservableCounter(name, () => Each(sessions, s => read(s.Counters)), "{message}");
+    }
+
+    private static IEnumerable<Measurement<long>> Each(Func<IEnumerable<BgpSession>> sessions, Func<BgpSession, long> value)
+    {
+        foreach (var s in sessions())
+        {
+            yield return new Measurement<long>(value(s), new KeyValuePair<string, object?>("peer", s.Address.ToString()));
+        }
+    }
+
+    public void Dispose() => _meter.Dispose();
+}
