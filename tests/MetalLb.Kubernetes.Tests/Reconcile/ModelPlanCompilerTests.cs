@@ -1,0 +1,78 @@
+using BgpKit.MetalLb.Kubernetes.Reconcile;
+using BgpKit.MetalLb.Kubernetes.Sources;
+using BgpKit.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace BgpKit.MetalLb.Kubernetes.Tests.Reconcile;
+
+public sealed class ModelPlanCompilerTests
+{
+    private static ResourceSnapshot Read(params string[] paths) =>
+        new ManifestDirectorySource(paths, new ManualTimeProvider(), NullLogger.Instance).Read();
+
+    private static ResourceSnapshot Text(string text) => new("test", [new ManifestDocument("test.yaml", text)], []);
+
+    [Fact]
+    public void Quickstart_manifests_plan_two_routes_with_the_community_to_the_router()
+    {
+        var outcome = new ModelPlanCompiler("quickstart-node").Compile(Read(Path.Combine(SharedData.RepoRoot, "samples", "quickstart", "manifests")));
+
+        Assert.True(outcome.Valid, string.Join("\n", outcome.Errors.Select(e => e.Message)));
+        var peer = Assert.Single(outcome.Intent!.Peers.Values);
+        Assert.Equal("router", peer.Name);
+        Assert.Equal(1790, peer.Port);
+        Assert.Equal(64512u, peer.PeerAsn);
+        Assert.Equal(TimeSpan.FromSeconds(9), peer.HoldTime);
+        Assert.Equal(
+            ["198.51.100.1/32 64512:100", "198.51.100.2/32 64512:100"],
+            outcome.Intent.RoutesOf("router").Select(r => $"{r.Prefix} {string.Join(',', r.Communities.Select(RouteIntent.FormatCommunity))}"));
+        Assert.All(outcome.Services, s => Assert.True(s.Announced, s.Reason));
+    }
+
+    [Fact]
+    public void Invalid_manifest_gives_no_intent_and_located_errors()
+    {
+        var outcome = new ModelPlanCompiler("n").Compile(Text("""
+            apiVersion: metallb.io/v1beta2
+            kind: BGPPeer
+            metadata:
+              name: bad
+              namespace: metallb-system
+            spec:
+              peerASN: 64512
+              peerAddress: 127.0.0.2
+            """));
+
+        Assert.False(outcome.Valid);
+        var error = Assert.Single(outcome.Errors, e => e.Name == "bad");
+        Assert.Equal("test.yaml", error.File);
+        Assert.Equal("BGPPeer", error.Kind);
+    }
+
+    [Fact]
+    public void Password_reaches_the_intent_but_not_its_text()
+    {
+        var outcome = new ModelPlanCompiler("n").Compile(Text("""
+            apiVersion: metallb.io/v1beta2
+            kind: BGPPeer
+            metadata:
+              name: secure
+              namespace: metallb-system
+            spec:
+              myASN: 64513
+              peerASN: 64512
+              peerAddress: 127.0.0.2
+              password: hunter2
+            """));
+
+        var peer = Assert.Single(outcome.Intent!.Peers.Values);
+        Assert.Equal("hunter2", peer.Password);
+        Assert.DoesNotContain("hunter2", peer.ToString());
+    }
+
+    [Theory]
+    [InlineData("64512:100", 64512u * 65536 + 100)]
+    [InlineData("65535:65281", 0xFFFFFF01u)]
+    public void Communities_parse_from_the_model_text(string text, uint expected) =>
+        Assert.Equal(expected, ModelPlanCompiler.ParseCommunity(text));
+}
