@@ -34,6 +34,16 @@ internal static class Hex
 
     public static string Of(ReadOnlySpan<byte> bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
 
+    /// <summary>An UPDATE from its three fields as commented hex; the two length fields are computed.</summary>
+    public static byte[] Update(string withdrawn, string attributes, string nlri)
+    {
+        var w = Parse(withdrawn);
+        var a = Parse(attributes);
+        var n = Parse(nlri);
+        var body = $"{w.Length:x4}{Convert.ToHexString(w)}{a.Length:x4}{Convert.ToHexString(a)}{Convert.ToHexString(n)}";
+        return Message(BgpMessageType.Update, body);
+    }
+
     public static byte[] Message(BgpMessageType type, string body)
     {
         var b = Parse(body);

@@ -3,7 +3,7 @@ using System.Buffers;
 namespace BgpKit.Bgp.Wire;
 
 /// <summary>
-/// A decoded BGP message: <see cref="OpenMessage"/>, UPDATE, <see cref="NotificationMessage"/>,
+/// A decoded BGP message: <see cref="OpenMessage"/>, <see cref="UpdateMessage"/>, <see cref="NotificationMessage"/>,
 /// <see cref="KeepaliveMessage"/> or <see cref="RouteRefreshMessage"/>. <c>Decode</c> turns a whole message
 /// into one of them; every message encodes back with <c>Encode</c> or <c>TryEncode</c>.
 /// </summary>
@@ -22,7 +22,7 @@ public abstract class BgpMessage
     /// <param name="message">The message octets.</param>
     /// <param name="context">What the session negotiated; <see cref="BgpDecodeContext.Default"/> when null.</param>
     /// <exception cref="BgpWireException">The message is malformed in a way that resets the session. UPDATE attribute
-    /// errors that RFC 7606 lets a session survive are reported on the UPDATE instead.</exception>
+    /// errors that RFC 7606 lets a session survive are reported in <see cref="UpdateMessage.Error"/> instead.</exception>
     public static BgpMessage Decode(ReadOnlySpan<byte> message, BgpDecodeContext? context = null)
     {
         context ??= BgpDecodeContext.Default;
@@ -57,7 +57,7 @@ public abstract class BgpMessage
         return type switch
         {
             BgpMessageType.Open => OpenMessage.DecodeBody(body),
-            BgpMessageType.Update => throw new NotSupportedException("UPDATE decoding lands next."),
+            BgpMessageType.Update => UpdateMessage.DecodeBody(body, context),
             BgpMessageType.Notification => NotificationMessage.DecodeBody(body),
             BgpMessageType.Keepalive => KeepaliveMessage.DecodeBody(body),
             BgpMessageType.RouteRefresh => RouteRefreshMessage.DecodeBody(body),
