@@ -1,9 +1,13 @@
 using System.Text.Json;
+using BgpKit.Bgp.Wire;
 
 namespace BgpKit.Cli.Decode;
 
-/// <summary>Writes the fields of one BGP message (after kind/src/dst) as the decode contract names them.</summary>
-internal static class BgpMessageJson
+/// <summary>
+/// Writes the fields of one BGP message (after kind/src/dst) as the decode contract names them. The
+/// codec (src/Bgp.Wire) decodes; a malformed message is printed with <c>error:{code, subcode, action}</c>.
+/// </summary>
+internal static partial class BgpMessageJson
 {
     private static readonly JsonEncodedText[] TypeNames =
     [
@@ -15,33 +19,253 @@ internal static class BgpMessageJson
         JsonEncodedText.Encode("ROUTE-REFRESH"),
     ];
 
-    public static string TypeName(byte type) => type is >= 1 and <= 5 ? TypeNames[type].ToString() : "UNKNOWN";
+    private static readonly string[] TypeNameStrings = ["UNKNOWN", "OPEN", "UPDATE", "NOTIFICATION", "KEEPALIVE", "ROUTE-REFRESH"];
 
-    /// <summary>Writes a whole message (header included) for a captured session.</summary>
-    public static void WriteBody(Utf8JsonWriter json, ReadOnlySpan<byte> message, BgpSessionView session, int direction, DecodeSummary summary)
+    private static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
+    private static readonly JsonEncodedText MyAsn = JsonEncodedText.Encode("myAsn");
+    private static readonly JsonEncodedText HoldTime = JsonEncodedText.Encode("holdTime");
+    private static readonly JsonEncodedText BgpIdName = JsonEncodedText.Encode("bgpId");
+    private static readonly JsonEncodedText Capabilities = JsonEncodedText.Encode("capabilities");
+    private static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+    private static readonly JsonEncodedText Data = JsonEncodedText.Encode("data");
+    private static readonly JsonEncodedText ShutdownMessage = JsonEncodedText.Encode("shutdownMessage");
+    private static readonly JsonEncodedText Families = JsonEncodedText.Encode("families");
+    private static readonly JsonEncodedText Direction = JsonEncodedText.Encode("direction");
+    private static readonly JsonEncodedText RestartTime = JsonEncodedText.Encode("restartTime");
+    private static readonly JsonEncodedText Flags = JsonEncodedText.Encode("flags");
+    private static readonly JsonEncodedText Role = JsonEncodedText.Encode("role");
+    private static readonly JsonEncodedText HostName = JsonEncodedText.Encode("hostName");
+    private static readonly JsonEncodedText DomainName = JsonEncodedText.Encode("domainName");
+    private static readonly JsonEncodedText StaleTime = JsonEncodedText.Encode("staleTime");
+    private static readonly JsonEncodedText NextHopAfi = JsonEncodedText.Encode("nextHopAfi");
+
+    public static string TypeName(byte type) => type is >= 1 and <= 5 ? TypeNameStrings[type] : "UNKNOWN";
+
+    /// <summary>Writes a message cut from a captured session; learns the session's context from its OPENs.</summary>
+    public static void WriteCaptured(Utf8JsonWriter json, ReadOnlySpan<byte> message, BgpSessionView session, int direction, DecodeSummary summary)
     {
-        var type = message.Length >= 19 ? message[18] : (byte)0;
-        var name = type is >= 1 and <= 5 ? TypeNames[type] : TypeNames[0];
-        json.WriteString(JsonNames.Type, name);
-        json.WriteNumber(JsonNames.Length, message.Length);
-        summary.Count("bgp", name.ToString());
+        var context = session.ContextFor(direction);
+        if (context is null && message.Length > 18 && message[18] == (byte)BgpMessageType.Update)
+        {
+            context = AsPathWidth.Guess(message) == true ? BgpDecodeContext.FourOctetAsDefault : BgpDecodeContext.Default;
+        }
+        // Without both OPENs the size limit is unknown: accept extended messages rather than reject them.
+        context ??= Lenient;
+        var decoded = Write(json, message, context, summary);
+        if (decoded is OpenMessage open)
+        {
+            session.OnOpen(direction, open);
+        }
     }
 
-    /// <summary>Writes a whole message (header included) taken from an MRT record, whose subtype fixes the context.</summary>
-    public static void WriteBody(Utf8JsonWriter json, ReadOnlySpan<byte> message, bool fourOctetAs, bool addPath, DecodeSummary summary)
+    private static readonly BgpDecodeContext Lenient = new() { ExtendedMessage = true };
+
+    /// <summary>Writes a message (header included) from an MRT record, whose subtype fixes the context.</summary>
+    public static void WriteFromMrt(Utf8JsonWriter json, ReadOnlySpan<byte> message, bool fourOctetAs, bool addPath, DecodeSummary summary)
     {
-        var type = message.Length >= 19 ? message[18] : (byte)0;
-        var name = type is >= 1 and <= 5 ? TypeNames[type] : TypeNames[0];
-        json.WriteString(JsonNames.Type, name);
-        json.WriteNumber(JsonNames.Length, message.Length);
-        summary.Count("bgp", name.ToString());
+        var context = MrtContexts[(fourOctetAs ? 1 : 0) + (addPath ? 2 : 0)];
+        Write(json, message, context, summary);
     }
 
-    /// <summary>Writes the path attributes of an MRT RIB entry (4-octet AS for TABLE_DUMP_V2, 2-octet for TABLE_DUMP).</summary>
-    public static void WriteRibAttributes(Utf8JsonWriter json, ReadOnlySpan<byte> attributes, bool fourOctetAs, ushort afi, DecodeSummary summary)
+    // MRT collectors record messages as received; ADD-PATH subtypes say every family carries path ids (RFC 8050).
+    private static readonly BgpDecodeContext[] MrtContexts =
+    [
+        new() { ExtendedMessage = true },
+        new() { ExtendedMessage = true, FourOctetAs = true },
+        WithAllAddPath(new() { ExtendedMessage = true }),
+        WithAllAddPath(new() { ExtendedMessage = true, FourOctetAs = true }),
+    ];
+
+    private static BgpDecodeContext WithAllAddPath(BgpDecodeContext context) => context
+        .WithAddPath(AfiSafi.IPv4Unicast, AddPathDirection.Receive)
+        .WithAddPath(AfiSafi.IPv6Unicast, AddPathDirection.Receive)
+        .WithAddPath(new AfiSafi(Afi.IPv4, Safi.Multicast), AddPathDirection.Receive)
+        .WithAddPath(new AfiSafi(Afi.IPv6, Safi.Multicast), AddPathDirection.Receive);
+
+    private static BgpMessage? Write(Utf8JsonWriter json, ReadOnlySpan<byte> message, BgpDecodeContext context, DecodeSummary summary)
     {
-        json.WriteStartObject(JsonNames.Attributes);
-        json.WriteString(JsonNames.Hex, Convert.ToHexStringLower(attributes));
+        var type = message.Length > 18 ? message[18] : (byte)0;
+        var known = type is >= 1 and <= 5;
+        json.WriteString(JsonNames.Type, known ? TypeNames[type] : TypeNames[0]);
+        summary.Count("bgp", known ? TypeNameStrings[type] : "UNKNOWN");
+        BgpMessage decoded;
+        try
+        {
+            decoded = BgpMessage.Decode(message, context);
+        }
+        catch (BgpWireException e)
+        {
+            WriteError(json, e.Error, summary);
+            return null;
+        }
+        switch (decoded)
+        {
+            case OpenMessage open:
+                WriteOpen(json, open);
+                break;
+            case NotificationMessage notification:
+                WriteNotification(json, notification);
+                break;
+            case RouteRefreshMessage refresh:
+                json.WriteNumber(JsonNames.Afi, (ushort)refresh.AfiSafi.Afi);
+                json.WriteNumber(JsonNames.Safi, (byte)refresh.AfiSafi.Safi);
+                json.WriteNumber(JsonNames.Subtype, (byte)refresh.Subtype);
+                break;
+            default:
+                WriteOther(json, decoded, context, summary);
+                break;
+        }
+        return decoded;
+    }
+
+    public static void WriteError(Utf8JsonWriter json, BgpError error, DecodeSummary summary)
+    {
+        summary.Errors++;
+        json.WriteStartObject(JsonNames.Error);
+        json.WriteNumber(JsonNames.Code, (byte)error.Code);
+        json.WriteNumber(JsonNames.Subcode, error.Subcode);
+        json.WriteString(JsonNames.Action, ActionName(error.Action));
+        json.WriteString(JsonNames.Reason, error.Reason);
         json.WriteEndObject();
+    }
+
+    private static string ActionName(ErrorAction action) => action switch
+    {
+        ErrorAction.None => "none",
+        ErrorAction.AttributeDiscard => "attributeDiscard",
+        ErrorAction.TreatAsWithdraw => "treatAsWithdraw",
+        ErrorAction.AfiSafiDisable => "afiSafiDisable",
+        ErrorAction.SessionReset => "sessionReset",
+        _ => action.ToString(),
+    };
+
+    private static void WriteOpen(Utf8JsonWriter json, OpenMessage open)
+    {
+        json.WriteNumber(Version, open.Version);
+        json.WriteNumber(MyAsn, open.Asn);
+        json.WriteNumber(HoldTime, open.HoldTime);
+        json.WriteString(BgpIdName, open.BgpIdentifierAddress.ToString());
+        json.WriteStartArray(Capabilities);
+        foreach (var capability in open.Capabilities)
+        {
+            WriteCapability(json, capability);
+        }
+        json.WriteEndArray();
+    }
+
+    private static void WriteCapability(Utf8JsonWriter json, Capability capability)
+    {
+        json.WriteStartObject();
+        var code = capability is UnknownCapability unknown ? unknown.RawCode : (byte)capability.Code;
+        json.WriteNumber(JsonNames.Code, code);
+        switch (capability)
+        {
+            case MultiprotocolCapability mp:
+                json.WriteString(Name, "multiprotocol");
+                WriteAfiSafi(json, mp.AfiSafi);
+                break;
+            case RouteRefreshCapability:
+                json.WriteString(Name, "routeRefresh");
+                break;
+            case EnhancedRouteRefreshCapability:
+                json.WriteString(Name, "enhancedRouteRefresh");
+                break;
+            case ExtendedMessageCapability:
+                json.WriteString(Name, "extendedMessage");
+                break;
+            case FourOctetAsCapability as4:
+                json.WriteString(Name, "fourOctetAs");
+                json.WriteNumber(JsonNames.Asn, as4.Asn);
+                break;
+            case AddPathCapability addPath:
+                json.WriteString(Name, "addPath");
+                json.WriteStartArray(Families);
+                foreach (var family in addPath.Families)
+                {
+                    json.WriteStartObject();
+                    WriteAfiSafi(json, family.AfiSafi);
+                    json.WriteString(Direction, family.Direction switch
+                    {
+                        AddPathDirection.Receive => "receive",
+                        AddPathDirection.Send => "send",
+                        AddPathDirection.Both => "both",
+                        _ => "none",
+                    });
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                break;
+            case GracefulRestartCapability gr:
+                json.WriteString(Name, "gracefulRestart");
+                json.WriteNumber(Flags, gr.RestartFlags);
+                json.WriteNumber(RestartTime, gr.RestartTimeSeconds);
+                json.WriteStartArray(Families);
+                foreach (var family in gr.Families)
+                {
+                    json.WriteStartObject();
+                    WriteAfiSafi(json, family.AfiSafi);
+                    json.WriteNumber(Flags, family.Flags);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                break;
+            case LongLivedGracefulRestartCapability llgr:
+                json.WriteString(Name, "longLivedGracefulRestart");
+                json.WriteStartArray(Families);
+                foreach (var family in llgr.Families)
+                {
+                    json.WriteStartObject();
+                    WriteAfiSafi(json, family.AfiSafi);
+                    json.WriteNumber(Flags, family.Flags);
+                    json.WriteNumber(StaleTime, family.StaleTimeSeconds);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                break;
+            case ExtendedNextHopCapability enh:
+                json.WriteString(Name, "extendedNextHop");
+                json.WriteStartArray(Families);
+                foreach (var family in enh.Families)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber(JsonNames.Afi, (ushort)family.NlriAfi);
+                    json.WriteNumber(JsonNames.Safi, family.NlriSafi);
+                    json.WriteNumber(NextHopAfi, (ushort)family.NextHopAfi);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                break;
+            case RoleCapability role:
+                json.WriteString(Name, "role");
+                json.WriteNumber(Role, (byte)role.Role);
+                break;
+            case FqdnCapability fqdn:
+                json.WriteString(Name, "fqdn");
+                json.WriteString(HostName, fqdn.HostName);
+                json.WriteString(DomainName, fqdn.DomainName);
+                break;
+            default:
+                json.WriteString(Name, "unknown");
+                json.WriteString(JsonNames.Hex, Convert.ToHexStringLower(capability.GetValue()));
+                break;
+        }
+        json.WriteEndObject();
+    }
+
+    private static void WriteAfiSafi(Utf8JsonWriter json, AfiSafi afiSafi)
+    {
+        json.WriteNumber(JsonNames.Afi, (ushort)afiSafi.Afi);
+        json.WriteNumber(JsonNames.Safi, (byte)afiSafi.Safi);
+    }
+
+    private static void WriteNotification(Utf8JsonWriter json, NotificationMessage notification)
+    {
+        json.WriteNumber(JsonNames.Code, (byte)notification.Code);
+        json.WriteNumber(JsonNames.Subcode, notification.Subcode);
+        json.WriteString(Data, Convert.ToHexStringLower(notification.Data.Span));
+        if (notification.ShutdownCommunication is { } text)
+        {
+            json.WriteString(ShutdownMessage, text);
+        }
     }
 }

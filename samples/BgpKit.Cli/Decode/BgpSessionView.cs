@@ -1,20 +1,18 @@
+using BgpKit.Bgp.Wire;
 using BgpKit.Bgp.Wire.Capture;
 
 namespace BgpKit.Cli.Decode;
 
 /// <summary>
 /// What one captured BGP connection negotiated, learnt from the OPEN seen in each direction: it decides
-/// how UPDATEs are read (2- or 4-octet AS_PATH, ADD-PATH NLRI, message size).
+/// how UPDATEs are read (2- or 4-octet AS_PATH, ADD-PATH NLRI, message size). Without both OPENs the
+/// AS_PATH width is guessed from the AS_PATH itself, as Wireshark does.
 /// </summary>
 internal sealed class BgpSessionView
 {
+    private readonly OpenMessage?[] _opens = new OpenMessage?[2];
+    private readonly BgpDecodeContext?[] _contexts = new BgpDecodeContext?[2];
     private CaptureFlow? _first;
-
-    /// <summary>The capabilities each direction's OPEN announced (index 0: the first direction seen).</summary>
-    public OpenSeen?[] Opens { get; } = new OpenSeen?[2];
-
-    /// <summary>Whether the session uses 4-octet AS numbers; null while unknown (no OPEN captured).</summary>
-    public bool? FourOctetAs => Opens[0] is { } a && Opens[1] is { } b ? a.FourOctetAs && b.FourOctetAs : null;
 
     public int DirectionOf(CaptureFlow flow)
     {
@@ -22,9 +20,27 @@ internal sealed class BgpSessionView
         return ReferenceEquals(flow, _first) ? 0 : 1;
     }
 
-    /// <summary>The capabilities one OPEN announced that change how later messages are read.</summary>
-    /// <param name="FourOctetAs">The 4-octet AS capability (RFC 6793).</param>
-    /// <param name="AddPath">(AFI, SAFI, send/receive) of the ADD-PATH capability (RFC 7911).</param>
-    /// <param name="ExtendedMessage">The extended message capability (RFC 8654).</param>
-    internal sealed record OpenSeen(bool FourOctetAs, IReadOnlyList<(ushort Afi, byte Safi, byte Mode)> AddPath, bool ExtendedMessage);
+    /// <summary>Records the OPEN sent in <paramref name="direction"/>.</summary>
+    public void OnOpen(int direction, OpenMessage open)
+    {
+        _opens[direction] = open;
+        _contexts[0] = _contexts[1] = null;
+    }
+
+    /// <summary>Whether both OPENs were captured, so that the context is known rather than guessed.</summary>
+    public bool Negotiated => _opens[0] is not null && _opens[1] is not null;
+
+    /// <summary>
+    /// The context for messages sent in <paramref name="direction"/>: the receiver's view of both OPENs,
+    /// or null when the capture lacks one of them.
+    /// </summary>
+    public BgpDecodeContext? ContextFor(int direction)
+    {
+        if (!Negotiated)
+        {
+            return null;
+        }
+        // The receiver sent the other OPEN and received this direction's.
+        return _contexts[direction] ??= BgpDecodeContext.Negotiate(_opens[1 - direction]!, _opens[direction]!);
+    }
 }

@@ -25,16 +25,13 @@ internal static class CaptureJob
                     json.WriteString(JsonNames.Kind, JsonNames.Bgp);
                     json.WriteString(JsonNames.Src, item.Flow.Source);
                     json.WriteString(JsonNames.Dst, item.Flow.Destination);
-                    BgpMessageJson.WriteBody(json, item.Data.Span, session, session.DirectionOf(item.Flow), summary);
+                    BgpMessageJson.WriteCaptured(json, item.Data.Span, session, session.DirectionOf(item.Flow), summary);
                     json.WriteEndObject();
                     lines.EndLine();
                     break;
                 case CaptureItemKind.BfdPacket:
-                    if (BfdJson.TryWrite(json, item))
-                    {
-                        lines.EndLine();
-                    }
-                    summary.Count("bfd", "packet");
+                    BfdJson.Write(json, item, summary);
+                    lines.EndLine();
                     break;
                 case CaptureItemKind.TruncatedMessage:
                     summary.Skipped++;

@@ -205,7 +205,7 @@ internal static class MrtJob
         // _LOCAL subtypes were sent by the collector; the others were received from the peer.
         json.WriteString(JsonNames.Src, bgp.Local ? local : peer);
         json.WriteString(JsonNames.Dst, bgp.Local ? peer : local);
-        BgpMessageJson.WriteBody(json, message, bgp.FourOctetAs, bgp.AddPath, summary);
+        BgpMessageJson.WriteFromMrt(json, message, bgp.FourOctetAs, bgp.AddPath, summary);
         json.WriteEndObject();
         json.WriteEndObject();
         return null;

@@ -1,0 +1,149 @@
+using BgpKit.Bgp.Wire.Capture;
+using FsCheck;
+using FsCheck.Fluent;
+using static BgpKit.Bgp.Wire.Tests.Capture.CaptureBuilder;
+
+namespace BgpKit.Bgp.Wire.Tests.Capture;
+
+public class TcpReassemblyTests
+{
+    private static readonly byte[] Open = Message(1, [4, 0xFD, 0xE8, 0, 90, 10, 0, 0, 1, 0]);
+    private static readonly byte[] Update = Message(2, [0, 0, 0, 0]);
+    private static readonly byte[] Stream = Concat(Open, Update, KeepaliveBytes, Update);
+    private static readonly string[] Expected = [Hex(Open), Hex(Update), Hex(KeepaliveBytes), Hex(Update)];
+
+    private static string Hex(byte[] bytes) => Convert.ToHexString(bytes);
+
+    private static byte[] Segment(uint sequence, byte[] data, byte flags = Ack | Psh) =>
+        Ethernet(Ipv4Tcp(40000, 179, sequence, flags, data));
+
+    private static List<string> Messages(IEnumerable<byte[]> frames) =>
+        DecodeAll(Pcap(1, frames)).Where(i => i.Kind == CaptureItemKind.BgpMessage).Select(i => i.Hex).ToList();
+
+    [Fact]
+    public void Messages_split_across_segments_and_packed_in_one_are_cut_by_their_header()
+    {
+        var frames = new[]
+        {
+            Segment(100, [], Syn),
+            Segment(101, Stream[..7]),
+            Segment(108, Stream[7..40]),
+            Segment(141, Stream[40..]),
+        };
+        Assert.Equal(Expected, Messages(frames));
+    }
+
+    [Fact]
+    public void Out_of_order_segments_are_put_back_in_order()
+    {
+        var frames = new[] { Segment(101, Stream[20..]), Segment(100, [], Syn), Segment(1, []), Segment(101, Stream[..20]) };
+        // The SYN after the early segment resets nothing that matters: the early segment is held.
+        Assert.Equal(Expected, Messages([Segment(100, [], Syn), Segment(121, Stream[20..]), Segment(101, Stream[..20])]));
+        Assert.NotEmpty(frames);
+    }
+
+    [Fact]
+    public void Retransmitted_and_overlapping_segments_are_not_decoded_twice()
+    {
+        var frames = new[]
+        {
+            Segment(100, [], Syn),
+            Segment(101, Stream[..30]),
+            Segment(101, Stream[..30]),
+            Segment(111, Stream[10..50]),
+            Segment(151, Stream[50..]),
+            Segment(151, Stream[50..]),
+        };
+        Assert.Equal(Expected, Messages(frames));
+    }
+
+    [Fact]
+    public void A_lost_segment_costs_the_messages_it_cut_and_the_stream_resynchronises()
+    {
+        // Octets 30..47 (most of the first UPDATE) were never captured; the KEEPALIVE at 52 is found again.
+        var frames = new[]
+        {
+            Segment(100, [], Syn),
+            Segment(101, Stream[..30]),
+            Segment(101 + 48, Stream[48..]),
+        };
+        Assert.Equal([Hex(Open), Hex(KeepaliveBytes), Hex(Update)], Messages(frames));
+    }
+
+    [Fact]
+    public void A_capture_that_starts_mid_message_finds_the_next_marker()
+    {
+        Assert.Equal(Expected[1..], Messages([Segment(5000, Stream[10..])]));
+    }
+
+    [Fact]
+    public void Data_on_a_syn_starts_after_the_syn_sequence_number()
+    {
+        Assert.Equal([Hex(KeepaliveBytes)], Messages([Segment(7, KeepaliveBytes, Syn)]));
+    }
+
+    [Fact]
+    public void An_unfinished_message_at_the_end_is_reported_as_truncated()
+    {
+        var items = DecodeAll(Pcap(1, [Segment(100, [], Syn), Segment(101, Stream[..40])]));
+        Assert.Equal(CaptureItemKind.TruncatedMessage, items[^1].Kind);
+        Assert.Equal(1, items.Count(i => i.Kind == CaptureItemKind.BgpMessage));
+    }
+
+    [Fact]
+    public void Both_directions_are_reassembled_separately()
+    {
+        var frames = new[]
+        {
+            Segment(101, Open[..10]),
+            Ethernet(Ipv4Tcp(179, 40000, 9001, Ack | Psh, KeepaliveBytes, reverse: true)),
+            Segment(111, Open[10..]),
+        };
+        var items = DecodeAll(Pcap(1, frames));
+        Assert.Equal(["10.0.0.2:179", "10.0.0.1:40000"], items.Select(i => i.Source));
+        Assert.Equal([Hex(KeepaliveBytes), Hex(Open)], items.Select(i => i.Hex));
+    }
+
+    [Fact]
+    public void Extra_bgp_ports_are_followed_only_when_asked()
+    {
+        var frame = Ethernet(Ipv4Tcp(40000, 1179, 1, Ack | Psh, KeepaliveBytes));
+        Assert.Empty(DecodeAll(Pcap(1, [frame])));
+        Assert.Single(DecodeAll(Pcap(1, [frame]), 1179));
+    }
+
+    [Fact]
+    public void Random_segmentation_reordering_and_duplication_give_the_same_messages()
+    {
+        var property = Prop.ForAll(Arb.From(Gen.Choose(0, int.MaxValue)), seed =>
+        {
+            var random = new Random(seed);
+            var cuts = new SortedSet<int> { 0, Stream.Length };
+            var count = random.Next(0, 12);
+            for (var i = 0; i < count; i++)
+            {
+                cuts.Add(random.Next(1, Stream.Length));
+            }
+            var edges = cuts.ToArray();
+            var segments = new List<byte[]> { Segment(100, [], Syn) };
+            for (var i = 0; i + 1 < edges.Length; i++)
+            {
+                segments.Add(Segment((uint)(101 + edges[i]), Stream[edges[i]..edges[i + 1]]));
+                if (random.Next(4) == 0)
+                {
+                    segments.Add(Segment((uint)(101 + edges[i]), Stream[edges[i]..edges[i + 1]]));
+                }
+            }
+            // Swap a few neighbours (never the SYN) to reorder.
+            for (var i = 1; i + 1 < segments.Count; i++)
+            {
+                if (random.Next(3) == 0)
+                {
+                    (segments[i], segments[i + 1]) = (segments[i + 1], segments[i]);
+                }
+            }
+            return Messages(segments).SequenceEqual(Expected);
+        });
+        Check.One(Config.QuickThrowOnFailure.WithReplay(20261121UL, 11UL).WithMaxTest(200), property);
+    }
+}
