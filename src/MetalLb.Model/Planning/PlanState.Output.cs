@@ -8,6 +8,34 @@ internal sealed partial class PlanState
 {
     public NodePlan NodePlan(string node)
     {
+        var metalLb = MetalLbNodePlan(node);
+        var frrConfigurations = Config.Manifests.FrrConfigurations
+            .Where(f => f.NodeSelector is null || f.NodeSelector.Matches(_nodeLabels.GetValueOrDefault(node) ?? ObjectMeta.NoLabels))
+            .OrderBy(f => f.Name, StringComparer.Ordinal).ToList();
+        if (frrConfigurations.Count == 0)
+        {
+            return metalLb;
+        }
+        // MetalLB in FRR-K8s mode: its configuration becomes one more FRRConfiguration, merged with the user's.
+        int before = PlanProblems.Count;
+        var bfd = new Dictionary<string, BfdPlan>(StringComparer.Ordinal);
+        foreach (var profile in frrConfigurations.SelectMany(f => f.BfdProfiles))
+        {
+            var value = new BfdPlan(profile.ReceiveInterval, profile.TransmitInterval, profile.DetectMultiplier, profile.EchoMode, profile.EchoInterval, profile.PassiveMode, profile.MinimumTtl);
+            if (bfd.TryGetValue(profile.Name, out var existing) && existing != value)
+            {
+                PlanProblems.Add(new Problem { Severity = ProblemSeverity.Error, File = profile.Source.File, Line = profile.Source.Line, Kind = "FRRConfiguration", Name = profile.Name, Field = "spec.bgp.bfdProfiles", Message = $"BFD profile \"{profile.Name}\" is defined twice with different values" });
+            }
+            bfd[profile.Name] = value;
+        }
+        var routers = FrrK8s.FrrMerge.Compile(metalLb).Select(r => ("metallb", r))
+            .Concat(frrConfigurations.SelectMany(f => f.Routers.Select(r => (f.Name, r))));
+        var merged = FrrK8s.FrrMerge.Merge(routers, PlanProblems);
+        return PlanProblems.Count > before ? metalLb : FrrK8s.FrrMerge.ToNodePlan(node, merged, metalLb.Sessions, bfd);
+    }
+
+    private NodePlan MetalLbNodePlan(string node)
+    {
         var nodeClass = _classOfNode[node];
         var sessions = nodeClass.Peers.Select(ToSession).OrderBy(s => s.Peer, StringComparer.Ordinal).ToList();
         var merged = new Dictionary<(string Peer, IpBlock Prefix), (SortedSet<uint> LocalPrefs, SortedSet<CommunityValue> Communities)>();

@@ -37,6 +37,7 @@ internal sealed partial class PlanState
     private readonly Dictionary<string, List<(RouteTable Table, Contribution Route)>> _applied = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ServiceResource> _services = new(StringComparer.Ordinal);
     private readonly Dictionary<string, EndpointInfo> _endpoints = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _nodeLabels = new(StringComparer.Ordinal);
 
     private PlanState(ValidatedConfig config, IReadOnlyList<(string Name, IReadOnlyDictionary<string, string> Labels)> nodes, bool endpointsAssumed)
     {
@@ -46,6 +47,7 @@ internal sealed partial class PlanState
         EndpointsAssumed = endpointsAssumed;
         foreach (var (name, labels) in nodes)
         {
+            _nodeLabels[name] = labels;
             var peers = config.Peers.Where(p => LabelSelector.AnyMatches(p.Resource.NodeSelectors, labels)).ToList();
             var ads = config.Advertisements.Where(a => LabelSelector.AnyMatches(a.Resource.NodeSelectors, labels)).ToList();
             bool excluded = labels.ContainsKey(ExcludeLabel);

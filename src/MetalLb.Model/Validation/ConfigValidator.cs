@@ -23,6 +23,10 @@ internal static partial class ConfigValidator
         ValidatePeers(config, manifests.Peers.OrderBy(p => p.Name, StringComparer.Ordinal).ToList());
         ValidateAdvertisements(config, manifests.BgpAdvertisements.OrderBy(p => p.Name, StringComparer.Ordinal).ToList());
         ValidateL2Advertisements(config, manifests.L2Advertisements);
+        foreach (var frr in manifests.FrrConfigurations.OrderBy(f => f.Name, StringComparer.Ordinal))
+        {
+            FrrK8s.FrrMerge.Validate(frr, config.Problems);
+        }
         DuplicateNames(config, manifests.Pools);
         DuplicateNames(config, manifests.Peers);
         DuplicateNames(config, manifests.BgpAdvertisements);

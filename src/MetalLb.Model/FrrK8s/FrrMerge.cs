@@ -1,0 +1,209 @@
+using System.Net;
+using BgpKit.MetalLb.Model.Resources;
+
+namespace BgpKit.MetalLb.Model.FrrK8s;
+
+/// <summary>
+/// FRR-K8s semantics: validation of FRRConfigurations, merging the ones that select a node
+/// (routers combine per VRF, prefixes and neighbors merge, the less restrictive filter wins,
+/// conflicts invalidate the merge), and compiling a MetalLB node plan into the same form.
+/// </summary>
+internal static class FrrMerge
+{
+    public static void Validate(FrrConfigurationResource config, List<Problem> problems)
+    {
+        void Error(string field, string message) => problems.Add(new Problem
+        {
+            Severity = ProblemSeverity.Error, File = config.Source.File, Line = config.LineOf(field), Kind = config.Kind, Name = config.Name, Field = field, Message = message,
+        });
+        for (int r = 0; r < config.Routers.Count; r++)
+        {
+            var router = config.Routers[r];
+            string rf = $"spec.bgp.routers[{r}]";
+            if (router.Asn == 0)
+            {
+                Error($"{rf}.asn", "asn is required and must not be 0");
+            }
+            if (router.Id is { Length: > 0 } id && (!StrictIp.TryParse(id, out var rid) || rid.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork))
+            {
+                Error($"{rf}.id", $"id must be an IPv4 address, not \"{id}\"");
+            }
+            foreach (var prefix in router.Prefixes.Where(p => !IpBlock.TryParse(p, out _)))
+            {
+                Error($"{rf}.prefixes", $"invalid prefix \"{prefix}\"");
+            }
+            for (int n = 0; n < router.Neighbors.Count; n++)
+            {
+                var neighbor = router.Neighbors[n];
+                string nf = $"{rf}.neighbors[{n}]";
+                if (!StrictIp.TryParse(neighbor.Address, out _))
+                {
+                    Error($"{nf}.address", $"invalid address \"{neighbor.Address}\"");
+                }
+                if ((neighbor.Asn is null or 0) == (neighbor.DynamicAsn is null))
+                {
+                    Error($"{nf}.asn", "exactly one of asn or dynamicASN is required");
+                }
+                if (neighbor.ToAdvertise.Mode is not ("all" or "filtered"))
+                {
+                    Error($"{nf}.toAdvertise.allowed.mode", $"mode \"{neighbor.ToAdvertise.Mode}\" must be all or filtered");
+                }
+                if (neighbor.ToReceive.Mode is not ("all" or "filtered"))
+                {
+                    Error($"{nf}.toReceive.allowed.mode", $"mode \"{neighbor.ToReceive.Mode}\" must be all or filtered");
+                }
+                foreach (var prefix in neighbor.ToAdvertise.Prefixes.Concat(neighbor.ToAdvertise.WithLocalPref.SelectMany(w => w.Prefixes)).Concat(neighbor.ToAdvertise.WithCommunity.SelectMany(w => w.Prefixes)))
+                {
+                    if (!IpBlock.TryParse(prefix, out _))
+                    {
+                        Error($"{nf}.toAdvertise", $"invalid prefix \"{prefix}\"");
+                    }
+                    else if (!router.Prefixes.Contains(prefix))
+                    {
+                        Error($"{nf}.toAdvertise", $"prefix \"{prefix}\" is not among the router's prefixes");
+                    }
+                }
+                foreach (var community in neighbor.ToAdvertise.WithCommunity.Where(c => !CommunityValue.TryParse(c.Community, out _, out _)))
+                {
+                    Error($"{nf}.toAdvertise.withCommunity", $"invalid community \"{community.Community}\"");
+                }
+                if (neighbor.Password is not null && neighbor.PasswordSecret is not null)
+                {
+                    Error($"{nf}.password", "password and passwordSecret are mutually exclusive");
+                }
+            }
+        }
+    }
+
+    /// <summary>Merges routers of several configurations; conflicts are reported and make the result invalid.</summary>
+    public static List<FrrRouter> Merge(IEnumerable<(string Source, FrrRouter Router)> routers, List<Problem> problems)
+    {
+        var merged = new Dictionary<string, FrrRouter>(StringComparer.Ordinal);
+        var origin = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (source, router) in routers)
+        {
+            if (!merged.TryGetValue(router.Vrf, out var existing))
+            {
+                merged[router.Vrf] = router with { Prefixes = router.Prefixes.Distinct().ToList() };
+                origin[router.Vrf] = source;
+                continue;
+            }
+            if (existing.Asn != router.Asn)
+            {
+                Conflict(problems, source, $"router ASN {router.Asn} conflicts with ASN {existing.Asn} of {origin[router.Vrf]} in VRF \"{router.Vrf}\"");
+                continue;
+            }
+            if (existing.Id is { Length: > 0 } a && router.Id is { Length: > 0 } b && a != b)
+            {
+                Conflict(problems, source, $"router ID {b} conflicts with {a} of {origin[router.Vrf]}");
+                continue;
+            }
+            var neighbors = existing.Neighbors.ToDictionary(n => n.Address, StringComparer.Ordinal);
+            foreach (var neighbor in router.Neighbors)
+            {
+                if (!neighbors.TryGetValue(neighbor.Address, out var other))
+                {
+                    neighbors[neighbor.Address] = neighbor;
+                    continue;
+                }
+                if (other.Asn != neighbor.Asn || other.DynamicAsn != neighbor.DynamicAsn || other.Port != neighbor.Port || other.Password != neighbor.Password
+                    || other.HoldTime != neighbor.HoldTime || other.KeepaliveTime != neighbor.KeepaliveTime || other.BfdProfile != neighbor.BfdProfile || other.EbgpMultiHop != neighbor.EbgpMultiHop)
+                {
+                    Conflict(problems, source, $"neighbor {neighbor.Address} is configured differently by {origin[router.Vrf]}");
+                    continue;
+                }
+                neighbors[neighbor.Address] = other with { ToAdvertise = Union(other.ToAdvertise, neighbor.ToAdvertise), ToReceive = Union(other.ToReceive, neighbor.ToReceive) };
+            }
+            merged[router.Vrf] = existing with
+            {
+                Id = existing.Id ?? router.Id,
+                Prefixes = existing.Prefixes.Union(router.Prefixes).ToList(),
+                Neighbors = neighbors.Values.OrderBy(n => n.Address, StringComparer.Ordinal).ToList(),
+            };
+        }
+        return merged.Values.OrderBy(r => r.Vrf, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The less restrictive filter wins: "all" over "filtered", and prefix lists unite.</summary>
+    private static FrrToAdvertise Union(FrrToAdvertise a, FrrToAdvertise b) => new(
+        a.Mode == "all" || b.Mode == "all" ? "all" : "filtered",
+        a.Prefixes.Union(b.Prefixes).ToList(),
+        a.WithLocalPref.Concat(b.WithLocalPref).GroupBy(w => w.LocalPref).Select(g => new FrrLocalPref(g.Key, g.SelectMany(w => w.Prefixes).Distinct().ToList())).ToList(),
+        a.WithCommunity.Concat(b.WithCommunity).GroupBy(w => w.Community).Select(g => new FrrCommunity(g.Key, g.SelectMany(w => w.Prefixes).Distinct().ToList())).ToList());
+
+    private static FrrToReceive Union(FrrToReceive a, FrrToReceive b) => new(
+        a.Mode == "all" || b.Mode == "all" ? "all" : "filtered",
+        a.Prefixes.Union(b.Prefixes).ToList());
+
+    private static void Conflict(List<Problem> problems, string source, string message) =>
+        problems.Add(new Problem { Severity = ProblemSeverity.Error, Kind = "FRRConfiguration", Name = source, Field = "spec.bgp.routers", Message = message });
+
+    /// <summary>MetalLB's plan for a node in FRR-K8s form, as MetalLB generates it for FRR-K8s.</summary>
+    public static List<FrrRouter> Compile(NodePlan plan) =>
+        plan.Sessions.Where(s => s.Pending is null).GroupBy(s => (s.Vrf, s.MyAsn)).Select(router =>
+        {
+            var peers = router.ToList();
+            var routes = plan.Announcements.Where(a => peers.Any(p => p.Peer == a.Peer)).ToList();
+            return new FrrRouter(router.Key.MyAsn, peers.Select(p => p.RouterId?.ToString()).FirstOrDefault(r => r is not null), router.Key.Vrf,
+                routes.Select(a => a.Prefix.ToString()).Distinct().ToList(),
+                peers.Select(p =>
+                {
+                    var mine = routes.Where(a => a.Peer == p.Peer).ToList();
+                    return new FrrNeighbor
+                    {
+                        Asn = p.PeerAsn, DynamicAsn = p.DynamicAsn, Address = p.Address.ToString(), Port = p.Port, Password = p.Password,
+                        SourceAddress = p.SourceAddress?.ToString(), HoldTime = p.HoldTime, KeepaliveTime = p.KeepaliveTime, ConnectTime = p.ConnectTime,
+                        EbgpMultiHop = p.EbgpMultiHop, BfdProfile = p.BfdProfile, DisableMp = p.DisableMp,
+                        ToAdvertise = new FrrToAdvertise("filtered", mine.Select(a => a.Prefix.ToString()).ToList(),
+                            mine.Where(a => a.LocalPref is not null).GroupBy(a => a.LocalPref!.Value).Select(g => new FrrLocalPref(g.Key, g.Select(a => a.Prefix.ToString()).ToList())).ToList(),
+                            mine.SelectMany(a => a.Communities.Concat(a.LargeCommunities.Select(l => "large:" + l)).Select(c => (c, a))).GroupBy(x => x.c)
+                                .Select(g => new FrrCommunity(g.Key, g.Select(x => x.a.Prefix.ToString()).ToList())).ToList()),
+                    };
+                }).ToList());
+        }).ToList();
+
+    /// <summary>Turns merged routers back into sessions and announcements: the one form the speaker and renderer consume.</summary>
+    public static NodePlan ToNodePlan(string node, List<FrrRouter> routers, IReadOnlyList<SessionPlan> metalLbSessions, IReadOnlyDictionary<string, BfdPlan> bfdProfiles)
+    {
+        var sessions = new List<SessionPlan>();
+        var announcements = new List<Announcement>();
+        foreach (var router in routers)
+        {
+            foreach (var n in router.Neighbors)
+            {
+                var known = metalLbSessions.FirstOrDefault(s => s.Address.ToString() == n.Address && s.Vrf == router.Vrf);
+                string name = known?.Peer ?? $"{n.Address}";
+                var address = IPAddress.Parse(n.Address);
+                bool ibgp = n.Asn is { } asn ? asn == router.Asn : n.DynamicAsn == "internal";
+                sessions.Add(new SessionPlan
+                {
+                    Peer = name, Address = address, Port = n.Port, MyAsn = router.Asn, PeerAsn = n.Asn, DynamicAsn = n.DynamicAsn,
+                    HoldTime = n.HoldTime ?? (n.KeepaliveTime * 3) ?? TimeSpan.FromSeconds(90), KeepaliveTime = n.KeepaliveTime ?? (n.HoldTime / 3) ?? TimeSpan.FromSeconds(30),
+                    ConnectTime = n.ConnectTime, RouterId = router.Id is { } id ? IPAddress.Parse(id) : null, SourceAddress = n.SourceAddress is { } s ? IPAddress.Parse(s) : null,
+                    EbgpMultiHop = n.EbgpMultiHop, BfdProfile = n.BfdProfile, Bfd = n.BfdProfile is { } b && bfdProfiles.TryGetValue(b, out var bp) ? bp : known?.Bfd,
+                    Vrf = router.Vrf, IsIbgp = ibgp, DisableMp = n.DisableMp, GracefulRestart = known?.GracefulRestart ?? false, Password = n.Password ?? known?.Password,
+                });
+                var allowed = n.ToAdvertise.Mode == "all" ? router.Prefixes : router.Prefixes.Intersect(n.ToAdvertise.Prefixes).ToList();
+                foreach (var prefix in allowed)
+                {
+                    var block = IpBlock.TryParse(prefix, out var parsed) ? parsed : default;
+                    var communities = n.ToAdvertise.WithCommunity.Where(c => c.Prefixes.Contains(prefix))
+                        .Select(c => CommunityValue.TryParse(c.Community, out var v, out _) ? v : default).Distinct().Order().ToList();
+                    uint? localPref = ibgp ? n.ToAdvertise.WithLocalPref.Where(w => w.Prefixes.Contains(prefix)).Select(w => (uint?)w.LocalPref).Max() ?? 100 : null;
+                    announcements.Add(new Announcement
+                    {
+                        Peer = name, Prefix = new IPNetwork(block.Network.ToAddress(), block.Length), LocalPref = localPref,
+                        Communities = communities.Where(c => !c.IsLarge).Select(c => c.ToString()).ToList(),
+                        LargeCommunities = communities.Where(c => c.IsLarge).Select(c => c.ToString()).ToList(),
+                    });
+                }
+            }
+        }
+        return new NodePlan
+        {
+            Name = node,
+            Sessions = sessions.OrderBy(s => s.Peer, StringComparer.Ordinal).ToList(),
+            Announcements = announcements.OrderBy(a => a.Peer, StringComparer.Ordinal).ThenBy(a => IpBlock.TryParse(a.Prefix.ToString(), out var b) ? b : default).ToList(),
+        };
+    }
+}
