@@ -1,0 +1,86 @@
+using System.Net;
+using BgpKit.TestSupport;
+
+namespace BgpKit.Bfd.Tests.Interop;
+
+/// <summary>Two of our endpoints over real UDP on loopback (own addresses, a free port): the transport, TTL and auth.</summary>
+[Trait("Category", "Interop")]
+public sealed class UdpLoopbackTests
+{
+    private static readonly IPAddress A = IPAddress.Parse("127.0.0.3");
+    private static readonly IPAddress B = IPAddress.Parse("127.0.0.4");
+
+    private static BfdEndpoint Endpoint(int port, int seed) =>
+        new(TimeProvider.System, new Random(seed), null, null, null, port, inline: false);
+
+    private static int SharedFreePort()
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            var port = FreePort.Udp(A);
+            if (port == FreePort.Udp(B) || IsFree(B, port))
+            {
+                return port;
+            }
+        }
+        throw new InvalidOperationException("no UDP port free on both addresses");
+    }
+
+    private static bool IsFree(IPAddress address, int port)
+    {
+        try
+        {
+            using var s = new System.Net.Sockets.Socket(address.AddressFamily, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+            s.Bind(new IPEndPoint(address, port));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static readonly BfdProfile Fast = new() { TransmitInterval = TimeSpan.FromMilliseconds(50), ReceiveInterval = TimeSpan.FromMilliseconds(50) };
+
+    [Theory]
+    [InlineData(BfdAuthenticationType.SimplePassword)]
+    [InlineData(BfdAuthenticationType.KeyedSha1)]
+    [InlineData(BfdAuthenticationType.MeticulousKeyedMd5)]
+    public async Task Authenticated_session_comes_up_and_a_wrong_key_stays_down(BfdAuthenticationType type)
+    {
+        var port = SharedFreePort();
+        await using var a = Endpoint(port, 1);
+        await using var b = Endpoint(port, 2);
+        var key = BfdAuthenticationKey.FromString(type, 3, "loopback-key");
+        var sa = a.StartSession(new BfdSessionOptions(A, B) { Profile = Fast, Authentication = key });
+        var sb = b.StartSession(new BfdSessionOptions(B, A) { Profile = Fast, Authentication = key });
+        Assert.True(await Bfdd.WaitForState(sa, BfdState.Up));
+        Assert.True(await Bfdd.WaitForState(sb, BfdState.Up));
+        await sb.DisposeAsync();
+        Assert.True(await Bfdd.WaitForState(sa, BfdState.Down));
+
+        var wrong = b.StartSession(new BfdSessionOptions(B, A) { Profile = Fast, Authentication = BfdAuthenticationKey.FromString(type, 3, "other-key") });
+        Assert.False(Bfdd.WaitFor(() => sa.State == BfdState.Up || wrong.State != BfdState.Down, 1.5));
+        // Our first session keeps its stale Your Discriminator until its detection time (3 s at the slow-start
+        // rate) passes; after that the wrong-key packets reach the new session and are refused there.
+        Assert.True(Bfdd.WaitFor(() => wrong.GetStatus().ControlPacketsReceived > 0, 10), "packets never reached the wrong-key session");
+        Assert.Equal(BfdState.Down, wrong.State);
+        Assert.Equal(BfdState.Down, sa.State);
+    }
+
+    [Fact]
+    public async Task Ipv6_session_to_itself_reads_the_hop_limit()
+    {
+        // ::1 is the only IPv6 loopback address, so the session talks to itself: its own packets come back
+        // with hop limit 255 and drive it Down -> Init -> Up like a peer's would.
+        int port;
+        using (var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetworkV6, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp))
+        {
+            probe.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+            port = ((IPEndPoint)probe.LocalEndPoint!).Port;
+        }
+        await using var endpoint = Endpoint(port, 3);
+        var session = endpoint.StartSession(new BfdSessionOptions(IPAddress.IPv6Loopback, IPAddress.IPv6Loopback) { Profile = Fast });
+        Assert.True(await Bfdd.WaitForState(session, BfdState.Up));
+    }
+}
