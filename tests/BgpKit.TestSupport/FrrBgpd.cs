@@ -74,7 +74,7 @@ public sealed class FrrBgpd : PeerDaemon
     protected override async Task LaunchAsync()
     {
         var conf = Path.Combine(Directory, "bgpd.conf");
-        await File.WriteAllTextAsync(conf, $"log file {LogPath} debugging\n" + _config).ConfigureAwait(false);
+        await File.WriteAllTextAsync(conf, $"log file {LogPath} debugging\ndebug bgp neighbor-events\n" + _config).ConfigureAwait(false);
         Spawn($"/usr/lib/frr/bgpd -f {conf} -i {Directory}/bgpd.pid -z {Directory}/zserv.api --vty_socket {Directory} -P 0 -Z -S -p {_port} -l {_address}");
         await Poll.UntilAsync(() => IsRunning && Vtysh("show bgp summary json").Length > 0, "bgpd to answer vtysh").ConfigureAwait(false);
     }

@@ -187,7 +187,11 @@ internal sealed class BgpConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends <paramref name="last"/> (a NOTIFICATION) if given, waits briefly for the queue to drain, then closes.</summary>
+    /// <summary>
+    /// Sends <paramref name="last"/> (a NOTIFICATION) if given, lets the queue drain, half-closes (FIN)
+    /// and waits for the peer to close, all within <paramref name="drain"/>. Closing with unread data
+    /// would send a RST, and the peer would lose the NOTIFICATION (FRR 8.4 logs "Connection reset by peer").
+    /// </summary>
     public async Task CloseAsync(byte[]? last, TimeSpan drain)
     {
         if (last is not null)
@@ -201,6 +205,14 @@ internal sealed class BgpConnection : IAsyncDisposable
             try
             {
                 await _writeLoop.WaitAsync(timeout.Token).ConfigureAwait(false);
+                try
+                {
+                    _socket.Shutdown(SocketShutdown.Send);
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                }
+                await _readLoop.WaitAsync(timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
