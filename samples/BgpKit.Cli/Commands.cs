@@ -11,5 +11,6 @@ internal static class Commands
         yield return PlanCommand.Create();
         yield return RenderFrrCommand.Create();
         yield return ShowCommand.Create();
+        yield return SpeakerCommand.Create();
     }
 }

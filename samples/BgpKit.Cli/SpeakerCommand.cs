@@ -1,0 +1,84 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using BgpKit.Cli.Speaker;
+using BgpKit.MetalLb.Kubernetes;
+
+namespace BgpKit.Cli;
+
+/// <summary>
+/// <c>bgpkit speaker</c>: MetalLB's speaker on BgpKit. Runs the BGP and BFD sessions that the
+/// manifests plan for one node, follows manifest changes, serves status and metrics; stops
+/// gracefully on SIGTERM/SIGINT.
+/// </summary>
+internal static class SpeakerCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string[]>("--config")
+        {
+            Description = "manifest file or directory (repeatable); watched for changes",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var node = new Option<string>("--node") { Description = "the node to run as", Required = true };
+        var bgpListen = new Option<string>("--bgp-listen")
+        {
+            Description = "where routers may connect: ADDR:PORT or none",
+            DefaultValueFactory = _ => "[::]:179",
+        };
+        var status = new Option<string>("--status")
+        {
+            Description = "status and /metrics endpoint: ADDR:PORT or none",
+            DefaultValueFactory = _ => "127.0.0.1:7473",
+        };
+        var logLevel = new Option<string>("--log-level")
+        {
+            Description = "all, debug, info, warn, error or none",
+            DefaultValueFactory = _ => "info",
+        };
+        var command = new Command("speaker", "Run MetalLB's BGP speaker for one node on BgpKit") { config, node, bgpListen, status, logLevel };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            SpeakerHostOptions options;
+            Microsoft.Extensions.Logging.LogLevel level;
+            try
+            {
+                level = ConsoleLogging.Parse(parse.GetValue(logLevel)!);
+                options = new SpeakerHostOptions
+                {
+                    Node = parse.GetValue(node)!,
+                    ConfigPaths = parse.GetValue(config)!,
+                    BgpListen = EndPoints.Parse(parse.GetValue(bgpListen)!, "--bgp-listen"),
+                    StatusEndPoint = EndPoints.Parse(parse.GetValue(status)!, "--status"),
+                };
+            }
+            catch (FormatException e)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync("bgpkit speaker: " + e.Message).ConfigureAwait(false);
+                return 2;
+            }
+            using var loggers = ConsoleLogging.Create(level);
+            await using var host = new SpeakerHost(options with { LoggerFactory = loggers });
+            // SIGTERM (Kubernetes, systemd) and SIGINT (Ctrl+C) stop gracefully: Cease to every peer, BFD AdminDown.
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                stopping.Cancel();
+            }
+            try
+            {
+                await host.RunAsync(stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is System.Net.HttpListenerException or System.Net.Sockets.SocketException)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync("bgpkit speaker: cannot listen: " + e.Message).ConfigureAwait(false);
+                return 1;
+            }
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,377 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using BgpKit.Bfd;
+using BgpKit.Bgp.Fsm;
+using BgpKit.MetalLb.Kubernetes.Reconcile;
+using BgpKit.MetalLb.Kubernetes.Status;
+using Microsoft.Extensions.Logging;
+
+namespace BgpKit.MetalLb.Kubernetes.Speaker;
+
+/// <summary>
+/// The session backend on the real stack: one <see cref="BgpSpeaker"/> (created with the node's AS
+/// and router ID from the first configuration) and one <see cref="BfdEndpoint"/>; each peer's BFD
+/// session is bound to its BGP session as the liveness signal (BFD Down takes BGP down with
+/// Cease/BFD Down, RFC 9384). Called from the reconcile loop only.
+/// </summary>
+internal sealed partial class SpeakerBackend : ISessionBackend
+{
+    private readonly SpeakerBackendOptions _options;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, PeerEntry> _peers = new(StringComparer.Ordinal);
+    private BgpSpeaker? _speaker;
+    private BfdEndpoint? _bfd;
+
+    public SpeakerBackend(SpeakerBackendOptions options)
+    {
+        _options = options;
+        _logger = options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Speaker");
+    }
+
+    /// <summary>Where the BGP listener listens, once the first peer created the speaker.</summary>
+    public IPEndPoint? ListenEndPoint => _speaker?.ListenEndPoint;
+
+    private sealed class PeerEntry(PeerIntent intent)
+    {
+        public PeerIntent Intent { get; set; } = intent;
+        public BfdSession? Bfd { get; set; }
+        public IDisposable? Binding { get; set; }
+        public SortedDictionary<string, RouteIntent> Sent { get; } = new(StringComparer.Ordinal);
+    }
+
+    public async ValueTask AddPeerAsync(PeerIntent peer, CancellationToken cancellationToken)
+    {
+        var speaker = await SpeakerFor(peer, cancellationToken).ConfigureAwait(false);
+        var entry = new PeerEntry(peer);
+        if (!_peers.TryAdd(peer.Name, entry))
+        {
+            throw new InvalidOperationException($"peer {peer.Name} is already running");
+        }
+        await speaker.AddPeerAsync(PeerOptions(peer)).ConfigureAwait(false);
+        if (peer.Bfd is not null)
+        {
+            StartBfd(entry, speaker);
+        }
+        LogPeerAdded(_logger, peer.Name, peer.Address.ToString(), peer.Port);
+    }
+
+    public async ValueTask RemovePeerAsync(PeerIntent peer, CancellationToken cancellationToken)
+    {
+        if (!_peers.TryRemove(peer.Name, out var entry) || _speaker is null)
+        {
+            return;
+        }
+        await StopBfdAsync(entry).ConfigureAwait(false);
+        await _speaker.RemovePeerAsync(entry.Intent.Address).ConfigureAwait(false);
+        LogPeerRemoved(_logger, peer.Name);
+    }
+
+    public async ValueTask ChangeBfdAsync(PeerIntent peer, CancellationToken cancellationToken)
+    {
+        if (!_peers.TryGetValue(peer.Name, out var entry) || _speaker is null)
+        {
+            return;
+        }
+        entry.Intent = peer;
+        if (peer.Bfd is null)
+        {
+            // Removing the profile disables BFD for the peer (not the upstream fallback to a default profile).
+            await StopBfdAsync(entry).ConfigureAwait(false);
+        }
+        else if (entry.Bfd is null)
+        {
+            StartBfd(entry, _speaker);
+        }
+        else
+        {
+            entry.Bfd.ChangeProfile(Profile(peer.Bfd));
+        }
+    }
+
+    public ValueTask AnnounceAsync(RouteIntent route, CancellationToken cancellationToken)
+    {
+        if (_peers.TryGetValue(route.Peer, out var entry))
+        {
+            entry.Sent[route.Prefix.ToString()] = route;
+            RouteSink.Announce(_speaker, entry.Intent, route);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask WithdrawAsync(RouteKey route, CancellationToken cancellationToken)
+    {
+        if (_peers.TryGetValue(route.Peer, out var entry) && entry.Sent.Remove(route.Prefix.ToString()))
+        {
+            RouteSink.Withdraw(_speaker, entry.Intent, route.Prefix);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask ShutdownAsync(CancellationToken cancellationToken)
+    {
+        // BFD first, as AdminDown: the peer must not read our going away as a path failure.
+        foreach (var entry in _peers.Values)
+        {
+            entry.Bfd?.SetAdminDown(true);
+        }
+        if (_speaker is not null)
+        {
+            foreach (var entry in _peers.Values)
+            {
+                try
+                {
+                    await _speaker.ShutdownPeerAsync(entry.Intent.Address, "bgpkit speaker stopping").ConfigureAwait(false);
+                }
+                catch (InvalidOperationException)
+                {
+                }
+            }
+        }
+        LogShutdown(_logger, _peers.Count);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var entry in _peers.Values)
+        {
+            entry.Binding?.Dispose();
+        }
+        if (_bfd is not null)
+        {
+            await _bfd.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_speaker is not null)
+        {
+            await _speaker.DisposeAsync().ConfigureAwait(false);
+        }
+        _peers.Clear();
+    }
+
+    private async ValueTask<BgpSpeaker> SpeakerFor(PeerIntent peer, CancellationToken cancellationToken)
+    {
+        if (_speaker is not null)
+        {
+            return _speaker;
+        }
+        var routerId = peer.RouterId ?? RouterIdFor(peer);
+        var listen = _options.BgpListen;
+        _speaker = new BgpSpeaker(new BgpSpeakerOptions
+        {
+            LocalAs = peer.MyAsn,
+            RouterId = routerId,
+            ListenAddress = listen?.Address,
+            ListenPort = listen?.Port ?? 179,
+            TimeProvider = _options.TimeProvider,
+            LoggerFactory = _options.LoggerFactory,
+            MeterFactory = _options.MeterFactory,
+        });
+        await _speaker.StartAsync(cancellationToken).ConfigureAwait(false);
+        return _speaker;
+    }
+
+    /// <summary>MetalLB uses the node's address as router ID; here, our IPv4 address toward the peer.</summary>
+    private static IPAddress RouterIdFor(PeerIntent peer)
+    {
+        var local = peer.SourceAddress ?? LocalAddressToward(peer.Address);
+        return local.AddressFamily == AddressFamily.InterNetwork ? local : IPAddress.Parse("10.255.255.254");
+    }
+
+    /// <summary>The address the kernel would send from toward <paramref name="peer"/> (a UDP connect sends nothing).</summary>
+    internal static IPAddress LocalAddressToward(IPAddress peer)
+    {
+        try
+        {
+            using var socket = new Socket(peer.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            socket.Connect(new IPEndPoint(peer, 9));
+            return ((IPEndPoint)socket.LocalEndPoint!).Address;
+        }
+        catch (SocketException)
+        {
+            return peer.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any;
+        }
+    }
+
+    private static BgpPeerOptions PeerOptions(PeerIntent peer) => new()
+    {
+        Address = peer.Address,
+        RemoteAs = peer.PeerAsn,
+        RemoteAsMode = peer.DynamicAsn switch { "internal" => PeerAsMode.Internal, "external" => PeerAsMode.External, _ => PeerAsMode.Specific },
+        LocalAs = peer.MyAsn,
+        HoldTime = peer.HoldTime,
+        KeepaliveTime = peer.KeepaliveTime,
+        KeepAdjRibIn = true,
+        Transport = new TransportOptions
+        {
+            RemotePort = peer.Port,
+            LocalAddress = peer.SourceAddress,
+            Password = peer.Password,
+            ConnectRetryTime = peer.ConnectTime,
+            BindDevice = peer.Vrf,
+            // eBGP is single hop (TTL 1) unless multihop is asked for, as MetalLB's ebgpMultiHop means.
+            Ttl = peer.EbgpMultiHop ? 255 : null,
+        },
+    };
+
+    private void StartBfd(PeerEntry entry, BgpSpeaker speaker)
+    {
+        var peer = entry.Intent;
+        _bfd ??= new BfdEndpoint(_options.LoggerFactory, _options.MeterFactory);
+        var local = peer.SourceAddress ?? LocalAddressToward(peer.Address);
+        entry.Bfd = _bfd.StartSession(new BfdSessionOptions(local, peer.Address)
+        {
+            Profile = Profile(peer.Bfd!),
+            Multihop = peer.Bfd!.Multihop,
+        });
+        entry.Binding = speaker.BindLiveness(peer.Address, entry.Bfd);
+    }
+
+    private static async ValueTask StopBfdAsync(PeerEntry entry)
+    {
+        entry.Binding?.Dispose();
+        entry.Binding = null;
+        if (entry.Bfd is { } bfd)
+        {
+            entry.Bfd = null;
+            await bfd.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static BfdProfile Profile(BfdIntent bfd) => new()
+    {
+        ReceiveInterval = bfd.ReceiveInterval,
+        TransmitInterval = bfd.TransmitInterval,
+        DetectMultiplier = bfd.DetectMultiplier,
+        EchoInterval = bfd.EchoInterval,
+        EchoMode = bfd.EchoMode,
+        PassiveMode = bfd.PassiveMode,
+        MinimumTtl = bfd.MinimumTtl,
+    };
+
+    // ---- status ----
+
+    public IReadOnlyList<BgpNeighborView> Neighbors()
+    {
+        var speaker = _speaker;
+        var views = new List<BgpNeighborView>();
+        foreach (var entry in _peers.Values)
+        {
+            PeerStatus? status = null;
+            try
+            {
+                status = speaker?.GetStatus(entry.Intent.Address);
+            }
+            catch (InvalidOperationException)
+            {
+                // Removed between the two reads.
+            }
+            views.Add(Neighbor(entry, status));
+        }
+        return views;
+    }
+
+    private BgpNeighborView Neighbor(PeerEntry entry, PeerStatus? status)
+    {
+        var p = entry.Intent;
+        var c = status?.Counters;
+        var state = status?.State.ToString() ?? "Idle";
+        var summary = new BgpSummaryRowBuilder(p, status, entry.Sent.Count).Build();
+        return new BgpNeighborView(
+            summary,
+            status?.LocalEndPoint?.Address.ToString() ?? p.SourceAddress?.ToString() ?? string.Empty,
+            _speaker is null ? string.Empty : (p.RouterId ?? RouterIdFor(p)).ToString(),
+            status?.PeerRouterId?.ToString() ?? string.Empty,
+            (int)p.HoldTime.TotalSeconds,
+            (int)p.KeepaliveTime.TotalSeconds,
+            (int)(status?.HoldTime?.TotalSeconds ?? 0),
+            p.EbgpMultiHop,
+            p.Bfd?.ProfileName,
+            entry.Bfd?.State.ToString(),
+            status?.Capabilities ?? [],
+            new MessageCount(c?.OpensSent ?? 0, c?.OpensReceived ?? 0),
+            new MessageCount(c?.UpdatesSent ?? 0, c?.UpdatesReceived ?? 0),
+            new MessageCount(c?.KeepalivesSent ?? 0, c?.KeepalivesReceived ?? 0),
+            new MessageCount(c?.NotificationsSent ?? 0, c?.NotificationsReceived ?? 0),
+            new MessageCount(c?.RouteRefreshSent ?? 0, c?.RouteRefreshReceived ?? 0),
+            c?.EstablishedTransitions ?? 0);
+    }
+
+    public IReadOnlyList<BgpRouteView> Routes(string? peer, bool received)
+    {
+        var routes = new List<BgpRouteView>();
+        foreach (var entry in _peers.Values.Where(e => peer is null || e.Intent.Name == peer || e.Intent.Address.ToString() == peer).OrderBy(e => e.Intent.Name, StringComparer.Ordinal))
+        {
+            if (received)
+            {
+                routes.AddRange(RouteSink.Received(_speaker, entry.Intent));
+                continue;
+            }
+            var asPath = entry.Intent.IsInternal ? string.Empty : entry.Intent.MyAsn.ToString(CultureInfo.InvariantCulture);
+            foreach (var route in entry.Sent.Values)
+            {
+                routes.Add(new BgpRouteView(entry.Intent.Name, route.Prefix.ToString(), "sent", string.Empty,
+                    entry.Intent.IsInternal ? route.LocalPref : null, null, asPath,
+                    route.Communities.Select(RouteIntent.FormatCommunity).ToArray(),
+                    route.LargeCommunities.Select(l => l.ToString()).ToArray()));
+            }
+        }
+        return routes;
+    }
+
+    public IReadOnlyList<BfdPeerStatus> BfdSessions()
+    {
+        var sessions = new List<BfdPeerStatus>();
+        foreach (var entry in _peers.Values)
+        {
+            if (entry.Bfd is not { } bfd)
+            {
+                continue;
+            }
+            var s = bfd.GetStatus();
+            sessions.Add(new BfdPeerStatus(
+                s.PeerAddress.ToString(), s.LocalAddress.ToString(), s.State.ToString(), s.RemoteState.ToString(),
+                s.LocalDiscriminator, s.RemoteDiscriminator,
+                (long)s.TransmitInterval.TotalMilliseconds, (long)s.ReceiveInterval.TotalMilliseconds,
+                entry.Intent.Bfd?.DetectMultiplier ?? 3, (long)s.DetectionTime.TotalMilliseconds,
+                (long)s.Uptime.TotalSeconds, s.DownEvents));
+        }
+        return sessions;
+    }
+
+    private readonly record struct BgpSummaryRowBuilder(PeerIntent Peer, PeerStatus? Status, int Sent)
+    {
+        public BgpPeerSummary Build()
+        {
+            var c = Status?.Counters;
+            return new BgpPeerSummary(
+                Peer.Name, Peer.Address.ToString(), Peer.Port,
+                Status?.PeerAs ?? Peer.PeerAsn, Peer.MyAsn,
+                Status?.State.ToString() ?? "Idle",
+                (long)(Status?.EstablishedFor?.TotalSeconds ?? 0),
+                c?.PrefixesAnnounced ?? 0, c?.PrefixesReceived ?? 0,
+                c?.TotalSent ?? 0, c?.TotalReceived ?? 0,
+                Status?.LastError);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Peer {Peer} added ({Address} port {Port})")]
+    private static partial void LogPeerAdded(ILogger logger, string peer, string address, int port);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Peer {Peer} removed (Cease, peer de-configured)")]
+    private static partial void LogPeerRemoved(ILogger logger, string peer);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down {Count} peers (Cease, administrative shutdown; BFD AdminDown)")]
+    private static partial void LogShutdown(ILogger logger, int count);
+}
+
+/// <summary>Options of <see cref="SpeakerBackend"/>.</summary>
+internal sealed record SpeakerBackendOptions
+{
+    /// <summary>Where to accept BGP connections; null to only connect out.</summary>
+    public IPEndPoint? BgpListen { get; init; }
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+    public ILoggerFactory LoggerFactory { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+    public IMeterFactory? MeterFactory { get; init; }
+}

@@ -1,0 +1,107 @@
+using BgpKit.MetalLb.Kubernetes.Metrics;
+using BgpKit.MetalLb.Kubernetes.Reconcile;
+using BgpKit.MetalLb.Kubernetes.Sources;
+using BgpKit.MetalLb.Kubernetes.Speaker;
+using BgpKit.MetalLb.Kubernetes.Status;
+using Microsoft.Extensions.Logging;
+
+namespace BgpKit.MetalLb.Kubernetes;
+
+/// <summary>
+/// MetalLB's speaker on BgpKit: reads MetalLB manifests, plans this node's BGP sessions, routes and
+/// BFD sessions, runs them with Bgp.Fsm and Bfd, and applies every later change as a difference
+/// (unchanged sessions never flap, unchanged routes are never withdrawn; an invalid change is
+/// reported and the last valid configuration stays). Serves status views and Prometheus metrics.
+/// <code>
+/// await using var host = new SpeakerHost(new SpeakerHostOptions { Node = "node-1", ConfigPaths = ["/etc/metallb"] });
+/// await host.RunAsync(stoppingToken); // until cancelled; then Cease to every peer, BFD AdminDown
+/// </code>
+/// </summary>
+public sealed partial class SpeakerHost : IAsyncDisposable
+{
+    private readonly SpeakerHostOptions _options;
+    private readonly ILogger _logger;
+    private readonly PrometheusExporter _exporter;
+    private readonly HostMetrics _hostMetrics;
+    private readonly SpeakerBackend _backend;
+    private readonly Reconciler _reconciler;
+    private readonly IResourceSource _source;
+    private StatusServer? _status;
+    private int _disposed;
+
+    /// <summary>Prepares the host; nothing runs until <see cref="RunAsync"/>.</summary>
+    public SpeakerHost(SpeakerHostOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Node);
+        _options = options;
+        _logger = options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.SpeakerHost");
+        _exporter = new PrometheusExporter();
+        _hostMetrics = new HostMetrics(options.MeterFactory);
+        _backend = new SpeakerBackend(new SpeakerBackendOptions
+        {
+            BgpListen = options.BgpListen,
+            TimeProvider = options.TimeProvider,
+            LoggerFactory = options.LoggerFactory,
+            MeterFactory = options.MeterFactory,
+        });
+        _reconciler = new Reconciler(options.Node, new ModelPlanCompiler(options.Node), _backend, options.TimeProvider,
+            options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Reconciler"), _hostMetrics);
+        _source = new ManifestDirectorySource(options.ConfigPaths, options.TimeProvider,
+            options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Manifests"))
+        {
+            RescanInterval = options.RescanInterval,
+        };
+    }
+
+    /// <summary>The views that <c>bgpkit show</c> prints, read directly.</summary>
+    public ISpeakerStatus Status => _reconciler;
+
+    /// <summary>The Prometheus text of every BgpKit meter, as <c>/metrics</c> serves it.</summary>
+    public string CollectMetrics() => _exporter.Collect();
+
+    /// <summary>
+    /// Starts the status endpoint, applies the manifests and follows their changes until
+    /// <paramref name="cancellationToken"/> fires; then stops gracefully (Cease "administrative
+    /// shutdown" to every peer, BFD AdminDown).
+    /// </summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (_options.StatusEndPoint is { } endPoint)
+        {
+            _status = new StatusServer(endPoint, _reconciler, _exporter, _options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Status"));
+            _status.Start();
+        }
+        LogStarting(_logger, _options.Node, _source.Description);
+        try
+        {
+            await _reconciler.RunAsync(_source, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await _reconciler.ShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        await _backend.DisposeAsync().ConfigureAwait(false);
+        if (_status is not null)
+        {
+            await _status.DisposeAsync().ConfigureAwait(false);
+        }
+        _hostMetrics.Dispose();
+        _exporter.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Speaker for node {Node} starting on {Source}")]
+    private static partial void LogStarting(ILogger logger, string node, string source);
+}

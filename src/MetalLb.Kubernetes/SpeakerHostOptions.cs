@@ -1,0 +1,35 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using BgpKit.MetalLb.Kubernetes.Status;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace BgpKit.MetalLb.Kubernetes;
+
+/// <summary>How a <see cref="SpeakerHost"/> runs: which manifests, which node, where it listens.</summary>
+public sealed record SpeakerHostOptions
+{
+    /// <summary>The node to plan for (MetalLB's speaker runs once per node).</summary>
+    public required string Node { get; init; }
+
+    /// <summary>Manifest files and directories (YAML or JSON), watched for changes.</summary>
+    public required IReadOnlyList<string> ConfigPaths { get; init; }
+
+    /// <summary>Where to accept BGP connections from routers (default [::]:179); null to only connect out.</summary>
+    public IPEndPoint? BgpListen { get; init; } = new(IPAddress.IPv6Any, 179);
+
+    /// <summary>Where to serve the status views and <c>/metrics</c> (default 127.0.0.1:7473); null for none.</summary>
+    public IPEndPoint? StatusEndPoint { get; init; } = StatusServer.DefaultEndPoint;
+
+    /// <summary>How often the manifests are re-read even without a file-system event.</summary>
+    public TimeSpan RescanInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The clock of every timer (BGP, BFD, rescans).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Where logs go.</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>Where the BgpKit meters are created (optional).</summary>
+    public IMeterFactory? MeterFactory { get; init; }
+}
