@@ -45,18 +45,55 @@ internal static partial class BgpMessageJson
     public static void WriteCaptured(Utf8JsonWriter json, ReadOnlySpan<byte> message, BgpSessionView session, int direction, DecodeSummary summary)
     {
         var context = session.ContextFor(direction);
+        var guessed = context is null;
         if (context is null && message.Length > 18 && message[18] == (byte)BgpMessageType.Update)
         {
-            context = AsPathWidth.Guess(message) == true ? BgpDecodeContext.FourOctetAsDefault : BgpDecodeContext.Default;
+            context = AsPathWidth.Guess(message) == true ? LenientAs4 : Lenient;
+            if (session.GuessedAddPath(direction))
+            {
+                context = WithAllAddPath(context);
+            }
         }
         // Without both OPENs the size limit is unknown: accept extended messages rather than reject them.
         context ??= Lenient;
-        var decoded = Write(json, message, context, summary);
+        var decoded = TryDecode(message, context, out var error);
+        if (guessed && error is not null && message.Length > 18 && message[18] == (byte)BgpMessageType.Update && !session.GuessedAddPath(direction))
+        {
+            // No OPEN says whether NLRI carry ADD-PATH path identifiers (RFC 7911): try reading them, as Wireshark does.
+            // A reading that gets past the NLRI fields (even to a later error) is the better one.
+            var withPathIds = TryDecode(message, WithAllAddPath(context), out var second);
+            if (second is null || (IsNlriError(error) && !IsNlriError(second)))
+            {
+                session.GuessAddPath(direction);
+                decoded = withPathIds;
+                error = second;
+            }
+        }
+        Write(json, message, decoded, error, context, summary);
         if (decoded is OpenMessage open)
         {
             session.OnOpen(direction, open);
         }
     }
+
+    private static bool IsNlriError(BgpError error) =>
+        error.Code == BgpErrorCode.UpdateMessageError && error.Subcode == (byte)UpdateMessageErrorSubcode.InvalidNetworkField;
+
+    private static BgpMessage? TryDecode(ReadOnlySpan<byte> message, BgpDecodeContext context, out BgpError? error)
+    {
+        try
+        {
+            error = null;
+            return BgpMessage.Decode(message, context);
+        }
+        catch (BgpWireException e)
+        {
+            error = e.Error;
+            return null;
+        }
+    }
+
+    private static readonly BgpDecodeContext LenientAs4 = new() { ExtendedMessage = true, FourOctetAs = true };
 
     private static readonly BgpDecodeContext Lenient = new() { ExtendedMessage = true };
 
@@ -64,7 +101,8 @@ internal static partial class BgpMessageJson
     public static void WriteFromMrt(Utf8JsonWriter json, ReadOnlySpan<byte> message, bool fourOctetAs, bool addPath, DecodeSummary summary)
     {
         var context = MrtContexts[(fourOctetAs ? 1 : 0) + (addPath ? 2 : 0)];
-        Write(json, message, context, summary);
+        var decoded = TryDecode(message, context, out var error);
+        Write(json, message, decoded, error, context, summary);
     }
 
     // MRT collectors record messages as received; ADD-PATH subtypes say every family carries path ids (RFC 8050).
@@ -82,21 +120,16 @@ internal static partial class BgpMessageJson
         .WithAddPath(new AfiSafi(Afi.IPv4, Safi.Multicast), AddPathDirection.Receive)
         .WithAddPath(new AfiSafi(Afi.IPv6, Safi.Multicast), AddPathDirection.Receive);
 
-    private static BgpMessage? Write(Utf8JsonWriter json, ReadOnlySpan<byte> message, BgpDecodeContext context, DecodeSummary summary)
+    private static void Write(Utf8JsonWriter json, ReadOnlySpan<byte> message, BgpMessage? decoded, BgpError? error, BgpDecodeContext context, DecodeSummary summary)
     {
         var type = message.Length > 18 ? message[18] : (byte)0;
         var known = type is >= 1 and <= 5;
         json.WriteString(JsonNames.Type, known ? TypeNames[type] : TypeNames[0]);
         summary.Count("bgp", known ? TypeNameStrings[type] : "UNKNOWN");
-        BgpMessage decoded;
-        try
+        if (decoded is null)
         {
-            decoded = BgpMessage.Decode(message, context);
-        }
-        catch (BgpWireException e)
-        {
-            WriteError(json, e.Error, summary);
-            return null;
+            WriteError(json, error!, summary);
+            return;
         }
         switch (decoded)
         {
@@ -115,7 +148,6 @@ internal static partial class BgpMessageJson
                 WriteOther(json, decoded, context, summary);
                 break;
         }
-        return decoded;
     }
 
     public static void WriteError(Utf8JsonWriter json, BgpError error, DecodeSummary summary)

@@ -14,6 +14,13 @@ internal sealed class BgpSessionView
     private readonly BgpDecodeContext?[] _contexts = new BgpDecodeContext?[2];
     private CaptureFlow? _first;
 
+    private readonly bool[] _guessedAddPath = new bool[2];
+
+    /// <summary>Whether UPDATEs in <paramref name="direction"/> were found to carry path identifiers without an OPEN saying so.</summary>
+    public bool GuessedAddPath(int direction) => _guessedAddPath[direction];
+
+    public void GuessAddPath(int direction) => _guessedAddPath[direction] = true;
+
     public int DirectionOf(CaptureFlow flow)
     {
         _first ??= flow;

@@ -27,7 +27,7 @@ internal static class MrtJob
                     problem = WriteTableDumpV2(json, record, state, summary);
                     break;
                 case MrtRecordType.TableDump:
-                    problem = WriteTableDump(json, record, summary);
+                    problem = WriteTableDump(json, record, state, summary);
                     break;
                 case MrtRecordType.Bgp4Mp:
                 case MrtRecordType.Bgp4MpEt:
@@ -132,7 +132,7 @@ internal static class MrtJob
                 json.WriteNumber(JsonNames.PathId, pathId);
             }
             // RFC 6396 4.3.4: attributes in TABLE_DUMP_V2 always carry 4-octet AS numbers.
-            BgpMessageJson.WriteRibAttributes(json, entry.Attributes, fourOctetAs: true, rib.Afi, summary);
+            BgpMessageJson.WriteRibAttributes(json, state.Scratch, entry.Attributes, fourOctetAs: true, rib.Afi, rib.Safi, rib.PrefixOctets, rib.PrefixLength, summary);
             json.WriteEndObject();
         }
         if (entries.Problem is { } entryProblem)
@@ -144,7 +144,7 @@ internal static class MrtJob
         return null;
     }
 
-    private static string? WriteTableDump(Utf8JsonWriter json, in MrtRecord record, DecodeSummary summary)
+    private static string? WriteTableDump(Utf8JsonWriter json, in MrtRecord record, MrtState state, DecodeSummary summary)
     {
         if (!MrtTableDump.TryDecode(record.Subtype, record.Body.Span, out var entry, out var problem))
         {
@@ -159,7 +159,7 @@ internal static class MrtJob
         json.WriteString(JsonNames.Peer, PrefixText.Address(entry.PeerAddress));
         json.WriteNumber(JsonNames.PeerAsn, entry.PeerAsn);
         json.WriteNumber(JsonNames.Originated, entry.OriginatedTime);
-        BgpMessageJson.WriteRibAttributes(json, entry.Attributes, fourOctetAs: false, entry.Afi, summary);
+        BgpMessageJson.WriteRibAttributes(json, state.Scratch, entry.Attributes, fourOctetAs: false, entry.Afi, 1, entry.Prefix[..((entry.PrefixLength + 7) / 8)], entry.PrefixLength, summary);
         json.WriteEndObject();
         json.WriteEndArray();
         json.WriteEndObject();
@@ -264,6 +264,8 @@ internal static class MrtJob
         private byte[] _scratch = new byte[4096];
 
         public MrtPeerIndexTable? Peers { get; set; }
+
+        public BgpMessageJson.RibScratch Scratch { get; } = new();
 
         /// <summary>Puts a BGP header in front of a body from the deprecated BGP type, so the codec can read it.</summary>
         public ReadOnlySpan<byte> WithHeader(byte type, ReadOnlySpan<byte> body)
