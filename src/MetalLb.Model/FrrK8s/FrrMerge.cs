@@ -107,7 +107,7 @@ internal static class FrrMerge
                     continue;
                 }
                 if (other.Asn != neighbor.Asn || other.DynamicAsn != neighbor.DynamicAsn || other.Port != neighbor.Port || other.Password != neighbor.Password
-                    || other.HoldTime != neighbor.HoldTime || other.KeepaliveTime != neighbor.KeepaliveTime || other.BfdProfile != neighbor.BfdProfile || other.EbgpMultiHop != neighbor.EbgpMultiHop)
+                    || Hold(other) != Hold(neighbor) || Keepalive(other) != Keepalive(neighbor) || other.BfdProfile != neighbor.BfdProfile || other.EbgpMultiHop != neighbor.EbgpMultiHop)
                 {
                     Conflict(problems, source, $"neighbor {neighbor.Address} is configured differently by {origin[router.Vrf]}");
                     continue;
@@ -123,6 +123,11 @@ internal static class FrrMerge
         }
         return merged.Values.OrderBy(r => r.Vrf, StringComparer.Ordinal).ToList();
     }
+
+    // Unset timers mean FRR's defaults; only different effective values conflict.
+    private static TimeSpan Hold(FrrNeighbor n) => n.HoldTime ?? n.KeepaliveTime * 3 ?? TimeSpan.FromSeconds(90);
+
+    private static TimeSpan Keepalive(FrrNeighbor n) => n.KeepaliveTime ?? n.HoldTime / 3 ?? TimeSpan.FromSeconds(30);
 
     /// <summary>The less restrictive filter wins: "all" over "filtered", and prefix lists unite.</summary>
     private static FrrToAdvertise Union(FrrToAdvertise a, FrrToAdvertise b) => new(

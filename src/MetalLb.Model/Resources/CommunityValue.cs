@@ -1,4 +1,4 @@
-using System.Globalization;
+using BgpKit.Bgp.Wire;
 
 namespace BgpKit.MetalLb.Model.Resources;
 
@@ -8,55 +8,38 @@ namespace BgpKit.MetalLb.Model.Resources;
 /// </summary>
 internal readonly record struct CommunityValue(bool IsLarge, uint Value, uint Global, uint Local1, uint Local2) : IComparable<CommunityValue>
 {
-    private static readonly Dictionary<string, uint> WellKnown = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["no-export"] = 0xFFFFFF01, // RFC 1997
-        ["no-advertise"] = 0xFFFFFF02,
-        ["no-export-subconfed"] = 0xFFFFFF03,
-        ["no-peer"] = 0xFFFFFF04, // RFC 3765
-        ["blackhole"] = 0xFFFF029A, // RFC 7999
-        ["graceful-shutdown"] = 0xFFFF0000, // RFC 8326
-    };
-
     public static CommunityValue Standard(uint value) => new(false, value, 0, 0, 0);
 
     public static CommunityValue Large(uint global, uint local1, uint local2) => new(true, 0, global, local1, local2);
 
+    /// <summary>
+    /// Parses with Bgp.Wire's <see cref="Community"/> and <see cref="LargeCommunity"/>. MetalLB's syntax
+    /// needs the "large:" prefix for large communities and a colon (or a well-known name) for standard ones.
+    /// </summary>
     public static bool TryParse(string text, out CommunityValue value, out string error)
     {
         value = default;
         error = "";
         var t = text.Trim();
-        if (WellKnown.TryGetValue(t.Replace('_', '-'), out uint known))
+        if (t.StartsWith("large:", StringComparison.Ordinal))
         {
-            value = Standard(known);
-            return true;
-        }
-        var parts = t.Split(':');
-        if (parts.Length == 4 && parts[0] == "large")
-        {
-            if (uint.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out uint g)
-                && uint.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out uint l1)
-                && uint.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out uint l2))
+            if (t.Count(c => c == ':') == 3 && LargeCommunity.TryParse(t["large:".Length..], out var large))
             {
-                value = Large(g, l1, l2);
+                value = Large(large.GlobalAdministrator, large.LocalData1, large.LocalData2);
                 return true;
             }
             error = $"invalid large community '{t}': each part must be 0..4294967295";
             return false;
         }
-        if (parts.Length == 2)
+        bool numericWhole = t.Length > 0 && t.All(char.IsAsciiDigit);
+        if (!numericWhole && t.Count(c => c == ':') <= 1 && Community.TryParse(t.Replace('_', '-'), out var community))
         {
-            if (ushort.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out ushort high)
-                && ushort.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out ushort low))
-            {
-                value = Standard(((uint)high << 16) | low);
-                return true;
-            }
-            error = $"invalid community '{t}': each half must be 0..65535";
-            return false;
+            value = Standard(community.Value);
+            return true;
         }
-        error = $"invalid community '{t}': expected a:b, large:a:b:c, a well-known name or a Community alias";
+        error = t.Count(c => c == ':') == 1
+            ? $"invalid community '{t}': each half must be 0..65535"
+            : $"invalid community '{t}': expected a:b, large:a:b:c, a well-known name or a Community alias";
         return false;
     }
 

@@ -154,6 +154,6 @@ public class ValidationRuleTests
         Assert.Equal("hunter2", config.Peers[0].Password);
         Assert.DoesNotContain("hunter2", config.Peers[0].ToString());
         Assert.DoesNotContain("hunter2", config.Manifests.Secrets[0].ToString());
-        Assert.DoesNotContain("hunter2", Planning.PlanState.ToSession(config.Peers[0]).ToString());
+        Assert.DoesNotContain("hunter2", BgpKit.MetalLb.Model.Planning.PlanState.ToSession(config.Peers[0]).ToString());
     }
 }
