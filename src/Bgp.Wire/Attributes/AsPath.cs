@@ -297,14 +297,15 @@ public sealed class AsPath : IEquatable<AsPath>
         var result = new List<AsPathSegment>();
         foreach (var s in asPath._segments)
         {
-            if (keep == 0)
-            {
-                break;
-            }
+            // Confederation segments do not count (RFC 6793 section 4.2.3) and stay where they lead.
             if (s.Type is AsPathSegmentType.AsConfedSequence or AsPathSegmentType.AsConfedSet)
             {
                 result.Add(s);
                 continue;
+            }
+            if (keep == 0)
+            {
+                break;
             }
             if (s.Type == AsPathSegmentType.AsSet)
             {

@@ -32,6 +32,7 @@ public sealed partial class PathAttributes
         List<UnknownAttribute>? unknown = null;
         UInt128 extendedLengthTypes = 0;
         var asnSize = context.FourOctetAs ? 4 : 2;
+        var any = false;
         var at = 0;
         while (PathAttributeEnumerator.TryRead(field, ref at, out var a))
         {
@@ -46,6 +47,7 @@ public sealed partial class PathAttributes
                 continue;
             }
             var v = a.Value;
+            any |= type is not ((byte)PathAttributeType.MpReachNlri or (byte)PathAttributeType.MpUnreachNlri);
             var extendedLength = (a.Flags & PathAttributeFlags.ExtendedLength) != 0;
             if (extendedLength && v.Length <= 255 && type < 128)
             {
@@ -127,6 +129,10 @@ public sealed partial class PathAttributes
                     (unknown ??= []).Add(new UnknownAttribute(a.Flags, type, v.ToArray()));
                     break;
             }
+        }
+        if (!any)
+        {
+            return null;
         }
         if (!context.FourOctetAs)
         {

@@ -108,16 +108,20 @@ public sealed class UpdateBuilder
         }
     }
 
-    // The common case (one family) takes the span as is; a mixed span is split into a copy.
+    // The common case (one family) takes the span as is in one scan; a mixed span is split into a copy.
     private static ReadOnlySpan<Nlri> Partition(ReadOnlySpan<Nlri> prefixes, bool ipv6)
     {
         var count = 0;
-        foreach (var p in prefixes)
+        foreach (ref readonly var p in prefixes)
         {
-            if (p.Prefix.IsIPv6 == ipv6)
+            if (p.Prefix.IsIPv6)
             {
                 count++;
             }
+        }
+        if (!ipv6)
+        {
+            count = prefixes.Length - count;
         }
         if (count == prefixes.Length || count == 0)
         {
@@ -125,7 +129,7 @@ public sealed class UpdateBuilder
         }
         var result = new Nlri[count];
         var i = 0;
-        foreach (var p in prefixes)
+        foreach (ref readonly var p in prefixes)
         {
             if (p.Prefix.IsIPv6 == ipv6)
             {
@@ -227,6 +231,10 @@ public sealed class UpdateBuilder
 
     private static int Fill(Span<byte> span, int at, int limit, ReadOnlySpan<Nlri> prefixes, ref int index, bool addPath)
     {
+        if (!addPath && prefixes[index].Prefix.IsIPv4)
+        {
+            return FillIPv4(span, at, limit, prefixes, ref index);
+        }
         while (index < prefixes.Length)
         {
             var prefix = prefixes[index].Prefix;
@@ -238,6 +246,37 @@ public sealed class UpdateBuilder
             at += NlriCodec.Write(span[at..], prefixes[index], addPath);
             index++;
         }
+        return at;
+    }
+
+    // The hot loop of the 1 GB/s target: IPv4 without path ids, 4 address octets stored at once
+    // (the prefix is host-bit clean and the next entry overwrites the spare octets).
+    private static int FillIPv4(Span<byte> span, int at, int limit, ReadOnlySpan<Nlri> prefixes, ref int index)
+    {
+        var i = index;
+        var safeEnd = Math.Min(limit, span.Length - 4);
+        while (i < prefixes.Length)
+        {
+            ref readonly var prefix = ref prefixes[i];
+            var length = prefix.Prefix.Length;
+            var next = at + 1 + ((length + 7) >> 3);
+            if (next > limit)
+            {
+                break;
+            }
+            if (at + 5 <= safeEnd + 4 && at + 5 <= span.Length)
+            {
+                span[at] = (byte)length;
+                BinaryPrimitives.WriteUInt32BigEndian(span.Slice(at + 1, 4), prefix.Prefix.IPv4Address);
+            }
+            else
+            {
+                NlriCodec.WritePrefix(span[at..], prefix.Prefix);
+            }
+            at = next;
+            i++;
+        }
+        index = i;
         return at;
     }
 }

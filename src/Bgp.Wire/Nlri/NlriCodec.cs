@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace BgpKit.Bgp.Wire;
 
@@ -23,6 +24,10 @@ internal static class NlriCodec
     /// <summary>Checks a whole NLRI field; false when a length exceeds the family or an entry overruns.</summary>
     public static bool TryValidate(ReadOnlySpan<byte> field, bool ipv6, bool addPath, out int count)
     {
+        if (!ipv6 && !addPath)
+        {
+            return TryValidateIPv4(field, out count);
+        }
         count = 0;
         var max = ipv6 ? 128 : 32;
         var at = 0;
@@ -52,6 +57,7 @@ internal static class NlriCodec
     }
 
     /// <summary>Reads one entry at <paramref name="at"/> of a validated field; returns the offset after it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Read(ReadOnlySpan<byte> field, int at, bool ipv6, bool addPath, out Nlri nlri)
     {
         uint pathId = 0;
@@ -63,34 +69,43 @@ internal static class NlriCodec
         int length = field[at++];
         var bytes = (length + 7) >> 3;
         var value = field.Slice(at, bytes);
-        Prefix prefix;
-        if (!ipv6)
-        {
-            uint address = bytes switch
-            {
-                0 => 0,
-                1 => (uint)value[0] << 24,
-                2 => (uint)BinaryPrimitives.ReadUInt16BigEndian(value) << 16,
-                3 => (uint)BinaryPrimitives.ReadUInt16BigEndian(value) << 16 | (uint)value[2] << 8,
-                _ => BinaryPrimitives.ReadUInt32BigEndian(value),
-            };
-            prefix = Prefix.FromIPv4(address, length);
-        }
-        else
-        {
-            Span<byte> full = stackalloc byte[16];
-            full.Clear();
-            value.CopyTo(full);
-            prefix = Prefix.FromIPv6(BinaryPrimitives.ReadUInt64BigEndian(full), BinaryPrimitives.ReadUInt64BigEndian(full[8..]), length);
-        }
+        var prefix = ipv6 ? ReadIPv6(value, length) : Prefix.FromIPv4Unchecked(ReadIPv4(value), length);
         nlri = addPath ? new Nlri(pathId, prefix) : new Nlri(prefix);
         return at + bytes;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint ReadIPv4(ReadOnlySpan<byte> value) => value.Length switch
+    {
+        0 => 0,
+        1 => (uint)value[0] << 24,
+        2 => (uint)BinaryPrimitives.ReadUInt16BigEndian(value) << 16,
+        3 => (uint)BinaryPrimitives.ReadUInt16BigEndian(value) << 16 | (uint)value[2] << 8,
+        _ => BinaryPrimitives.ReadUInt32BigEndian(value),
+    };
+
+    private static Prefix ReadIPv6(ReadOnlySpan<byte> value, int length)
+    {
+        ulong hi = 0, lo = 0;
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (i < 8)
+            {
+                hi |= (ulong)value[i] << (56 - 8 * i);
+            }
+            else
+            {
+                lo |= (ulong)value[i] << (120 - 8 * i);
+            }
+        }
+        return Prefix.FromIPv6(hi, lo, length);
     }
 
     /// <summary>Octets one entry takes.</summary>
     public static int EncodedLength(in Prefix prefix, bool addPath) => (addPath ? 5 : 1) + prefix.ByteCount;
 
     /// <summary>Writes one entry; returns the octets written. Without ADD-PATH the path id is dropped; with it a missing id is 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Write(Span<byte> destination, in Nlri nlri, bool addPath)
     {
         var at = 0;
@@ -99,24 +114,68 @@ internal static class NlriCodec
             BinaryPrimitives.WriteUInt32BigEndian(destination, nlri.PathId ?? 0);
             at = 4;
         }
-        var prefix = nlri.Prefix;
-        destination[at++] = (byte)prefix.Length;
-        var bytes = prefix.ByteCount;
+        return at + WritePrefix(destination[at..], nlri.Prefix);
+    }
+
+    /// <summary>Writes the length octet and the significant address octets of a prefix.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int WritePrefix(Span<byte> destination, in Prefix prefix)
+    {
+        var length = prefix.Length;
+        var bytes = (length + 7) >> 3;
+        if (destination.Length < 5 + (prefix.IsIPv6 ? 12 : 0))
+        {
+            return WritePrefixSlow(destination, prefix, bytes);
+        }
+        destination[0] = (byte)length;
         if (prefix.IsIPv4)
         {
-            var a = prefix.IPv4Address;
-            for (var i = 0; i < bytes; i++)
-            {
-                destination[at + i] = (byte)(a >> (24 - 8 * i));
-            }
+            // The address is host-bit clean, so writing all 4 octets and counting only the significant ones is exact.
+            BinaryPrimitives.WriteUInt32BigEndian(destination[1..], (uint)(prefix.Upper >> 32));
+            return 1 + bytes;
         }
-        else if (bytes > 0)
+        BinaryPrimitives.WriteUInt64BigEndian(destination[1..], prefix.Upper);
+        if (bytes > 8)
         {
-            Span<byte> full = stackalloc byte[16];
-            prefix.WriteAddress(full);
-            full[..bytes].CopyTo(destination[at..]);
+            WriteLower(destination[9..], prefix.Lower, bytes - 8);
         }
-        return at + bytes;
+        return 1 + bytes;
+    }
+
+    private static int WritePrefixSlow(Span<byte> destination, in Prefix prefix, int bytes)
+    {
+        destination[0] = (byte)prefix.Length;
+        for (var i = 0; i < bytes; i++)
+        {
+            destination[1 + i] = i < 8 ? (byte)(prefix.Upper >> (56 - 8 * i)) : (byte)(prefix.Lower >> (120 - 8 * i));
+        }
+        return 1 + bytes;
+    }
+
+    private static void WriteLower(Span<byte> destination, ulong lower, int bytes)
+    {
+        for (var i = 0; i < bytes; i++)
+        {
+            destination[i] = (byte)(lower >> (56 - 8 * i));
+        }
+    }
+
+    /// <summary>Checks an IPv4 field without ADD-PATH, the common case, in one tight loop.</summary>
+    private static bool TryValidateIPv4(ReadOnlySpan<byte> field, out int count)
+    {
+        count = 0;
+        var at = 0;
+        while (at < field.Length)
+        {
+            int length = field[at];
+            if (length > 32)
+            {
+                return false;
+            }
+            at += 1 + ((length + 7) >> 3);
+            count++;
+        }
+        return at == field.Length;
     }
 }
 

@@ -76,6 +76,18 @@ public readonly struct Prefix : IEquatable<Prefix>, IComparable<Prefix>, ISpanFo
         return new Prefix((ulong)address << 32, 0, length, V4);
     }
 
+    /// <summary>An IPv4 prefix from a length already known to be 0..32 (the NLRI reader validated it).</summary>
+    internal static Prefix FromIPv4Unchecked(uint address, int length) =>
+        new(((ulong)address << 32) & (length == 0 ? 0UL : ulong.MaxValue << (64 - length)), length);
+
+    private Prefix(ulong hiMasked, int length)
+    {
+        _hi = hiMasked;
+        _lo = 0;
+        _length = (byte)length;
+        _version = V4;
+    }
+
     /// <summary>Creates an IPv6 prefix from the address's upper and lower 64 bits; host bits are cleared.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The length is not 0..128.</exception>
     public static Prefix FromIPv6(ulong upper, ulong lower, int length)
