@@ -82,10 +82,6 @@ internal sealed partial class BgpSession
                 _keepaliveTimer.Stop();
             }
         }
-        if ((a & FsmActions.ProcessUpdate) != 0 && _updateBody is { } body)
-        {
-            ProcessUpdate(body);
-        }
         if ((a & FsmActions.SessionEstablished) != 0)
         {
             OnEstablished();

@@ -59,9 +59,16 @@ internal sealed partial class BgpSession
                 return;
             case BgpMessageType.Update:
                 Interlocked.Increment(ref Counters.UpdatesReceived);
-                _updateBody = (byte[])input.Payload!;
+                if (_fsm.State == SessionState.Established && ReceiveUpdate((byte[])input.Payload!, connection.Context) is { } resetError)
+                {
+                    // RFC 7606 "session reset" (or an RFC 4271 error it keeps): NOTIFICATION and down.
+                    _pendingNotification = resetError.ToNotification();
+                    _lastError = "malformed UPDATE: " + resetError;
+                    SessionLog.UpdateError(_log, Address, resetError.ToString(), nameof(ErrorAction.SessionReset));
+                    Apply(BgpEvent.UpdateMsgErr);
+                    return;
+                }
                 Apply(BgpEvent.UpdateMsg);
-                _updateBody = null;
                 return;
             case BgpMessageType.RouteRefresh:
                 Interlocked.Increment(ref Counters.RouteRefreshReceived);
@@ -79,7 +86,6 @@ internal sealed partial class BgpSession
     }
 
     private NotificationMessage? _lastReceivedNotification;
-    private byte[]? _updateBody;
 
     private void OnOpen(BgpConnection connection, OpenMessage open)
     {

@@ -1,9 +1,19 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
 using BgpKit.Bgp.Wire;
 
 namespace BgpKit.Bgp.Fsm;
 
 internal sealed partial class BgpSession
 {
+    private const int PrefixesPerBatch = 4096;
+    private readonly Dictionary<PathAttributes, PathAttributes> _effective = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<AfiSafi> _endOfRibPending = new();
+    private readonly HashSet<AfiSafi> _endOfRouteRefreshPending = new();
+    private UpdateBuilder? _builder;
+    private bool _waitingForRoom;
+
     private void OnEstablished()
     {
         _establishedAt = _time.GetTimestamp();
@@ -11,18 +21,204 @@ internal sealed partial class BgpSession
         SessionLog.Established(_log, Address, _negotiated!.PeerAs, _negotiated.HoldTime);
         _lastError = null;
         _sendHoldTimer.Start(SendHoldTime());
+        _builder = new UpdateBuilder(_connection!.Context);
+        _effective.Clear();
+        _endOfRibPending.Clear();
+        _endOfRouteRefreshPending.Clear();
+        foreach (var family in _negotiated.Families)
+        {
+            _endOfRibPending.Add(family);
+        }
         AdjRibOut.ResetForNewSession();
         FlushAdjRibOut();
     }
 
     private void OnSessionDown(BgpEvent ev)
     {
+        _builder = null;
+        _waitingForRoom = false;
         AdjRibOut.ResetForNewSession();
+        Volatile.Write(ref Counters.PrefixesAnnounced, 0);
+        if (AdjRibIn is null)
+        {
+            return;
+        }
+        // RFC 4724 section 4.2: a restarting peer (TCP gone or hold timer, no NOTIFICATION from it)
+        // keeps its routes as stale for its restart time.
+        if (_negotiated?.PeerGracefulRestart is { RestartTimeSeconds: > 0 } gr && ev is BgpEvent.TcpConnectionFails or BgpEvent.HoldTimerExpires or BgpEvent.SendHoldTimerExpires)
+        {
+            AdjRibIn.MarkAllStale();
+            _restartTimer.Start(TimeSpan.FromSeconds(gr.RestartTimeSeconds));
+            return;
+        }
+        _restartTimer.Stop();
+        foreach (var prefix in AdjRibIn.Clear())
+        {
+            RouteReceived?.Invoke(this, prefix, null);
+        }
+        Volatile.Write(ref Counters.PrefixesReceived, 0);
     }
 
-    /// <summary>Sends what changed in the Adj-RIB-Out, as much as the send queue bound allows.</summary>
+    private void PurgeStale(bool? ipv6)
+    {
+        if (AdjRibIn is null)
+        {
+            return;
+        }
+        foreach (var prefix in AdjRibIn.PurgeStale(ipv6))
+        {
+            RouteReceived?.Invoke(this, prefix, null);
+        }
+        Volatile.Write(ref Counters.PrefixesReceived, AdjRibIn.Count);
+    }
+
+    /// <summary>Applies a received UPDATE (RFC 7606 decisions from Bgp.Wire); returns the error when the session must reset.</summary>
+    private BgpError? ReceiveUpdate(byte[] body, BgpDecodeContext context)
+    {
+        if (_ingest is null)
+        {
+            // No Adj-RIB-In: still validate, so that a malformed UPDATE resets the session as RFC 7606 asks.
+            try
+            {
+                var reader = UpdateReader.Read(body, context);
+                if (reader.Action == ErrorAction.None)
+                {
+                    return null;
+                }
+                var update = (UpdateMessage)BgpMessage.DecodeBody(BgpMessageType.Update, body, context);
+                if (update.Action != ErrorAction.None)
+                {
+                    SessionLog.UpdateError(_log, Address, update.Error?.ToString() ?? "?", update.Action.ToString());
+                    _lastUpdateError = update.Error;
+                }
+                return update.Action == ErrorAction.SessionReset ? update.Error : null;
+            }
+            catch (BgpWireException e)
+            {
+                return e.Error;
+            }
+        }
+        var outcome = _ingest.Apply(body, context, RouteReceived is null ? null : (p, a) => RouteReceived?.Invoke(this, p, a));
+        if (outcome.Action == ErrorAction.SessionReset)
+        {
+            return outcome.Error;
+        }
+        if (outcome.Action != ErrorAction.None)
+        {
+            SessionLog.UpdateError(_log, Address, outcome.Error?.ToString() ?? "?", outcome.Action.ToString());
+            _lastUpdateError = outcome.Error;
+        }
+        if (outcome.EndOfRib is { } family)
+        {
+            PurgeStale(family.Afi == Afi.IPv6);
+        }
+        Volatile.Write(ref Counters.PrefixesReceived, AdjRibIn!.Count);
+        return null;
+    }
+
+    private BgpError? _lastUpdateError;
+
+    /// <summary>The last UPDATE error the session survived (RFC 7606 treat-as-withdraw or attribute discard).</summary>
+    public BgpError? LastUpdateError => _lastUpdateError;
+
+    /// <summary>Sends what changed in the Adj-RIB-Out while the send queue has room (STYLE.md 8: back-pressure, not growth).</summary>
     private void FlushAdjRibOut()
     {
+        if (_fsm.State != SessionState.Established || _connection is not { } c || _builder is null)
+        {
+            return;
+        }
+        var output = new ArrayBufferWriter<byte>(16 * 1024);
+        while (AdjRibOut.PendingCount > 0)
+        {
+            if (!c.HasRoom)
+            {
+                if (!_waitingForRoom)
+                {
+                    _waitingForRoom = true;
+                    c.WhenDrained(() =>
+                    {
+                        _waitingForRoom = false;
+                        _ = PostAsync(new SessionCommand.RibChanged()).AsTask();
+                    });
+                }
+                return;
+            }
+            output.ResetWrittenCount();
+            var messages = AdjRibOut.Produce(_builder, output, PrefixesPerBatch, NextHopFor, Effective, out _, out _);
+            if (messages > 0)
+            {
+                c.Send(output.WrittenSpan.ToArray());
+                Interlocked.Add(ref Counters.UpdatesSent, messages);
+            }
+        }
+        Volatile.Write(ref Counters.PrefixesAnnounced, AdjRibOut.AdvertisedCount);
+        // RFC 4724 section 2: End-of-RIB once the initial table is out; RFC 7313: EoRR after a refresh.
+        foreach (var family in _endOfRibPending)
+        {
+            c.Send(UpdateMessage.EndOfRib(family).ToArray(c.Context));
+            Interlocked.Increment(ref Counters.UpdatesSent);
+        }
+        _endOfRibPending.Clear();
+        foreach (var family in _endOfRouteRefreshPending)
+        {
+            c.Send(new RouteRefreshMessage(family, RouteRefreshSubtype.EndOfRouteRefresh));
+            Interlocked.Increment(ref Counters.RouteRefreshSent);
+        }
+        _endOfRouteRefreshPending.Clear();
+    }
+
+    /// <summary>
+    /// Our attributes as this peer must see them: ORIGIN defaults to IGP; eBGP prepends our AS and drops
+    /// LOCAL_PREF; iBGP gets LOCAL_PREF 100 unless set; IPv4 NEXT_HOP is the route's, the peer's configured
+    /// one, or our end of the TCP connection.
+    /// </summary>
+    private PathAttributes Effective(PathAttributes desired)
+    {
+        if (_effective.TryGetValue(desired, out var done))
+        {
+            return done;
+        }
+        var external = _negotiated!.PeerAs != _localAs;
+        var path = desired.AsPath ?? AsPath.Empty;
+        uint? nextHop = desired.NextHop;
+        if (nextHop is null)
+        {
+            var v4 = _peer.NextHopIPv4 ?? (_connection!.LocalEndPoint.Address is var local && (local.AddressFamily == AddressFamily.InterNetwork || local.IsIPv4MappedToIPv6) ? (local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local) : null);
+            if (v4 is not null)
+            {
+                nextHop = OpenNegotiation.RouterIdValue(v4);
+            }
+        }
+        var result = new PathAttributes
+        {
+            Origin = desired.Origin ?? Origin.Igp,
+            AsPath = external ? path.Prepend(_localAs) : path,
+            NextHop = nextHop,
+            MultiExitDisc = desired.MultiExitDisc,
+            LocalPref = external ? null : desired.LocalPref ?? 100,
+            AtomicAggregate = desired.AtomicAggregate,
+            Aggregator = desired.Aggregator,
+            Communities = desired.Communities,
+            ExtendedCommunities = desired.ExtendedCommunities,
+            LargeCommunities = desired.LargeCommunities,
+            OriginatorId = external ? null : desired.OriginatorId,
+            ClusterList = external ? [] : desired.ClusterList,
+            Unknown = desired.Unknown,
+        };
+        _effective[desired] = result;
+        return result;
+    }
+
+    /// <summary>MP_REACH next hop: configured, else our end of the connection (IPv4-mapped for IPv6 over an IPv4 session).</summary>
+    private IPAddress? NextHopFor(bool ipv6)
+    {
+        var local = _connection?.LocalEndPoint.Address;
+        if (ipv6)
+        {
+            return _peer.NextHopIPv6 ?? (local is null ? null : local.AddressFamily == AddressFamily.InterNetworkV6 && !local.IsIPv4MappedToIPv6 ? local : (local.IsIPv4MappedToIPv6 ? local : local.MapToIPv6()));
+        }
+        return _peer.NextHopIPv4 ?? local;
     }
 
     private void SendRouteRefresh()
@@ -37,12 +233,21 @@ internal sealed partial class BgpSession
         }
     }
 
+    /// <summary>RFC 2918 / RFC 7313: re-send the family from the Adj-RIB-Out (between BoRR and EoRR when enhanced).</summary>
     private void OnRouteRefresh(RouteRefreshMessage message)
     {
         RestartHoldTimer();
-    }
-
-    private void ProcessUpdate(byte[] body)
-    {
+        if (message.Subtype != RouteRefreshSubtype.Request || _negotiated is not { } n || !n.Families.Contains(message.AfiSafi) || _connection is not { } c)
+        {
+            return;
+        }
+        if (n.EnhancedRouteRefresh)
+        {
+            c.Send(new RouteRefreshMessage(message.AfiSafi, RouteRefreshSubtype.BeginningOfRouteRefresh));
+            Interlocked.Increment(ref Counters.RouteRefreshSent);
+            _endOfRouteRefreshPending.Add(message.AfiSafi);
+        }
+        AdjRibOut.Refresh(message.AfiSafi.Afi == Afi.IPv6);
+        FlushAdjRibOut();
     }
 }

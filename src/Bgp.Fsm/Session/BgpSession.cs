@@ -30,6 +30,8 @@ internal sealed partial class BgpSession : IAsyncDisposable
     private readonly SessionTimer _delayOpenTimer;
     private readonly SessionTimer _idleHoldTimer;
     private readonly SessionTimer _sendHoldTimer;
+    private readonly SessionTimer _restartTimer;
+    private readonly UpdateIngest? _ingest;
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
 
@@ -72,6 +74,12 @@ internal sealed partial class BgpSession : IAsyncDisposable
         _delayOpenTimer = new SessionTimer("DelayOpenTimer", time, OnTimer);
         _idleHoldTimer = new SessionTimer("IdleHoldTimer", time, OnTimer);
         _sendHoldTimer = new SessionTimer("SendHoldTimer", time, OnTimer);
+        _restartTimer = new SessionTimer("RestartTimer", time, OnTimer);
+        if (peer.KeepAdjRibIn)
+        {
+            AdjRibIn = new AdjRibIn();
+            _ingest = new UpdateIngest(AdjRibIn, peer.ImportFilter);
+        }
         AdjRibOut = new AdjRibOut();
         _status = BuildStatus();
     }
@@ -86,7 +94,10 @@ internal sealed partial class BgpSession : IAsyncDisposable
     public AdjRibOut AdjRibOut { get; }
 
     /// <summary>Received routes (when the peer keeps an Adj-RIB-In).</summary>
-    public AdjRibIn? AdjRibIn { get; set; }
+    public AdjRibIn? AdjRibIn { get; }
+
+    /// <summary>Raised (on the owner loop) for each received route that passes the import filter, and each withdrawal.</summary>
+    public event Action<BgpSession, Prefix, PathAttributes?>? RouteReceived;
 
     /// <summary>The latest status snapshot (rebuilt by the owner loop on every change).</summary>
     public PeerStatus Status => _status;
@@ -217,6 +228,11 @@ internal sealed partial class BgpSession : IAsyncDisposable
         {
             CheckSendHold();
         }
+        else if (timer == _restartTimer)
+        {
+            // RFC 4724 section 4.2: the peer did not come back within its restart time.
+            PurgeStale(null);
+        }
     }
 
     private void OnCommand(SessionCommand command)
@@ -242,6 +258,20 @@ internal sealed partial class BgpSession : IAsyncDisposable
                 OnLiveness(liveness.Up);
                 break;
             case SessionCommand.RibChanged:
+                FlushAdjRibOut();
+                break;
+            case SessionCommand.Routes routes:
+                foreach (var (prefix, attributes) in routes.Changes)
+                {
+                    if (attributes is null)
+                    {
+                        AdjRibOut.Remove(prefix);
+                    }
+                    else
+                    {
+                        AdjRibOut.Set(prefix, attributes);
+                    }
+                }
                 FlushAdjRibOut();
                 break;
             case SessionCommand.SoftResetIn:
@@ -310,7 +340,7 @@ internal sealed partial class BgpSession : IAsyncDisposable
         }
         _stop.Cancel();
         _connectAttempt?.Cancel();
-        foreach (var t in new[] { _connectRetryTimer, _holdTimer, _keepaliveTimer, _delayOpenTimer, _idleHoldTimer, _sendHoldTimer })
+        foreach (var t in new[] { _connectRetryTimer, _holdTimer, _keepaliveTimer, _delayOpenTimer, _idleHoldTimer, _sendHoldTimer, _restartTimer })
         {
             t.Dispose();
         }

@@ -41,6 +41,9 @@ internal abstract record SessionCommand
 
     public sealed record RibChanged : SessionCommand;
 
+    /// <summary>Adj-RIB-Out changes: attributes (interned) to announce, null to withdraw.</summary>
+    public sealed record Routes(IReadOnlyList<KeyValuePair<Prefix, PathAttributes?>> Changes) : SessionCommand;
+
     public sealed record SoftResetIn : SessionCommand;
 
     public sealed record Barrier(TaskCompletionSource Done) : SessionCommand;

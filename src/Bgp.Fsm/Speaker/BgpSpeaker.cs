@@ -72,6 +72,7 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
             throw new InvalidOperationException($"peer {peer.Address} already exists");
         }
         session.StateChanged += (s, state) => PeerStateChanged?.Invoke(this, new PeerStateChangedEventArgs(s.Address, state, s.Status));
+        Wire(session);
         _listener?.Register(peer.Address, peer.Transport.Password, session.Accept);
         session.StartLoop();
         if (peer.AutoStart)

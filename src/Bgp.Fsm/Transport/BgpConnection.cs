@@ -75,6 +75,18 @@ internal sealed class BgpConnection : IAsyncDisposable
     /// <summary>Timestamp (TimeProvider) of the last completed socket send, for the RFC 9687 send hold timer.</summary>
     public long LastSendProgress => Interlocked.Read(ref _lastSendProgress);
 
+    private Action? _drained;
+
+    /// <summary>Calls <paramref name="callback"/> once (from the write loop) when the queue falls to half its bound.</summary>
+    public void WhenDrained(Action callback)
+    {
+        Volatile.Write(ref _drained, callback);
+        if (QueuedBytes <= _sendQueueLimit / 2)
+        {
+            Interlocked.Exchange(ref _drained, null)?.Invoke();
+        }
+    }
+
     public void Start(Func<BgpConnection, ConnectionSignal, BgpMessageType, object?, CancellationToken, ValueTask> deliver)
     {
         _readLoop = ReadLoopAsync(deliver);
@@ -105,7 +117,10 @@ internal sealed class BgpConnection : IAsyncDisposable
                     sent += await _socket.SendAsync(message.AsMemory(sent), SocketFlags.None, _stop.Token).ConfigureAwait(false);
                     Interlocked.Exchange(ref _lastSendProgress, _time.GetTimestamp());
                 }
-                Interlocked.Add(ref _queuedBytes, -message.Length);
+                if (Interlocked.Add(ref _queuedBytes, -message.Length) <= _sendQueueLimit / 2 && Volatile.Read(ref _drained) is not null)
+                {
+                    Interlocked.Exchange(ref _drained, null)?.Invoke();
+                }
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)

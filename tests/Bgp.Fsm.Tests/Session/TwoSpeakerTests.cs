@@ -7,7 +7,7 @@ namespace BgpKit.Bgp.Fsm.Tests.Session;
 /// <summary>Two BgpSpeakers on loopback (127.0.0.1 and 127.0.0.2), real time, each connecting to the other at once.</summary>
 public class TwoSpeakerTests
 {
-    internal static (BgpSpeaker A, BgpSpeaker B) Pair(uint asA = 65001, uint asB = 65002, string? password = null, string? passwordB = null)
+    internal static (BgpSpeaker A, BgpSpeaker B) Pair(uint asA = 65001, uint asB = 65002, string? password = null, string? passwordB = null, bool keepIn = false)
     {
         var portA = FreePort.Tcp(IPAddress.Parse("127.0.0.1"));
         var portB = FreePort.Tcp(IPAddress.Parse("127.0.0.2"));
@@ -15,8 +15,8 @@ public class TwoSpeakerTests
         var b = new BgpSpeaker(new BgpSpeakerOptions { LocalAs = asB, RouterId = IPAddress.Parse("10.0.0.2"), ListenAddress = IPAddress.Parse("127.0.0.2"), ListenPort = portB });
         a.StartAsync().GetAwaiter().GetResult();
         b.StartAsync().GetAwaiter().GetResult();
-        a.AddPeerAsync(PeerOf("127.0.0.2", asB, portB, "127.0.0.1", password)).GetAwaiter().GetResult();
-        b.AddPeerAsync(PeerOf("127.0.0.1", asA, portA, "127.0.0.2", passwordB ?? password)).GetAwaiter().GetResult();
+        a.AddPeerAsync(PeerOf("127.0.0.2", asB, portB, "127.0.0.1", password) with { KeepAdjRibIn = keepIn }).GetAwaiter().GetResult();
+        b.AddPeerAsync(PeerOf("127.0.0.1", asA, portA, "127.0.0.2", passwordB ?? password) with { KeepAdjRibIn = keepIn }).GetAwaiter().GetResult();
         return (a, b);
     }
 
@@ -96,5 +96,57 @@ public class TwoSpeakerTests
         {
             await Poll.UntilAsync(() => c.GetStatus(IPAddress.Parse("127.0.0.2")).State == SessionState.Established, "MD5 session Established");
         }
+    }
+
+    [Theory]
+    [InlineData(65001u, 65002u)]
+    [InlineData(65001u, 65001u)]
+    public async Task Routes_flow_both_ways_with_attributes_and_withdrawals_and_come_back_after_a_reset(uint asA, uint asB)
+    {
+        var (a, b) = Pair(asA, asB, keepIn: true);
+        await using var _ = a;
+        await using var __ = b;
+        var peerB = IPAddress.Parse("127.0.0.2");
+        var peerA = IPAddress.Parse("127.0.0.1");
+        var attributes = new PathAttributes
+        {
+            MultiExitDisc = 42,
+            LocalPref = asA == asB ? 250u : null,
+            Communities = [new Community(65001, 100)],
+            LargeCommunities = [new LargeCommunity(65001, 7, 8)],
+        };
+        var v4 = Enumerable.Range(0, 300).Select(i => Prefix.FromIPv4(0x0B000000u + (uint)i, 32)).ToList();
+        var v6 = Enumerable.Range(0, 50).Select(i => Prefix.FromIPv6(0x20010db800000000UL + (ulong)i, 0, 64)).ToList();
+        await a.AnnounceAsync(v4.Concat(v6), attributes);
+        await b.AnnounceAsync(Prefix.Parse("12.0.0.0/24"), new PathAttributes());
+
+        await Poll.UntilAsync(() => b.GetReceivedRoutes(peerA).Count == 350, "B receives 350 routes");
+        await Poll.UntilAsync(() => a.GetReceivedRoutes(peerB).Count == 1, "A receives B's route");
+        var got = b.GetReceivedRoutes(peerA).First(r => r.Prefix == v4[0]).Attributes!;
+        Assert.Equal(42u, got.MultiExitDisc);
+        Assert.Equal([new Community(65001, 100)], got.Communities);
+        Assert.Equal([new LargeCommunity(65001, 7, 8)], got.LargeCommunities);
+        Assert.Equal(IPAddress.Parse("127.0.0.1"), got.NextHopAddress);
+        if (asA == asB)
+        {
+            Assert.Equal(250u, got.LocalPref);
+            Assert.Equal(0, got.AsPath!.Length);
+        }
+        else
+        {
+            Assert.Null(got.LocalPref);
+            Assert.Equal(65001u, got.AsPath!.FirstAs);
+        }
+        var v6Route = b.GetReceivedRoutes(peerA).First(r => r.Prefix == v6[0]);
+        Assert.NotNull(v6Route.Attributes);
+
+        await a.WithdrawAsync(v4.Take(100));
+        await Poll.UntilAsync(() => b.GetReceivedRoutes(peerA).Count == 250, "B sees 100 withdrawals");
+        Assert.True(a.GetStatus(peerB).Counters.UpdatesSent < 20, "prefixes are packed, not one UPDATE each");
+
+        await a.ShutdownPeerAsync(peerB, "reset");
+        await Poll.UntilAsync(() => b.GetReceivedRoutes(peerA).Count == 0, "routes gone with the session");
+        await a.StartPeerAsync(peerB);
+        await Poll.UntilAsync(() => b.GetReceivedRoutes(peerA).Count == 250, "everything re-announced after reconnect");
     }
 }
