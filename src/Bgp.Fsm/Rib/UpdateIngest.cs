@@ -16,10 +16,35 @@ internal sealed class UpdateIngest
     private readonly AdjRibIn _rib;
     private readonly PrefixFilter? _filter;
 
-    public UpdateIngest(AdjRibIn rib, PrefixFilter? filter)
+    private readonly uint? _loopAs;
+
+    /// <param name="rib">Where accepted routes go.</param>
+    /// <param name="filter">Import filter (null: all).</param>
+    /// <param name="loopAs">Our AS on an eBGP session: routes whose AS_PATH holds it are ignored (RFC 4271 section 9.1.2).</param>
+    public UpdateIngest(AdjRibIn rib, PrefixFilter? filter, uint? loopAs = null)
     {
         _rib = rib;
         _filter = filter;
+        _loopAs = loopAs;
+    }
+
+    private bool Looped(PathAttributes attributes)
+    {
+        if (_loopAs is not uint own || attributes.AsPath is not { } path)
+        {
+            return false;
+        }
+        foreach (var segment in path.Segments)
+        {
+            foreach (var asn in segment.Asns)
+            {
+                if (asn == own)
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /// <summary>What one UPDATE did.</summary>
@@ -62,6 +87,10 @@ internal sealed class UpdateIngest
             if (attributes is null)
             {
                 return ApplySlow(body, context, changed);
+            }
+            if (Looped(attributes))
+            {
+                return new Outcome(0, withdrawn, ErrorAction.None, null, null);
             }
             foreach (var nlri in nlris)
             {
@@ -149,7 +178,7 @@ internal sealed class UpdateIngest
             }
         }
         var announced = 0;
-        if (update.Attributes is { } attributes)
+        if (update.Attributes is { } attributes && !Looped(attributes))
         {
             var interned = _rib.Interner.Intern(attributes);
             foreach (var nlri in update.Announced)

@@ -78,7 +78,7 @@ internal sealed partial class BgpSession : IAsyncDisposable
         if (peer.KeepAdjRibIn)
         {
             AdjRibIn = new AdjRibIn();
-            _ingest = new UpdateIngest(AdjRibIn, peer.ImportFilter);
+            _ingest = new UpdateIngest(AdjRibIn, peer.ImportFilter, peer.IsExternal(_localAs) ? _localAs : null);
         }
         AdjRibOut = new AdjRibOut();
         _status = BuildStatus();
