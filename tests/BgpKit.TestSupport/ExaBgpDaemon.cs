@@ -46,7 +46,7 @@ public sealed class ExaBgpDaemon : PeerDaemon
         var conf = Path.Combine(Directory, "exabgp.conf");
         await File.WriteAllTextAsync(conf, _config).ConfigureAwait(false);
         // Through env(1): /bin/sh drops variables whose names hold dots, and ExaBGP's settings do.
-        Spawn($"env exabgp.daemon.user=root exabgp.log.destination=stdout exabgp.log.all=true exabgp.daemon.pid={Directory}/exabgp.pid PYTHONUNBUFFERED=1 exabgp {conf}");
+        Spawn($"env exabgp.daemon.user=root exabgp.log.destination=stdout exabgp.log.all=true exabgp.log.level=DEBUG exabgp.log.routes=true exabgp.daemon.pid={Directory}/exabgp.pid PYTHONUNBUFFERED=1 exabgp {conf}");
         await Poll.UntilAsync(() => IsRunning && ReadLog().Length > 0, "ExaBGP to start").ConfigureAwait(false);
     }
 }
