@@ -42,8 +42,9 @@ public class ExaBgpTests
         {
             Assert.Equal(200u, got.LocalPref);
         }
-        // ExaBGP logs what it receives; our 200 routes reach it.
-        await Poll.UntilAsync(() => exa.ReadLog().Contains("11.0.0.199/32", StringComparison.Ordinal), "ExaBGP logs our routes");
+        // ExaBGP logs every NLRI it receives ("routes" log): exactly our 200, with our next hop.
+        await Poll.UntilAsync(() => Announced(exa.ReadLog()).Count == 200, "ExaBGP logs our 200 routes");
+        Assert.All(Announced(exa.ReadLog()), line => Assert.EndsWith("next-hop 127.0.0.1", line, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -71,4 +72,8 @@ public class ExaBgpTests
         Assert.Equal(SessionState.Established, us.Status.State);
         Assert.Equal(0, us.Status.Counters.NotificationsSent);
     }
+
+    private static HashSet<string> Announced(string log) =>
+        log.Split('\n').Where(l => l.Contains("announced NLRI 11.0.", StringComparison.Ordinal))
+            .Select(l => l[l.IndexOf("announced NLRI", StringComparison.Ordinal)..].Trim()).ToHashSet();
 }
