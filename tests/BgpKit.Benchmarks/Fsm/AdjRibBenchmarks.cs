@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Net;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Engines;
 using BgpKit.Bgp.Fsm;
 using BgpKit.Bgp.Wire;
@@ -13,9 +15,17 @@ namespace BgpKit.Benchmarks.Fsm;
 /// 100,000 /32 routes. Divide the time and the allocation by the route count for per-route figures.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+[Config(typeof(InProcessShortConfig))]
 public class AdjRibBenchmarks
 {
+    /// <summary>In-process (no generated project to build on a busy machine), 1 warmup + 5 measured runs.</summary>
+    private sealed class InProcessShortConfig : ManualConfig
+    {
+        public InProcessShortConfig() => AddJob(Job.Default
+            .WithToolchain(BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain.Instance)
+            .WithStrategy(RunStrategy.Monitoring).WithWarmupCount(1).WithIterationCount(5));
+    }
+
     public const int InRoutes = 1_000_000;
     public const int OutRoutes = 100_000;
     private List<byte[]> _bodies = [];
