@@ -36,15 +36,28 @@ public sealed class UpdateBuilder
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(attributes);
-        var attributeBytes = new byte[attributes.GetEncodedLength(_context)];
-        attributes.Write(attributeBytes, _context);
+        var attributeLength = attributes.GetEncodedLength(_context);
+        var rented = ArrayPool<byte>.Shared.Rent(attributeLength);
+        try
+        {
+            var attributeBytes = rented.AsSpan(0, attributeLength);
+            attributes.Write(attributeBytes, _context);
+            return WriteAnnouncements(output, attributes.NextHop is not null, attributeBytes, prefixes, nextHop, linkLocalNextHop);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private int WriteAnnouncements(IBufferWriter<byte> output, bool ipv4InNlriField, ReadOnlySpan<byte> attributeBytes, ReadOnlySpan<Nlri> prefixes, IPAddress? nextHop, IPAddress? linkLocalNextHop)
+    {
         var messages = 0;
-        var ipv4InNlriField = attributes.NextHop is not null;
         Span<byte> nextHopBytes = stackalloc byte[32];
         var nextHopLength = 0;
         if (nextHop is not null)
         {
-            nextHopLength = nextHop.GetAddressBytes().Length;
+            nextHopLength = nextHop.AddressFamily == AddressFamily.InterNetworkV6 ? 16 : 4;
             nextHop.TryWriteBytes(nextHopBytes, out _);
             if (linkLocalNextHop is not null)
             {
