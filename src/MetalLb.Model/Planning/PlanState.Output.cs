@@ -186,7 +186,9 @@ internal sealed partial class PlanState
         var notes = new List<string>();
         if (NodesAssumed)
         {
-            notes.Add($"no Node manifests: planned for node \"{NodeNames[0]}\" with no labels");
+            notes.Add(Config.Manifests.HasNodes
+                ? $"no Node manifest names \"{NodeNames[0]}\": planned for it with no labels"
+                : $"no Node manifests: planned for node \"{NodeNames[0]}\" with no labels");
         }
         if (EndpointsAssumed)
         {
