@@ -23,6 +23,13 @@ internal sealed class Allocator(ValidatedConfig config)
     // sharing key starts its search there, so filling a pool is linear rather than quadratic.
     private readonly Dictionary<(string Pool, bool V6), UInt128> _takenBelow = [];
 
+    // The general pools' order never changes for a configuration; compute it once.
+    private readonly List<PoolConfig> _general = config.Pools
+        .Where(p => p.Resource.AutoAssign && p.Resource.ServiceAllocation is null)
+        .OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+
+    private readonly bool _anyServiceAllocation = config.Pools.Any(p => p.Resource.ServiceAllocation is not null);
+
     public ValidatedConfig Config => config;
 
     public IReadOnlyDictionary<string, ServiceAllocationResult> Services => _byService;
@@ -207,14 +214,15 @@ internal sealed class Allocator(ValidatedConfig config)
     /// <summary>Pools with a matching serviceAllocation by (priority, name), then autoAssign pools without one, by name.</summary>
     internal IEnumerable<PoolConfig> CandidatePools(ServiceRequest request)
     {
+        if (!_anyServiceAllocation)
+        {
+            return _general;
+        }
         var pinned = config.Pools
             .Where(p => p.Resource.AutoAssign && p.Resource.ServiceAllocation is not null && PoolAllows(p, request))
             .OrderBy(p => p.Resource.ServiceAllocation!.Priority ?? int.MaxValue)
             .ThenBy(p => p.Name, StringComparer.Ordinal);
-        var general = config.Pools
-            .Where(p => p.Resource.AutoAssign && p.Resource.ServiceAllocation is null)
-            .OrderBy(p => p.Name, StringComparer.Ordinal);
-        return pinned.Concat(general);
+        return pinned.Concat(_general);
     }
 
     private ServiceAllocationResult? Keep(ServiceRequest request, PoolConfig? requestedPool, bool[] families)
@@ -252,6 +260,10 @@ internal sealed class Allocator(ValidatedConfig config)
     {
         bool fromHint = request.SharingKey is null;
         UInt128 below = fromHint ? _takenBelow.GetValueOrDefault((pool.Name, v6)) : 0;
+        if (below != 0 && below > pool.LastOf(v6))
+        {
+            return null; // full
+        }
         bool allTaken = true;
         foreach (var block in pool.Blocks)
         {

@@ -38,46 +38,85 @@ internal sealed partial class PlanState
     {
         var nodeClass = _classOfNode[node];
         var sessions = nodeClass.Peers.Select(ToSession).OrderBy(s => s.Peer, StringComparer.Ordinal).ToList();
-        var merged = new Dictionary<(string Peer, IpBlock Prefix), (SortedSet<uint> LocalPrefs, SortedSet<CommunityValue> Communities)>();
-        foreach (var table in new[] { nodeClass.Table, LocalTable(node) })
+        if (nodeClass.Excluded)
+        {
+            return new NodePlan { Name = node, Sessions = sessions, Announcements = [] };
+        }
+        // Per advertisement that selects this node, the running sessions it reaches, by family.
+        var reach = new Dictionary<int, (int[] V4, int[] V6)>();
+        var classPeers = nodeClass.Peers;
+        var advertisements = Config.Advertisements;
+        for (int index = 0; index < advertisements.Count; index++)
+        {
+            var advertisement = advertisements[index];
+            if (!nodeClass.Advertisements.Contains(advertisement))
+            {
+                continue;
+            }
+            var peers = Enumerable.Range(0, classPeers.Count).Where(i => classPeers[i].PendingReason is null && advertisement.SelectsPeer(classPeers[i].Name)).ToList();
+            reach[index] = (peers.Where(i => CarriesFamily(classPeers[i], false)).ToArray(), peers.Where(i => CarriesFamily(classPeers[i], true)).ToArray());
+        }
+        // Keyed by the peer's position in the class: PeerConfig's record equality would hash the whole resource.
+        var merged = new Dictionary<(int Peer, IpBlock Prefix), RouteAttributes>();
+        foreach (var table in new[] { ClusterTable, LocalTable(node) })
         {
             if (table is null)
             {
                 continue;
             }
-            foreach (var (key, entry) in table.Routes)
+            foreach (var route in table.Routes)
             {
-                if (!merged.TryGetValue(key, out var value))
+                if (!reach.TryGetValue(route.Advertisement, out var peers))
                 {
-                    merged[key] = value = ([], []);
+                    continue;
                 }
-                value.LocalPrefs.UnionWith(entry.LocalPrefs);
-                value.Communities.UnionWith(entry.Communities);
+                var advertisement = advertisements[route.Advertisement];
+                foreach (int peerIndex in route.Prefix.IsV6 ? peers.V6 : peers.V4)
+                {
+                    var peer = classPeers[peerIndex];
+                    // RFC 4271 section 5.1.5: LOCAL_PREF goes to internal peers only, and always
+                    // there; without localPref the receiver's usual default (100) is sent.
+                    uint? localPref = peer.IsIbgp ? advertisement.Resource.LocalPref ?? 100 : null;
+                    var key = (peerIndex, route.Prefix);
+                    merged[key] = merged.TryGetValue(key, out var existing)
+                        ? existing.Merge(localPref, advertisement.Communities)
+                        : new RouteAttributes(localPref, null, advertisement.Communities);
+                }
             }
         }
         var announcements = new List<Announcement>(merged.Count);
-        foreach (var ((peer, prefix), (localPrefs, communities)) in merged.OrderBy(m => m.Key.Peer, StringComparer.Ordinal).ThenBy(m => m.Key.Prefix))
+        foreach (var ((peerIndex, prefix), attributes) in merged.OrderBy(m => classPeers[m.Key.Peer].Name, StringComparer.Ordinal).ThenBy(m => m.Key.Prefix))
         {
-            if (localPrefs.Count > 1)
+            var peer = classPeers[peerIndex];
+            if (attributes.ConflictingLocalPref is { } other)
             {
                 PlanProblems.Add(new Problem
                 {
                     Severity = ProblemSeverity.Error,
                     Kind = "BGPAdvertisement",
                     Field = "spec.localPref",
-                    Message = $"node {node} would send {prefix} to {peer} with localPref {string.Join(" and ", localPrefs)}; {localPrefs.Max} is used",
+                    Message = $"node {node} would send {prefix} to {peer.Name} with localPref {attributes.LocalPref} and {other}; {Math.Max(attributes.LocalPref ?? 0, other)} is used",
                 });
             }
             announcements.Add(new Announcement
             {
-                Peer = peer,
+                Peer = peer.Name,
                 Prefix = new IPNetwork(prefix.Network.ToAddress(), prefix.Length),
-                LocalPref = localPrefs.Count == 0 ? null : localPrefs.Max,
-                Communities = communities.Where(c => !c.IsLarge).Select(c => c.ToString()).ToList(),
-                LargeCommunities = communities.Where(c => c.IsLarge).Select(c => c.ToString()).ToList(),
+                LocalPref = attributes.ConflictingLocalPref is { } c ? Math.Max(attributes.LocalPref ?? 0, c) : attributes.LocalPref,
+                Communities = attributes.Communities.Where(x => !x.IsLarge).Select(x => x.ToString()).ToList(),
+                LargeCommunities = attributes.Communities.Where(x => x.IsLarge).Select(x => x.ToString()).ToList(),
             });
         }
         return new NodePlan { Name = node, Sessions = sessions, Announcements = announcements };
+    }
+
+    /// <summary>The attributes of one route as advertisements add up: communities united, localPref conflicts kept.</summary>
+    private readonly record struct RouteAttributes(uint? LocalPref, uint? ConflictingLocalPref, IReadOnlyList<CommunityValue> Communities)
+    {
+        public RouteAttributes Merge(uint? localPref, IReadOnlyList<CommunityValue> communities) => new(
+            LocalPref,
+            localPref != LocalPref ? localPref ?? 0 : ConflictingLocalPref,
+            communities.Count == 0 || ReferenceEquals(communities, Communities) ? Communities : Communities.Union(communities).Order().ToList());
     }
 
     internal static SessionPlan ToSession(PeerConfig peer) => new()

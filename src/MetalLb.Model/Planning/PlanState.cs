@@ -7,8 +7,7 @@ namespace BgpKit.MetalLb.Model.Planning;
 
 /// <summary>
 /// Nodes that run the same sessions, are selected by the same advertisements and are alike in
-/// the exclusion label announce the same routes for every Cluster-policy service, so they share
-/// one route table. Only externalTrafficPolicy Local services are counted per node.
+/// the exclusion label announce the same routes for every Cluster-policy service.
 /// </summary>
 internal sealed class NodeClass(string key, List<PeerConfig> peers, List<AdvertisementConfig> advertisements, bool excluded)
 {
@@ -17,7 +16,6 @@ internal sealed class NodeClass(string key, List<PeerConfig> peers, List<Adverti
     public List<AdvertisementConfig> Advertisements { get; } = advertisements;
     public bool Excluded { get; } = excluded;
     public List<string> Nodes { get; } = [];
-    public RouteTable Table { get; } = new();
 }
 
 /// <summary>Where a service has serving endpoints.</summary>
@@ -35,6 +33,10 @@ internal sealed partial class PlanState
     private readonly List<NodeClass> _classes = [];
     private readonly Dictionary<string, RouteTable> _localTables = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<(RouteTable Table, Contribution Route)>> _applied = new(StringComparer.Ordinal);
+
+    // Cluster-policy services count once per advertisement here, whatever the number of nodes and
+    // peers; externalTrafficPolicy Local services count per node in _localTables.
+    private readonly RouteTable _clusterTable = new();
     private readonly Dictionary<string, ServiceResource> _services = new(StringComparer.Ordinal);
     private readonly Dictionary<string, EndpointInfo> _endpoints = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _nodeLabels = new(StringComparer.Ordinal);
@@ -171,26 +173,20 @@ internal sealed partial class PlanState
         {
             return;
         }
-        bool local = service.ExternalTrafficPolicy == "Local";
         var applied = new List<(RouteTable, Contribution)>();
-        foreach (var nodeClass in _classes)
+        if (service.ExternalTrafficPolicy != "Local" || endpoints is null)
         {
-            if (nodeClass.Excluded)
-            {
-                continue;
-            }
-            if (!local || endpoints is null)
-            {
-                AddRoutes(nodeClass, service, allocation, nodeClass.Table, applied);
-                continue;
-            }
-            foreach (var node in nodeClass.Nodes.Where(endpoints.Nodes.Contains))
+            AddRoutes(service, allocation, _clusterTable, applied);
+        }
+        else
+        {
+            foreach (var node in endpoints.Nodes.Where(_classOfNode.ContainsKey))
             {
                 if (!_localTables.TryGetValue(node, out var table))
                 {
                     _localTables[node] = table = new RouteTable();
                 }
-                AddRoutes(nodeClass, service, allocation, table, applied);
+                AddRoutes(service, allocation, table, applied);
             }
         }
         if (applied.Count > 0)
@@ -199,31 +195,22 @@ internal sealed partial class PlanState
         }
     }
 
-    private static void AddRoutes(NodeClass nodeClass, ServiceResource service, ServiceAllocationResult allocation, RouteTable table, List<(RouteTable, Contribution)> applied)
+    private void AddRoutes(ServiceResource service, ServiceAllocationResult allocation, RouteTable table, List<(RouteTable, Contribution)> applied)
     {
         string pool = allocation.Pool!.Name;
-        foreach (var advertisement in nodeClass.Advertisements)
+        var advertisements = Config.Advertisements;
+        for (int index = 0; index < advertisements.Count; index++)
         {
+            var advertisement = advertisements[index];
             if (!advertisement.Pools.Contains(pool) || !LabelSelector.AnyMatches(advertisement.Resource.ServiceSelectors, service.Meta.Labels))
             {
                 continue;
             }
             foreach (var address in allocation.Addresses)
             {
-                var prefix = IpBlock.Create(address, advertisement.AggregationFor(address.IsV6));
-                foreach (var peer in nodeClass.Peers)
-                {
-                    if (peer.PendingReason is not null || !advertisement.SelectsPeer(peer.Name) || !CarriesFamily(peer, address.IsV6))
-                    {
-                        continue;
-                    }
-                    // RFC 4271 section 5.1.5: LOCAL_PREF goes to internal peers only, and always
-                    // there; without localPref the receiver's usual default (100) is sent.
-                    uint? localPref = peer.IsIbgp ? advertisement.Resource.LocalPref ?? 100 : null;
-                    var route = new Contribution(peer.Name, prefix, localPref, advertisement.Communities);
-                    table.Add(route);
-                    applied.Add((table, route));
-                }
+                var route = new Contribution(index, IpBlock.Create(address, advertisement.AggregationFor(address.IsV6)));
+                table.Add(route);
+                applied.Add((table, route));
             }
         }
     }
@@ -235,6 +222,8 @@ internal sealed partial class PlanState
     internal NodeClass? ClassOf(string node) => _classOfNode.GetValueOrDefault(node);
 
     internal RouteTable? LocalTable(string node) => _localTables.GetValueOrDefault(node);
+
+    internal RouteTable ClusterTable => _clusterTable;
 }
 
 /// <summary>A dictionary whose values are computed when asked for, so 10,000 services x 100 nodes cost nothing until printed.</summary>

@@ -13,6 +13,13 @@ internal sealed record PoolConfig(IpAddressPool Resource, IReadOnlyList<IpBlock>
     public int? WidestLength(bool v6) => Blocks.Where(b => b.IsV6 == v6).Select(b => (int?)b.Length).Min();
 
     public bool Contains(IpValue address) => Blocks.Any(b => b.Contains(address));
+
+    private readonly UInt128[] _last = [
+        Blocks.Where(b => !b.IsV6).Select(b => b.Last).DefaultIfEmpty(UInt128.Zero).Max(),
+        Blocks.Where(b => b.IsV6).Select(b => b.Last).DefaultIfEmpty(UInt128.Zero).Max()];
+
+    /// <summary>The highest address of the family in the pool (0 when none).</summary>
+    public UInt128 LastOf(bool v6) => _last[v6 ? 1 : 0];
 }
 
 /// <summary>A BGP peer with defaults applied and its password and BFD profile resolved.</summary>
