@@ -268,45 +268,161 @@ internal static partial class BgpMessageJson
     /// 4-octet AS for TABLE_DUMP_V2, 2-octet for TABLE_DUMP. An abbreviated MP_REACH_NLRI (RFC 6396
     /// 4.3.4: next hop only) is expanded to the full form with the record's prefix as its NLRI.
     /// </summary>
+    /// <remarks>
+    /// A RIB dump repeats the same attribute octets for many prefixes, so the printed JSON is kept per
+    /// distinct octets (when no MP_REACH ties it to the prefix) and copied, as collectors intern attribute sets.
+    /// </remarks>
     public static void WriteRibAttributes(Utf8JsonWriter json, RibScratch scratch, ReadOnlySpan<byte> attributes, bool fourOctetAs, ushort afi, byte safi, ReadOnlySpan<byte> prefixOctets, int prefixLength, DecodeSummary summary)
     {
+        var cacheable = !HasMpReach(attributes);
+        if (cacheable && scratch.TryGetRendered(attributes, fourOctetAs, out var cached))
+        {
+            WriteRendered(json, cached, summary);
+            return;
+        }
+        var rendered = Render(scratch, attributes, fourOctetAs, afi, safi, prefixOctets, prefixLength);
+        if (cacheable)
+        {
+            scratch.Remember(attributes, fourOctetAs, rendered);
+        }
+        WriteRendered(json, rendered, summary);
+    }
+
+    private static void WriteRendered(Utf8JsonWriter json, RenderedAttributes rendered, DecodeSummary summary)
+    {
+        json.WritePropertyName(JsonNames.Attributes);
+        json.WriteRawValue(rendered.Attributes, skipInputValidation: true);
+        if (rendered.Error is { } error)
+        {
+            summary.Errors++;
+            json.WritePropertyName(JsonNames.Error);
+            json.WriteRawValue(error, skipInputValidation: true);
+        }
+    }
+
+    private static RenderedAttributes Render(RibScratch scratch, ReadOnlySpan<byte> attributes, bool fourOctetAs, ushort afi, byte safi, ReadOnlySpan<byte> prefixOctets, int prefixLength)
+    {
         var message = scratch.Wrap(attributes, afi, safi, prefixOctets, prefixLength);
-        BgpMessage decoded;
+        var writer = scratch.RenderWriter();
+        BgpError? error = null;
+        writer.WriteStartObject();
         try
         {
-            decoded = BgpMessage.Decode(message, fourOctetAs ? RibContextAs4 : RibContextAs2);
+            var update = (UpdateMessage)BgpMessage.Decode(message, fourOctetAs ? RibContextAs4 : RibContextAs2);
+            if (update.Attributes is { } parsed)
+            {
+                WriteAttributes(writer, parsed);
+            }
+            if (update.MpReach is { } reach)
+            {
+                WriteMpReach(writer, reach);
+            }
+            error = update.Error;
         }
         catch (BgpWireException e)
         {
-            json.WriteStartObject(JsonNames.Attributes);
-            json.WriteEndObject();
-            WriteError(json, e.Error, summary);
-            return;
+            error = e.Error;
         }
-        var update = (UpdateMessage)decoded;
-        json.WriteStartObject(JsonNames.Attributes);
-        if (update.Attributes is { } parsed)
+        writer.WriteEndObject();
+        var attributesJson = scratch.TakeRendered();
+        byte[]? errorJson = null;
+        if (error is not null)
         {
-            WriteAttributes(json, parsed);
+            writer.WriteStartObject();
+            WriteErrorFields(writer, error);
+            writer.WriteEndObject();
+            errorJson = scratch.TakeRendered();
         }
-        if (update.MpReach is { } reach)
-        {
-            WriteMpReach(json, reach);
-        }
-        json.WriteEndObject();
-        if (update.Error is { } error)
-        {
-            WriteError(json, error, summary);
-        }
+        return new RenderedAttributes(attributesJson, errorJson);
     }
+
+    private static bool HasMpReach(ReadOnlySpan<byte> attributes)
+    {
+        while (attributes.Length >= 3)
+        {
+            var headerLength = (attributes[0] & 0x10) != 0 ? 4 : 3;
+            if (attributes.Length < headerLength)
+            {
+                return false;
+            }
+            if (attributes[1] == 14)
+            {
+                return true;
+            }
+            int length = headerLength == 4 ? BinaryPrimitives.ReadUInt16BigEndian(attributes[2..]) : attributes[2];
+            if (attributes.Length < headerLength + length)
+            {
+                return false;
+            }
+            attributes = attributes[(headerLength + length)..];
+        }
+        return false;
+    }
+
+    /// <summary>The JSON of one attribute set (and of its error, when the codec reported one).</summary>
+    internal sealed record RenderedAttributes(byte[] Attributes, byte[]? Error);
 
     private static readonly BgpDecodeContext RibContextAs4 = new() { FourOctetAs = true, ExtendedMessage = true };
     private static readonly BgpDecodeContext RibContextAs2 = new() { FourOctetAs = false, ExtendedMessage = true };
 
-    /// <summary>A reusable buffer that turns a RIB entry's attributes into an UPDATE message.</summary>
+    /// <summary>A reusable buffer that turns a RIB entry's attributes into an UPDATE message, and the cache of printed sets.</summary>
     internal sealed class RibScratch
     {
+        private const int MaxCached = 200_000;
         private byte[] _buffer = new byte[4096];
+        private readonly System.Buffers.ArrayBufferWriter<byte> _render = new(1024);
+        private Utf8JsonWriter? _renderWriter;
+        private readonly Dictionary<byte[], RenderedAttributes>[] _cache = [new(OctetsComparer.Instance), new(OctetsComparer.Instance)];
+
+        public Utf8JsonWriter RenderWriter()
+        {
+            _render.ResetWrittenCount();
+            _renderWriter ??= new Utf8JsonWriter(_render, new JsonWriterOptions { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+            _renderWriter.Reset(_render);
+            return _renderWriter;
+        }
+
+        public byte[] TakeRendered()
+        {
+            _renderWriter!.Flush();
+            var bytes = _render.WrittenSpan.ToArray();
+            _render.ResetWrittenCount();
+            _renderWriter.Reset(_render);
+            return bytes;
+        }
+
+        public bool TryGetRendered(ReadOnlySpan<byte> attributes, bool fourOctetAs, out RenderedAttributes rendered) =>
+            _cache[fourOctetAs ? 1 : 0].GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(attributes, out rendered!);
+
+        public void Remember(ReadOnlySpan<byte> attributes, bool fourOctetAs, RenderedAttributes rendered)
+        {
+            var cache = _cache[fourOctetAs ? 1 : 0];
+            if (cache.Count >= MaxCached)
+            {
+                cache.Clear();
+            }
+            cache[attributes.ToArray()] = rendered;
+        }
+
+        private sealed class OctetsComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+        {
+            public static readonly OctetsComparer Instance = new();
+
+            public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+            public int GetHashCode(byte[] obj) => GetHashCode((ReadOnlySpan<byte>)obj);
+
+            public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+            public int GetHashCode(ReadOnlySpan<byte> alternate)
+            {
+                var hash = new HashCode();
+                hash.AddBytes(alternate);
+                return hash.ToHashCode();
+            }
+
+            public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+        }
 
         public ReadOnlySpan<byte> Wrap(ReadOnlySpan<byte> attributes, ushort afi, byte safi, ReadOnlySpan<byte> prefixOctets, int prefixLength)
         {

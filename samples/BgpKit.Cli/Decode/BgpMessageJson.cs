@@ -154,11 +154,16 @@ internal static partial class BgpMessageJson
     {
         summary.Errors++;
         json.WriteStartObject(JsonNames.Error);
+        WriteErrorFields(json, error);
+        json.WriteEndObject();
+    }
+
+    private static void WriteErrorFields(Utf8JsonWriter json, BgpError error)
+    {
         json.WriteNumber(JsonNames.Code, (byte)error.Code);
         json.WriteNumber(JsonNames.Subcode, error.Subcode);
         json.WriteString(JsonNames.Action, ActionName(error.Action));
         json.WriteString(JsonNames.Reason, error.Reason);
-        json.WriteEndObject();
     }
 
     private static string ActionName(ErrorAction action) => action switch
