@@ -17,7 +17,7 @@ dotnet build BgpKit.sln -c Release -nologo -clp:ErrorsOnly
 
 status=0
 # One test project at a time: interop tests run real daemons and BFD timers are tight on 2 cores.
-dotnet test BgpKit.sln -c Release --no-build -m:1 --logger "trx" --logger "console;verbosity=normal" \
+dotnet test BgpKit.sln -c Release --no-build -m:1 --logger "trx" --logger "console;verbosity=minimal" \
   --results-directory "$results" || status=$?
 
 fuzz_status=0
