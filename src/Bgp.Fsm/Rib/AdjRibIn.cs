@@ -44,14 +44,26 @@ internal sealed class AdjRibIn
     {
         lock (_gate)
         {
-            _stale.Remove(prefix);
-            if (_routes.TryGetValue(prefix, out var current) && ReferenceEquals(current, interned))
-            {
-                return false;
-            }
-            _routes[prefix] = interned;
-            return true;
+            return SetUnlocked(prefix, interned);
         }
+    }
+
+    /// <summary>For bulk writers that hold <see cref="Gate"/> across a whole UPDATE.</summary>
+    internal object Gate => _gate;
+
+    internal bool SetUnlocked(Prefix prefix, PathAttributes interned)
+    {
+        if (_stale.Count > 0)
+        {
+            _stale.Remove(prefix);
+        }
+        ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_routes, prefix, out var exists);
+        if (exists && ReferenceEquals(slot, interned))
+        {
+            return false;
+        }
+        slot = interned;
+        return true;
     }
 
     public bool Remove(Prefix prefix)
