@@ -1,0 +1,60 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using BgpKit.Bgp.Wire;
+using BgpKit.TestSupport;
+
+namespace BgpKit.Bgp.Fsm.Tests.Speaker;
+
+/// <summary>The BgpKit.Bgp meter reports FRR-K8s-named instruments per peer.</summary>
+public class BgpMetricsTests
+{
+    [Fact]
+    public async Task Session_up_and_message_counters_are_observable_per_peer()
+    {
+        var (a, b) = Session.TwoSpeakerTests.Pair();
+        await using var _ = a;
+        await using var __ = b;
+        var peerB = IPAddress.Parse("127.0.0.2");
+        await a.AnnounceAsync(Prefix.Parse("11.0.0.0/24"), new PathAttributes(), peerB);
+        await Poll.UntilAsync(() => a.GetStatus(peerB).State == SessionState.Established && a.GetStatus(peerB).Counters.UpdatesSent > 0, "Established with an UPDATE sent");
+
+        var seen = new Dictionary<string, long>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == BgpMetrics.MeterName)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "peer" && (string?)tag.Value == "127.0.0.2")
+                {
+                    lock (seen)
+                    {
+                        seen[instrument.Name] = value;
+                    }
+                }
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+
+        Assert.Equal(1, seen["bgp_session_up"]);
+        Assert.True(seen["bgp_opens_sent"] >= 1);
+        Assert.True(seen["bgp_opens_received"] >= 1);
+        Assert.True(seen["bgp_updates_total_sent"] >= 1);
+        Assert.True(seen["bgp_keepalives_received"] >= 1);
+        Assert.Equal(1, seen["bgp_announced_prefixes_total"]);
+        Assert.True(seen["bgp_total_sent"] >= seen["bgp_opens_sent"] + seen["bgp_updates_total_sent"]);
+        foreach (var name in new[] { "bgp_notifications_sent", "bgp_notifications_received", "bgp_route_refresh_sent", "bgp_route_refresh_received", "bgp_total_received", "bgp_received_prefixes_total", "bgp_keepalives_sent", "bgp_updates_total_received" })
+        {
+            Assert.True(seen.ContainsKey(name), name);
+        }
+    }
+}
