@@ -125,10 +125,7 @@ public sealed class MpReachNlri : IEquatable<MpReachNlri>
 
     internal static Nlri[] ReadAll(ReadOnlySpan<byte> field, AfiSafi afiSafi, BgpDecodeContext context)
     {
-        var ipv6 = afiSafi.Afi == Afi.IPv6;
-        var addPath = context.ReceivesPathIds(afiSafi);
-        NlriCodec.TryValidate(field, ipv6, addPath, out var count);
-        return new NlriEnumerator(field, ipv6, addPath, count).ToArray();
+        return new NlriEnumerator(field, afiSafi.Afi == Afi.IPv6, context.ReceivesPathIds(afiSafi)).ToArray();
     }
 
     internal int ValueLength(BgpDecodeContext context)

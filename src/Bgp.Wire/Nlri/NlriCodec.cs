@@ -180,7 +180,9 @@ internal static class NlriCodec
 }
 
 /// <summary>
-/// Walks the prefixes of a validated NLRI field without allocating: <c>foreach (var nlri in reader.Nlri)</c>.
+/// Walks the prefixes of an NLRI field without allocating: <c>foreach (var nlri in reader.Nlri)</c>. Entries are
+/// checked as they are read; a length beyond the family or an entry overrunning the field throws
+/// <see cref="BgpWireException"/> (UPDATE Message Error / Invalid Network Field: a session reset, RFC 7606 section 5.3).
 /// </summary>
 public ref struct NlriEnumerator
 {
@@ -190,42 +192,58 @@ public ref struct NlriEnumerator
     private int _at;
     private Nlri _current;
 
-    internal NlriEnumerator(ReadOnlySpan<byte> field, bool ipv6, bool addPath, int count)
+    internal NlriEnumerator(ReadOnlySpan<byte> field, bool ipv6, bool addPath)
     {
         _field = field;
         _ipv6 = ipv6;
         _addPath = addPath;
         _at = 0;
         _current = default;
-        Count = count;
     }
 
-    /// <summary>Number of entries in the field.</summary>
-    public int Count { get; }
+    /// <summary>Number of entries in the field (walks the field once).</summary>
+    /// <exception cref="BgpWireException">The field is malformed.</exception>
+    public readonly int Count => NlriCodec.TryValidate(_field, _ipv6, _addPath, out var count) ? count : throw Malformed();
 
     /// <summary>The current entry.</summary>
     public readonly Nlri Current => _current;
 
     /// <summary>Advances to the next entry.</summary>
+    /// <exception cref="BgpWireException">The next entry is malformed.</exception>
     public bool MoveNext()
     {
-        if (_at >= _field.Length)
+        var at = _at;
+        var field = _field;
+        if (at >= field.Length)
         {
             return false;
         }
-        _at = NlriCodec.Read(_field, _at, _ipv6, _addPath, out _current);
+        var header = _addPath ? 5 : 1;
+        if (at + header > field.Length)
+        {
+            throw Malformed();
+        }
+        int length = field[at + header - 1];
+        if (length > (_ipv6 ? 128 : 32) || at + header + ((length + 7) >> 3) > field.Length)
+        {
+            throw Malformed();
+        }
+        _at = NlriCodec.Read(field, at, _ipv6, _addPath, out _current);
         return true;
     }
+
+    private static BgpWireException Malformed() =>
+        new(BgpError.Update(UpdateMessageErrorSubcode.InvalidNetworkField, default, ErrorAction.SessionReset, "NLRI field is malformed"));
 
     /// <summary>For <c>foreach</c>.</summary>
     public readonly NlriEnumerator GetEnumerator() => this;
 
     /// <summary>Copies the entries into a new array (allocates).</summary>
+    /// <exception cref="BgpWireException">The field is malformed.</exception>
     public readonly Nlri[] ToArray()
     {
         var result = new Nlri[Count];
-        var copy = this;
-        copy._at = 0;
+        var copy = new NlriEnumerator(_field, _ipv6, _addPath);
         var i = 0;
         while (copy.MoveNext())
         {
