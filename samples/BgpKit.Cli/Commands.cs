@@ -12,5 +12,6 @@ internal static class Commands
         yield return RenderFrrCommand.Create();
         yield return ShowCommand.Create();
         yield return SpeakerCommand.Create();
+        yield return Speaker.QuickstartCommand.Create();
     }
 }

@@ -8,9 +8,11 @@ using BgpKit.MetalLb.Model;
 namespace BgpKit.MetalLb.Kubernetes.Reconcile;
 
 /// <summary>
-/// Compiles a snapshot with MetalLb.Model: reads every document, validates, allocates and plans
-/// for this node, then turns the node's plan into a <see cref="NodeIntent"/>. Sessions the model
-/// marks pending (a missing Secret or BFD profile) are left out until they can run.
+/// Compiles a snapshot with MetalLb.Model's stateful <see cref="ConfigurationState"/>: reads every
+/// document, validates, allocates and plans for this node, then turns the node's plan into a
+/// <see cref="NodeIntent"/>. The state keeps every service's addresses across changes, so adding a
+/// service never moves another one (which would withdraw its route). Sessions the model marks
+/// pending (a missing Secret or BFD profile) are left out until they can run.
 /// </summary>
 internal sealed class ModelPlanCompiler : IPlanCompiler
 {
@@ -20,8 +22,13 @@ internal sealed class ModelPlanCompiler : IPlanCompiler
         typeof(SessionPlan).GetProperty("Password", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
 
     private readonly string _node;
+    private readonly ConfigurationState _state;
 
-    public ModelPlanCompiler(string node) => _node = node;
+    public ModelPlanCompiler(string node)
+    {
+        _node = node;
+        _state = new ConfigurationState(new PlanOptions { Node = node });
+    }
 
     public PlanOutcome Compile(ResourceSnapshot snapshot)
     {
@@ -30,11 +37,12 @@ internal sealed class ModelPlanCompiler : IPlanCompiler
         {
             manifests.Add(ManifestSet.Parse(document.Text, document.Origin));
         }
-        var plan = MetalLbPlanner.Plan(manifests, new PlanOptions { Node = _node });
+        var result = _state.Apply(manifests);
+        var plan = result.Candidate;
         var errors = plan.Errors.Select(View).ToArray();
         var pending = plan.Pending.Select(View).ToArray();
         var warnings = plan.Warnings.Select(View).Concat(plan.Notes.Select(n => new ConfigProblemView(null, 0, null, null, null, n))).ToArray();
-        if (!plan.Valid || manifests.HasReadFailure)
+        if (!result.Applied)
         {
             return new PlanOutcome(null, errors, pending, warnings, []);
         }

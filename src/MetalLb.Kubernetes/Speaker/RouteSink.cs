@@ -1,5 +1,6 @@
 using System.Net;
 using BgpKit.Bgp.Fsm;
+using BgpKit.Bgp.Wire;
 using BgpKit.MetalLb.Kubernetes.Reconcile;
 using BgpKit.MetalLb.Kubernetes.Status;
 
@@ -11,15 +12,48 @@ namespace BgpKit.MetalLb.Kubernetes.Speaker;
 /// </summary>
 internal static class RouteSink
 {
-    public static void Announce(BgpSpeaker? speaker, PeerIntent peer, RouteIntent route)
+    public static Task Announce(BgpSpeaker? speaker, PeerIntent peer, RouteIntent route)
     {
-        // Bgp.Fsm does not expose announce/withdraw on BgpSpeaker yet; routes are kept in the
-        // backend's Adj-RIB-Out mirror (shown by `show bgp routes`) until it does.
+        if (speaker is null)
+        {
+            return Task.CompletedTask;
+        }
+        var attributes = new PathAttributes
+        {
+            // LOCAL_PREF goes only to iBGP peers (METALLB.md); BgpSpeaker fills ORIGIN, AS_PATH and NEXT_HOP per session.
+            LocalPref = peer.IsInternal ? route.LocalPref : null,
+            Communities = route.Communities.Select(c => new Community(c)).ToArray(),
+            LargeCommunities = route.LargeCommunities.Select(c => new Bgp.Wire.LargeCommunity(c.GlobalAdministrator, c.LocalData1, c.LocalData2)).ToArray(),
+        };
+        return speaker.AnnounceAsync(ToPrefix(route.Prefix), attributes, peer.Address);
     }
 
-    public static void Withdraw(BgpSpeaker? speaker, PeerIntent peer, IPNetwork prefix)
+    public static Task Withdraw(BgpSpeaker? speaker, PeerIntent peer, IPNetwork prefix) =>
+        speaker is null ? Task.CompletedTask : speaker.WithdrawAsync(ToPrefix(prefix), peer.Address);
+
+    public static IEnumerable<BgpRouteView> Received(BgpSpeaker? speaker, PeerIntent peer)
     {
+        if (speaker is null)
+        {
+            return [];
+        }
+        IReadOnlyList<ReceivedRoute> routes;
+        try
+        {
+            routes = speaker.GetReceivedRoutes(peer.Address);
+        }
+        catch (InvalidOperationException)
+        {
+            return [];
+        }
+        return routes.Where(r => r.Attributes is not null).OrderBy(r => r.Prefix).Select(r => new BgpRouteView(
+            peer.Name, r.Prefix.ToString(), "received",
+            r.Attributes!.NextHopAddress?.ToString() ?? string.Empty,
+            r.Attributes.LocalPref, r.Attributes.MultiExitDisc,
+            r.Attributes.AsPath?.ToString() ?? string.Empty,
+            r.Attributes.Communities.Select(c => RouteIntent.FormatCommunity(c.Value)).ToArray(),
+            r.Attributes.LargeCommunities.Select(c => c.ToString()).ToArray())).ToArray();
     }
 
-    public static IEnumerable<BgpRouteView> Received(BgpSpeaker? speaker, PeerIntent peer) => [];
+    internal static Prefix ToPrefix(IPNetwork network) => Prefix.Create(network.BaseAddress, network.PrefixLength);
 }

@@ -91,23 +91,21 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         }
     }
 
-    public ValueTask AnnounceAsync(RouteIntent route, CancellationToken cancellationToken)
+    public async ValueTask AnnounceAsync(RouteIntent route, CancellationToken cancellationToken)
     {
         if (_peers.TryGetValue(route.Peer, out var entry))
         {
             entry.Sent[route.Prefix.ToString()] = route;
-            RouteSink.Announce(_speaker, entry.Intent, route);
+            await RouteSink.Announce(_speaker, entry.Intent, route).ConfigureAwait(false);
         }
-        return ValueTask.CompletedTask;
     }
 
-    public ValueTask WithdrawAsync(RouteKey route, CancellationToken cancellationToken)
+    public async ValueTask WithdrawAsync(RouteKey route, CancellationToken cancellationToken)
     {
         if (_peers.TryGetValue(route.Peer, out var entry) && entry.Sent.Remove(route.Prefix.ToString()))
         {
-            RouteSink.Withdraw(_speaker, entry.Intent, route.Prefix);
+            await RouteSink.Withdraw(_speaker, entry.Intent, route.Prefix).ConfigureAwait(false);
         }
-        return ValueTask.CompletedTask;
     }
 
     public async ValueTask ShutdownAsync(CancellationToken cancellationToken)

@@ -70,6 +70,38 @@ public sealed class ModelPlanCompilerTests
         Assert.DoesNotContain("hunter2", peer.ToString());
     }
 
+    [Fact]
+    public void Adding_a_service_never_moves_another_ones_address()
+    {
+        const string Config = """
+            apiVersion: metallb.io/v1beta1
+            kind: IPAddressPool
+            metadata: { name: pool, namespace: metallb-system }
+            spec: { addresses: [10.0.0.0/28], avoidBuggyIPs: true }
+            ---
+            apiVersion: metallb.io/v1beta2
+            kind: BGPPeer
+            metadata: { name: r1, namespace: metallb-system }
+            spec: { myASN: 64513, peerASN: 64512, peerAddress: 127.0.0.2 }
+            ---
+            apiVersion: metallb.io/v1beta1
+            kind: BGPAdvertisement
+            metadata: { name: all, namespace: metallb-system }
+            spec: {}
+            """;
+        static string Service(string name) => $"\n---\napiVersion: v1\nkind: Service\nmetadata: {{ name: {name}, namespace: default }}\nspec: {{ type: LoadBalancer, ports: [{{ port: 80 }}] }}\n";
+        var compiler = new ModelPlanCompiler("n");
+
+        var before = compiler.Compile(Text(Config + Service("web")));
+        var after = compiler.Compile(Text(Config + Service("aaa") + Service("web")));
+
+        Assert.True(after.Valid, string.Join("\n", after.Errors.Select(e => e.Message)));
+        Assert.Equal(before.Services.Single(s => s.Name == "web").Addresses, after.Services.Single(s => s.Name == "web").Addresses);
+        var diff = IntentDiff.Between(before.Intent!, after.Intent!);
+        Assert.Empty(diff.RoutesWithdrawn);
+        Assert.Single(diff.RoutesAnnounced);
+    }
+
     [Theory]
     [InlineData("64512:100", 64512u * 65536 + 100)]
     [InlineData("65535:65281", 0xFFFFFF01u)]
