@@ -239,18 +239,21 @@ public sealed partial class BfdEndpoint
         session.Stopped = true;
         session.Timer?.Dispose();
         _byDiscriminator.TryRemove(session.LocalDiscriminator, out _);
-        _byAddress.TryRemove((session.Link, session.PeerAddress), out _);
+        _byAddress.TryRemove((session.Link, session.LocalAddress, session.PeerAddress), out _);
         ReleaseLink(session.Link);
         session.Complete();
         Log.SessionStopped(_logger, session.LocalAddress, session.PeerAddress);
     }
 
+    internal void Receive(BfdLink link, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> source, int ttl) =>
+        Receive(link, payload, source, ReadOnlySpan<byte>.Empty, ttl);
+
     /// <summary>
-    /// A datagram arrived on <paramref name="link"/> from <paramref name="source"/> (address bytes) with
-    /// <paramref name="ttl"/> (-1 when unknown). Runs on the link's receive thread: decode, find the session,
+    /// A datagram arrived on <paramref name="link"/> from <paramref name="source"/> to <paramref name="destination"/>
+    /// (address bytes; empty when the link is bound to one address) with <paramref name="ttl"/> (-1 when unknown). Runs on the link's receive thread: decode, find the session,
     /// check TTL and authentication, then post to the loop. Malformed packets are counted and dropped.
     /// </summary>
-    internal void Receive(BfdLink link, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> source, int ttl)
+    internal void Receive(BfdLink link, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> source, ReadOnlySpan<byte> destination, int ttl)
     {
         var error = BfdControlPacketReader.TryRead(payload, copyAuthentication: false, out var packet, out _);
         if (error != BfdDecodeError.None)
@@ -267,13 +270,13 @@ public sealed partial class BfdEndpoint
                 Drop(link, "NoSession");
                 return;
             }
-            if (!source.SequenceEqual(session.PeerAddressBytes))
+            if (!source.SequenceEqual(session.PeerAddressBytes) || (!destination.IsEmpty && !destination.SequenceEqual(session.LocalAddressBytes)))
             {
                 Drop(link, "WrongSource");
                 return;
             }
         }
-        else if (!_byAddress.TryGetValue((link, new IPAddress(source)), out session))
+        else if (!_byAddress.TryGetValue((link, destination.IsEmpty ? link.LocalAddress : new IPAddress(destination), new IPAddress(source)), out session))
         {
             Drop(link, "NoSession");
             return;

@@ -30,29 +30,37 @@ public sealed partial class BfdEndpoint : IAsyncDisposable
     private readonly object _linksGate = new();
     private readonly Dictionary<(IPAddress, bool), BfdLink> _links = new();
     private readonly ConcurrentDictionary<uint, BfdSession> _byDiscriminator = new();
-    private readonly ConcurrentDictionary<(BfdLink, IPAddress), BfdSession> _byAddress = new();
+    private readonly ConcurrentDictionary<(BfdLink, IPAddress, IPAddress), BfdSession> _byAddress = new();
+    private readonly bool _listenOnAnyAddress;
     private readonly byte[] _sendBuffer = new byte[BfdControlPacket.MaximumLength];
     private int _disposed;
 
     /// <summary>Creates an endpoint that uses the system clock and the well-known BFD ports.</summary>
     /// <param name="loggerFactory">Where session events are logged (optional).</param>
     /// <param name="meterFactory">Where the <c>BgpKit.Bfd</c> meter is created (optional).</param>
-    public BfdEndpoint(ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
-        : this(TimeProvider.System, new Random(), loggerFactory, meterFactory, linkFactory: null, controlPort: BfdPorts.SingleHopControl, inline: false)
+    /// <param name="listenOnAnyAddress">
+    /// False (default): one receive socket per local address, bound to that address, so the endpoint can share
+    /// the host with another BFD daemon bound to the wildcard address (FRR bfdd). True: one receive socket on
+    /// 0.0.0.0 / :: per hop mode, demultiplexing by destination address (IP_PKTINFO, Linux); use it for many
+    /// local addresses, when no other BFD daemon runs in the network namespace.
+    /// </param>
+    public BfdEndpoint(ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null, bool listenOnAnyAddress = false)
+        : this(TimeProvider.System, new Random(), loggerFactory, meterFactory, linkFactory: null, controlPort: BfdPorts.SingleHopControl, inline: false, listenOnAnyAddress)
     {
     }
 
     // For testing: a manual clock, a seeded random source, in-memory links, another port, and an
     // inline loop that drains events on the caller's thread (deterministic under ManualTimeProvider).
     internal BfdEndpoint(TimeProvider time, Random random, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory,
-        BfdLinkFactory? linkFactory, int controlPort, bool inline)
+        BfdLinkFactory? linkFactory, int controlPort, bool inline, bool listenOnAnyAddress = false)
     {
+        _listenOnAnyAddress = listenOnAnyAddress && OperatingSystem.IsLinux();
         Time = time;
         _random = random;
         ControlPort = controlPort;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("BgpKit.Bfd");
         _linkFactory = linkFactory ?? ((endpoint, local, multihop) =>
-            new BfdUdpLink(endpoint, local, multihop, multihop ? BfdPorts.MultihopControl : endpoint.ControlPort, endpoint._random));
+            new BfdUdpLink(endpoint, local, multihop, multihop ? BfdPorts.MultihopControl : endpoint.ControlPort, endpoint._random, endpoint._listenOnAnyAddress));
         _metrics = new BfdMetrics(meterFactory, ObserveSessionUp);
         _origin = time.GetTimestamp();
         _inline = inline;
@@ -96,7 +104,7 @@ public sealed partial class BfdEndpoint : IAsyncDisposable
                 break;
             }
         }
-        if (!_byAddress.TryAdd((link, options.PeerAddress), session))
+        if (!_byAddress.TryAdd((link, options.LocalAddress, options.PeerAddress), session))
         {
             _byDiscriminator.TryRemove(session.LocalDiscriminator, out _);
             ReleaseLink(link);
@@ -147,6 +155,10 @@ public sealed partial class BfdEndpoint : IAsyncDisposable
 
     private BfdLink AcquireLink(IPAddress local, bool multihop)
     {
+        if (_listenOnAnyAddress)
+        {
+            local = local.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any;
+        }
         lock (_linksGate)
         {
             if (!_links.TryGetValue((local, multihop), out var link))

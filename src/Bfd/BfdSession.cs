@@ -43,6 +43,7 @@ public sealed class BfdSession : IAsyncDisposable
             options.Authentication?.Type ?? BfdAuthenticationType.None, initialSequence);
         PeerSocketAddress = new IPEndPoint(options.PeerAddress, options.Multihop ? BfdPorts.MultihopControl : endpoint.ControlPort).Serialize();
         PeerAddressBytes = options.PeerAddress.GetAddressBytes();
+        LocalAddressBytes = options.LocalAddress.GetAddressBytes();
         PeerTag = options.PeerAddress.ToString();
         _status = Snapshot(TimeSpan.Zero);
     }
@@ -74,6 +75,7 @@ public sealed class BfdSession : IAsyncDisposable
     internal BfdLink Link { get; }
     internal SocketAddress PeerSocketAddress { get; }
     internal byte[] PeerAddressBytes { get; }
+    internal byte[] LocalAddressBytes { get; }
     internal string PeerTag { get; }
     internal BfdAuthenticationKey? Key => Options.Authentication;
 

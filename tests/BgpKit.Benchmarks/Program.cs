@@ -6,5 +6,13 @@ namespace BgpKit.Benchmarks;
 public static class Program
 {
     /// <summary>Entry point; arguments go to BenchmarkSwitcher.</summary>
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static void Main(string[] args)
+    {
+        // Real-time BFD measurements against FRR bfdd (bfd-load, bfd-detect); see README.md.
+        if (Bfd.BfdLoadMeasurement.TryRun(args))
+        {
+            return;
+        }
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }

@@ -16,19 +16,28 @@ internal sealed unsafe class BfdUdpLink : BfdLink
     private const int IpTtl = 2;                 // IP_TTL (the cmsg type)
     private const int Ipv6RecvHopLimit = 51;     // IPV6_RECVHOPLIMIT
     private const int Ipv6HopLimit = 52;         // IPV6_HOPLIMIT (the cmsg type)
+    private const int IpPktInfo = 8;             // IP_PKTINFO (option and cmsg type)
+    private const int Ipv6RecvPktInfo = 49;      // IPV6_RECVPKTINFO
+    private const int Ipv6PktInfo = 50;          // IPV6_PKTINFO (the cmsg type)
     private const int SolIp = 0;
     private const int SolIpv6 = 41;
 
     private readonly BfdEndpoint _endpoint;
     private readonly Socket _receive;
     private readonly Socket _send;
+    private readonly bool _wildcard;
+    private readonly Random _random;
+    // Wildcard mode: one send socket per local address, created on the endpoint's loop (its only user).
+    private readonly Dictionary<IPAddress, Socket> _sendByAddress = new();
     private readonly Thread _thread;
     private volatile bool _disposed;
 
-    public BfdUdpLink(BfdEndpoint endpoint, IPAddress localAddress, bool multihop, int controlPort, Random random)
+    public BfdUdpLink(BfdEndpoint endpoint, IPAddress localAddress, bool multihop, int controlPort, Random random, bool wildcard = false)
         : base(localAddress, multihop)
     {
         _endpoint = endpoint;
+        _wildcard = wildcard;
+        _random = random;
         var family = localAddress.AddressFamily;
         _receive = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
         _send = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
@@ -54,14 +63,19 @@ internal sealed unsafe class BfdUdpLink : BfdLink
                 if (family == AddressFamily.InterNetwork)
                 {
                     _receive.SetRawSocketOption(SolIp, IpRecvTtl, BitsOf(1));
+                    _receive.SetRawSocketOption(SolIp, IpPktInfo, BitsOf(1));
                 }
                 else
                 {
                     _receive.SetRawSocketOption(SolIpv6, Ipv6RecvHopLimit, BitsOf(1));
+                    _receive.SetRawSocketOption(SolIpv6, Ipv6RecvPktInfo, BitsOf(1));
                 }
             }
             _send.Ttl = BfdPorts.SingleHopTtl;
-            BindSourcePort(_send, localAddress, random);
+            if (!wildcard)
+            {
+                BindSourcePort(_send, localAddress, random);
+            }
         }
         catch
         {
@@ -103,11 +117,26 @@ internal sealed unsafe class BfdUdpLink : BfdLink
         throw new InvalidOperationException($"no free UDP source port in 49152..65535 on {localAddress}");
     }
 
+    private Socket SendSocketFor(IPAddress local)
+    {
+        if (!_wildcard)
+        {
+            return _send;
+        }
+        if (!_sendByAddress.TryGetValue(local, out var socket))
+        {
+            socket = new Socket(local.AddressFamily, SocketType.Dgram, ProtocolType.Udp) { Ttl = BfdPorts.SingleHopTtl };
+            BindSourcePort(socket, local, _random);
+            _sendByAddress.Add(local, socket);
+        }
+        return socket;
+    }
+
     public override bool Send(BfdSession session, ReadOnlySpan<byte> packet, out string? error)
     {
         try
         {
-            _send.SendTo(packet, SocketFlags.None, session.PeerSocketAddress);
+            SendSocketFor(session.LocalAddress).SendTo(packet, SocketFlags.None, session.PeerSocketAddress);
             error = null;
             return true;
         }
@@ -194,6 +223,8 @@ internal sealed unsafe class BfdUdpLink : BfdLink
     {
         int received;
         int ttl = -1;
+        Span<byte> destination = stackalloc byte[16];
+        var destinationLength = 0;
         fixed (byte* data = buffer)
         fixed (byte* namePtr = name)
         fixed (byte* controlPtr = control)
@@ -248,19 +279,39 @@ internal sealed unsafe class BfdUdpLink : BfdLink
                 {
                     ttl = *(int*)(controlPtr + offset + 16);
                 }
+                else if (_wildcard && level == SolIp && type == IpPktInfo)
+                {
+                    // struct in_pktinfo { int ipi_ifindex; in_addr ipi_spec_dst; in_addr ipi_addr; }: the header's destination.
+                    new ReadOnlySpan<byte>(controlPtr + offset + 16 + 8, 4).CopyTo(destination);
+                    destinationLength = 4;
+                }
+                else if (_wildcard && level == SolIpv6 && type == Ipv6PktInfo)
+                {
+                    // struct in6_pktinfo { in6_addr ipi6_addr; int ipi6_ifindex; }.
+                    new ReadOnlySpan<byte>(controlPtr + offset + 16, 16).CopyTo(destination);
+                    destinationLength = 16;
+                }
                 offset += (cmsgLength + 7) & ~7;
             }
         }
         // sockaddr_in: family(2) port(2) addr(4); sockaddr_in6: family(2) port(2) flowinfo(4) addr(16) scope(4).
         var family = name[0] | (name[1] << 8);
         ReadOnlySpan<byte> source = family == 10 ? name.AsSpan(8, 16) : name.AsSpan(4, 4);
-        _endpoint.Receive(this, buffer.AsSpan(0, received), source, ttl);
+        if (_wildcard && destinationLength == 0)
+        {
+            return;
+        }
+        _endpoint.Receive(this, buffer.AsSpan(0, received), source, destination[..destinationLength], ttl);
     }
 
     public override void Dispose()
     {
         _disposed = true;
         _send.Dispose();
+        foreach (var socket in _sendByAddress.Values)
+        {
+            socket.Dispose();
+        }
         // The receive thread wakes within its 200 ms receive timeout and sees _disposed.
         if (Thread.CurrentThread != _thread)
         {

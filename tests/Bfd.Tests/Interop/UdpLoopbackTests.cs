@@ -69,6 +69,26 @@ public sealed class UdpLoopbackTests
     }
 
     [Fact]
+    public async Task Wildcard_endpoint_demultiplexes_by_destination_address()
+    {
+        var port = SharedFreePort();
+        var c = IPAddress.Parse("127.0.0.5");
+        // A listens on 0.0.0.0:port for two local addresses; B binds 127.0.0.4:port (more specific, so it gets its own packets).
+        await using var a = new BfdEndpoint(TimeProvider.System, new Random(4), null, null, null, port, inline: false, listenOnAnyAddress: true);
+        await using var b = Endpoint(port, 5);
+        var a1 = a.StartSession(new BfdSessionOptions(A, B) { Profile = Fast });
+        var a2 = a.StartSession(new BfdSessionOptions(c, B) { Profile = Fast });
+        var b1 = b.StartSession(new BfdSessionOptions(B, A) { Profile = Fast });
+        var b2 = b.StartSession(new BfdSessionOptions(B, c) { Profile = Fast });
+        foreach (var s in new[] { a1, a2, b1, b2 })
+        {
+            Assert.True(await Bfdd.WaitForState(s, BfdState.Up), s.ToString());
+        }
+        Assert.Equal(b1.LocalDiscriminator, a1.GetStatus().RemoteDiscriminator);
+        Assert.Equal(b2.LocalDiscriminator, a2.GetStatus().RemoteDiscriminator);
+    }
+
+    [Fact]
     public async Task Ipv6_session_to_itself_reads_the_hop_limit()
     {
         // ::1 is the only IPv6 loopback address, so the session talks to itself: its own packets come back

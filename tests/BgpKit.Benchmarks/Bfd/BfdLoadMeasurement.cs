@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using BgpKit.Bfd;
+using BgpKit.TestSupport;
+
+namespace BgpKit.Benchmarks.Bfd;
+
+/// <summary>
+/// Real-time measurements against FRR bfdd (not BenchmarkDotNet):
+/// <c>bfd-load [--sessions 1000] [--interval 50] [--seconds 60]</c>: N sessions from 127.0.0.2 to bfdd on
+/// 127.0.10.x, our process CPU over the window, and any false detection;
+/// <c>bfd-detect [--runs 30] [--interval 50] [--multiplier 3]</c>: SIGSTOP bfdd, time until our session is Down.
+/// </summary>
+public static class BfdLoadMeasurement
+{
+    private static readonly IPAddress Us = IPAddress.Parse("127.0.0.2");
+
+    /// <summary>Runs a mode when <paramref name="args"/> names one; false otherwise.</summary>
+    public static bool TryRun(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            return false;
+        }
+        switch (args[0])
+        {
+            case "bfd-load":
+                Load(Arg(args, "--sessions", 1000), Arg(args, "--interval", 50), Arg(args, "--seconds", 60)).GetAwaiter().GetResult();
+                return true;
+            case "bfd-detect":
+                Detect(Arg(args, "--runs", 30), Arg(args, "--interval", 50), Arg(args, "--multiplier", 3)).GetAwaiter().GetResult();
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static int Arg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
+    }
+
+    private static IPAddress DaemonAddress(int i) => IPAddress.Parse($"127.0.{10 + i / 250}.{1 + i % 250}");
+
+    private static async Task Load(int sessions, int intervalMs, int seconds)
+    {
+        var config = new StringBuilder("bfd\n");
+        for (var i = 0; i < sessions; i++)
+        {
+            config.Append($" peer {Us} local-address {DaemonAddress(i)}\n  receive-interval {intervalMs}\n  transmit-interval {intervalMs}\n");
+        }
+        using var bfdd = FrrBfdd.Start(config.ToString());
+        await using var endpoint = new BfdEndpoint();
+        var profile = new BfdProfile { TransmitInterval = TimeSpan.FromMilliseconds(intervalMs), ReceiveInterval = TimeSpan.FromMilliseconds(intervalMs) };
+        var list = Enumerable.Range(0, sessions).Select(i => endpoint.StartSession(new BfdSessionOptions(Us, DaemonAddress(i)) { Profile = profile })).ToList();
+        var started = Stopwatch.StartNew();
+        while (list.Any(s => s.State != BfdState.Up || s.GetStatus().TransmitInterval != TimeSpan.FromMilliseconds(intervalMs)))
+        {
+            if (started.Elapsed > TimeSpan.FromSeconds(sessions < 10 ? 15 : 180))
+            {
+                Console.WriteLine($"only {list.Count(s => s.State == BfdState.Up)} of {sessions} sessions Up after 3 minutes");
+                Console.WriteLine(string.Join("\n", list.Take(5).Select(s => s.GetStatus().ToString())));
+                Console.WriteLine(bfdd.Vtysh("show bfd peers brief"));
+                return;
+            }
+            await Task.Delay(250);
+        }
+        Console.WriteLine($"{sessions} sessions Up at {intervalMs} ms after {started.Elapsed.TotalSeconds:F1} s");
+        await Task.Delay(2000);
+
+        var process = Process.GetCurrentProcess();
+        var downBefore = list.Sum(s => s.GetStatus().DownEvents);
+        var sentBefore = list.Sum(s => s.GetStatus().ControlPacketsSent);
+        var receivedBefore = list.Sum(s => s.GetStatus().ControlPacketsReceived);
+        process.Refresh();
+        var cpuBefore = process.TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        var bfddCpuBefore = ProcessCpu(bfdd.Pid);
+        await Task.Delay(TimeSpan.FromSeconds(seconds));
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuBefore;
+        var bfddCpu = ProcessCpu(bfdd.Pid) - bfddCpuBefore;
+        var elapsed = wall.Elapsed;
+        var down = list.Sum(s => s.GetStatus().DownEvents) - downBefore;
+        var sent = list.Sum(s => s.GetStatus().ControlPacketsSent) - sentBefore;
+        var received = list.Sum(s => s.GetStatus().ControlPacketsReceived) - receivedBefore;
+        var share = cpu / elapsed;
+        Console.WriteLine($"window {elapsed.TotalSeconds:F1} s: our CPU {cpu.TotalSeconds:F2} s = {share * 100:F1}% of one core, "
+            + $"{share * 1e6 / sessions:F0} us CPU per session per second ({share * 100 / sessions * 1000:F2}% of a core per 1000 sessions)");
+        Console.WriteLine($"packets: sent {sent / elapsed.TotalSeconds:F0}/s, received {received / elapsed.TotalSeconds:F0}/s; "
+            + $"false detections (down events) {down}; sessions Up at end {list.Count(s => s.State == BfdState.Up)}");
+        Console.WriteLine($"bfdd CPU over the window: {bfddCpu.TotalSeconds:F2} s = {bfddCpu / elapsed * 100:F1}% of one core");
+    }
+
+    private static TimeSpan ProcessCpu(int pid)
+    {
+        // /proc/PID/stat fields 14 and 15: utime and stime in clock ticks (100 Hz here).
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return TimeSpan.FromSeconds((long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0);
+    }
+
+    private static async Task Detect(int runs, int intervalMs, int multiplier)
+    {
+        var daemon = IPAddress.Parse("127.0.0.1");
+        using var bfdd = FrrBfdd.Start($"bfd\n peer {Us} local-address {daemon}\n  receive-interval {intervalMs}\n  transmit-interval {intervalMs}\n  detect-multiplier {multiplier}\n");
+        await using var endpoint = new BfdEndpoint();
+        var profile = new BfdProfile
+        {
+            TransmitInterval = TimeSpan.FromMilliseconds(intervalMs),
+            ReceiveInterval = TimeSpan.FromMilliseconds(intervalMs),
+            DetectMultiplier = (byte)multiplier,
+        };
+        var session = endpoint.StartSession(new BfdSessionOptions(Us, daemon) { Profile = profile });
+        var detection = TimeSpan.FromMilliseconds(intervalMs * multiplier);
+        var latencies = new List<double>();
+        for (var run = 0; run < runs; run++)
+        {
+            var up = Stopwatch.StartNew();
+            while (session.State != BfdState.Up || session.GetStatus().DetectionTime != detection)
+            {
+                if (up.Elapsed > TimeSpan.FromSeconds(30))
+                {
+                    Console.WriteLine("session did not come back Up within 30 s");
+                    return;
+                }
+                await Task.Delay(20);
+            }
+            await Task.Delay(500 + run * 37 % 200);
+            var down = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            EventHandler<BfdStateChange> handler = (_, c) => { if (c.Current == BfdState.Down) down.TrySetResult(); };
+            session.StateChanged += handler;
+            var stopwatch = Stopwatch.StartNew();
+            bfdd.Suspend();
+            await down.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            latencies.Add(stopwatch.Elapsed.TotalMilliseconds);
+            session.StateChanged -= handler;
+            bfdd.Resume();
+        }
+        latencies.Sort();
+        double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
+        Console.WriteLine($"detection after SIGSTOP, {runs} runs, {intervalMs} ms x {multiplier} (bound {detection.TotalMilliseconds + intervalMs} ms): "
+            + $"min {latencies[0]:F1} p50 {P(0.5):F1} p99 {P(0.99):F1} max {latencies[^1]:F1} ms");
+    }
+}
