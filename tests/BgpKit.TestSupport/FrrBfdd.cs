@@ -33,9 +33,10 @@ public sealed class FrrBfdd : IDisposable
 
     /// <summary>
     /// Writes <paramref name="config"/> (the body after <c>bfd</c>, e.g. <c>peer 127.0.0.2 local-address 127.0.0.1</c>
-    /// lines) and starts bfdd, optionally inside network namespace <paramref name="netns"/>; waits until vtysh answers.
+    /// lines) and starts bfdd, optionally inside network namespace <paramref name="netns"/>; waits until vtysh answers
+    /// (up to <paramref name="startTimeout"/>, default 20 s; a config of a thousand peers needs longer).
     /// </summary>
-    public static FrrBfdd Start(string config, string? netns = null)
+    public static FrrBfdd Start(string config, string? netns = null, TimeSpan? startTimeout = null)
     {
         var machineLock = MachineLock.Acquire("bfdd");
         var dir = Path.Combine(Path.GetTempPath(), "bgpkit-bfdd-" + Guid.NewGuid().ToString("N")[..12]);
@@ -65,7 +66,8 @@ public sealed class FrrBfdd : IDisposable
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             var daemon = new FrrBfdd(machineLock, dir, process);
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            var limit = startTimeout ?? TimeSpan.FromSeconds(20);
+            var deadline = DateTime.UtcNow + limit;
             while (true)
             {
                 if (process.HasExited)
@@ -80,7 +82,7 @@ public sealed class FrrBfdd : IDisposable
                 if (DateTime.UtcNow > deadline)
                 {
                     daemon.Dispose();
-                    throw new TimeoutException("bfdd did not answer vtysh within 20 s");
+                    throw new TimeoutException($"bfdd did not answer vtysh within {limit.TotalSeconds} s");
                 }
                 Thread.Sleep(100);
             }

@@ -8,8 +8,8 @@ namespace BgpKit.Benchmarks.Bfd;
 
 /// <summary>
 /// Real-time measurements against FRR bfdd (not BenchmarkDotNet):
-/// <c>bfd-load [--sessions 1000] [--interval 50] [--seconds 60]</c>: N sessions from 127.0.0.2 to bfdd on
-/// 127.0.10.x, our process CPU over the window, and any false detection;
+/// <c>bfd-load [--sessions 1000] [--interval 50] [--seconds 60]</c>: N sessions from 10.252.x.y (a veth end)
+/// to bfdd in a network namespace, our process CPU over the window, and any false detection;
 /// <c>bfd-detect [--runs 30] [--interval 50] [--multiplier 3]</c>: SIGSTOP bfdd, time until our session is Down.
 /// </summary>
 public static class BfdLoadMeasurement
@@ -42,19 +42,31 @@ public static class BfdLoadMeasurement
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
     }
 
-    private static IPAddress DaemonAddress(int i) => IPAddress.Parse($"127.0.{10 + i / 250}.{1 + i % 250}");
+    // FRR bfdd keys single-hop sessions by peer address, so N sessions need N addresses on our side: they
+    // live on the outer end of a veth pair, bfdd runs in the namespace on the inner end, and our endpoint
+    // listens on the wildcard address (no bfdd in our namespace to share port 3784 with).
+    private static IPAddress OurAddress(int i) => IPAddress.Parse($"10.252.{i / 250}.{1 + i % 250}");
 
     private static async Task Load(int sessions, int intervalMs, int seconds)
     {
+        using var ns = NetNamespace.Create("bgpkit-bfdload");
+        var batch = new StringBuilder();
+        for (var i = 0; i < sessions; i++)
+        {
+            batch.Append($"addr add {OurAddress(i)}/32 dev {ns.OuterDevice}\n");
+        }
+        IpBatch(batch.ToString());
+        ns.Exec("ip", "route", "add", "10.252.0.0/16", "dev", ns.InnerDevice);
+
         var config = new StringBuilder("bfd\n");
         for (var i = 0; i < sessions; i++)
         {
-            config.Append($" peer {Us} local-address {DaemonAddress(i)}\n  receive-interval {intervalMs}\n  transmit-interval {intervalMs}\n");
+            config.Append($" peer {OurAddress(i)} local-address {ns.InnerAddress}\n  receive-interval {intervalMs}\n  transmit-interval {intervalMs}\n");
         }
-        using var bfdd = FrrBfdd.Start(config.ToString());
-        await using var endpoint = new BfdEndpoint();
+        using var bfdd = FrrBfdd.Start(config.ToString(), ns.Name, TimeSpan.FromMinutes(3));
+        await using var endpoint = new BfdEndpoint(listenOnAnyAddress: true);
         var profile = new BfdProfile { TransmitInterval = TimeSpan.FromMilliseconds(intervalMs), ReceiveInterval = TimeSpan.FromMilliseconds(intervalMs) };
-        var list = Enumerable.Range(0, sessions).Select(i => endpoint.StartSession(new BfdSessionOptions(Us, DaemonAddress(i)) { Profile = profile })).ToList();
+        var list = Enumerable.Range(0, sessions).Select(i => endpoint.StartSession(new BfdSessionOptions(OurAddress(i), ns.InnerAddress) { Profile = profile })).ToList();
         var started = Stopwatch.StartNew();
         while (list.Any(s => s.State != BfdState.Up || s.GetStatus().TransmitInterval != TimeSpan.FromMilliseconds(intervalMs)))
         {
@@ -92,6 +104,15 @@ public static class BfdLoadMeasurement
         Console.WriteLine($"packets: sent {sent / elapsed.TotalSeconds:F0}/s, received {received / elapsed.TotalSeconds:F0}/s; "
             + $"false detections (down events) {down}; sessions Up at end {list.Count(s => s.State == BfdState.Up)}");
         Console.WriteLine($"bfdd CPU over the window: {bfddCpu.TotalSeconds:F2} s = {bfddCpu / elapsed * 100:F1}% of one core");
+    }
+
+    private static void IpBatch(string commands)
+    {
+        var info = new ProcessStartInfo("ip", "-batch -") { RedirectStandardInput = true, UseShellExecute = false };
+        using var p = Process.Start(info)!;
+        p.StandardInput.Write(commands);
+        p.StandardInput.Close();
+        p.WaitForExit();
     }
 
     private static TimeSpan ProcessCpu(int pid)
