@@ -55,26 +55,85 @@ public sealed partial class BfdEndpoint
             }
             return true;
         }
-        return _events.Writer.TryWrite(e);
+        if (_stopping || Interlocked.Increment(ref _queued) > MaximumQueuedEvents)
+        {
+            // Overflow drops the newest datagram, as a congested link would.
+            if (!_stopping)
+            {
+                Interlocked.Decrement(ref _queued);
+            }
+            return false;
+        }
+        _queue.Enqueue(e);
+        if (Volatile.Read(ref _waiting) == 1 && Interlocked.Exchange(ref _waiting, 0) == 1)
+        {
+            _wake.Set();
+        }
+        return true;
     }
 
-    private async Task RunAsync()
+    private const int MaximumQueuedEvents = 65536;
+
+    private void RunLoop()
     {
-        var reader = _events.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        try
         {
-            while (reader.TryRead(out var e))
+            while (!_stopping || !_queue.IsEmpty)
             {
-                try
+                while (_queue.TryDequeue(out var e))
                 {
-                    Process(e);
+                    Interlocked.Decrement(ref _queued);
+                    ProcessSafely(e);
                 }
-                catch (Exception ex)
+                var now = NowMicroseconds;
+                var next = BfdSessionVariables.Never;
+                while (_deadlines.TryPeek(out var session, out var deadline))
                 {
-                    // A bug in one event must not stop every other session.
-                    Log.LoopFailed(_logger, ex, e.Kind.ToString());
+                    if (deadline > now)
+                    {
+                        next = deadline;
+                        break;
+                    }
+                    _deadlines.Dequeue();
+                    // Entries are never removed early; one that no longer matches the session's deadline is stale.
+                    if (deadline == session.ArmedDeadline && !session.Stopped)
+                    {
+                        session.ArmedDeadline = BfdSessionVariables.Never;
+                        ProcessSafely(new Event(EventKind.Timer, session));
+                        now = NowMicroseconds;
+                    }
                 }
+                if (!_queue.IsEmpty || _stopping)
+                {
+                    continue;
+                }
+                Interlocked.Exchange(ref _waiting, 1);
+                if (_queue.IsEmpty && !_stopping)
+                {
+                    // Round up: waking a little late is fine (the machine checks "now >= deadline"), early is a wasted turn.
+                    var wait = next == BfdSessionVariables.Never ? 1000 : (int)Math.Clamp((next - now + 999) / 1000, 0, 1000);
+                    _wake.Wait(wait);
+                }
+                Volatile.Write(ref _waiting, 0);
+                _wake.Reset();
             }
+        }
+        finally
+        {
+            _loopDone.TrySetResult();
+        }
+    }
+
+    private void ProcessSafely(in Event e)
+    {
+        try
+        {
+            Process(e);
+        }
+        catch (Exception ex)
+        {
+            // A bug in one event must not stop every other session.
+            Log.LoopFailed(_logger, ex, e.Kind.ToString());
         }
     }
 
@@ -202,6 +261,14 @@ public sealed partial class BfdEndpoint
             return;
         }
         session.ArmedDeadline = deadline;
+        if (!_inline)
+        {
+            if (deadline != BfdSessionVariables.Never)
+            {
+                _deadlines.Enqueue(session, deadline);
+            }
+            return;
+        }
         var due = deadline == BfdSessionVariables.Never ? Timeout.InfiniteTimeSpan : TimeSpan.FromTicks(Math.Max(0, deadline - now) * 10);
         session.Timer?.Change(due, Timeout.InfiniteTimeSpan);
     }

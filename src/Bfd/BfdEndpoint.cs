@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
-using System.Threading.Channels;
 using BgpKit.Bfd.Session;
 using BgpKit.Bfd.Transport;
 using Microsoft.Extensions.Logging;
@@ -22,8 +21,15 @@ public sealed partial class BfdEndpoint : IAsyncDisposable
     private readonly BfdLinkFactory _linkFactory;
     private readonly BfdMetrics _metrics;
     private readonly long _origin;
-    private readonly Channel<Event> _events;
-    private readonly Task _loop;
+    // Production: one dedicated loop thread drains _queue and keeps every session's next deadline in
+    // _deadlines (one heap instead of a timer per session, so a packet or a tick costs no thread-pool hop).
+    private readonly ConcurrentQueue<Event> _queue = new();
+    private readonly PriorityQueue<BfdSession, long> _deadlines = new();
+    private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
+    private readonly TaskCompletionSource _loopDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _queued;
+    private int _waiting;
+    private volatile bool _stopping;
     private readonly bool _inline;
     private readonly Queue<Event> _inlineQueue = new();
     private bool _draining;
@@ -64,13 +70,14 @@ public sealed partial class BfdEndpoint : IAsyncDisposable
         _metrics = new BfdMetrics(meterFactory, ObserveSessionUp);
         _origin = time.GetTimestamp();
         _inline = inline;
-        _events = Channel.CreateBounded<Event>(new BoundedChannelOptions(65536)
+        if (inline)
         {
-            SingleReader = true,
-            // Overflow drops the newest datagram, as a congested link would; timers retry (see OnTimer).
-            FullMode = BoundedChannelFullMode.DropWrite,
-        });
-        _loop = inline ? Task.CompletedTask : Task.Run(RunAsync);
+            _loopDone.SetResult();
+        }
+        else
+        {
+            new Thread(RunLoop) { IsBackground = true, Name = "bfd-loop" }.Start();
+        }
     }
 
     internal TimeProvider Time { get; }
@@ -110,7 +117,11 @@ public sealed partial class BfdEndpoint : IAsyncDisposable
             ReleaseLink(link);
             throw new InvalidOperationException($"a BFD session {options.LocalAddress} -> {options.PeerAddress} (multihop {options.Multihop}) already exists");
         }
-        session.Timer = Time.CreateTimer(static s => ((BfdSession)s!).OnTimerFired(), session, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (_inline)
+        {
+            // Tests: a timer per session on the (manual) TimeProvider, fired synchronously by the test.
+            session.Timer = Time.CreateTimer(static s => ((BfdSession)s!).OnTimerFired(), session, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
         Log.SessionStarted(_logger, options.LocalAddress, options.PeerAddress, options.Multihop, session.LocalDiscriminator);
         Post(new Event(EventKind.Start, session));
         return session;
@@ -127,8 +138,9 @@ public sealed partial class BfdEndpoint : IAsyncDisposable
         {
             await StopSessionAsync(session).ConfigureAwait(false);
         }
-        _events.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
+        _stopping = true;
+        _wake.Set();
+        await _loopDone.Task.ConfigureAwait(false);
         lock (_linksGate)
         {
             foreach (var link in _links.Values)
@@ -138,6 +150,7 @@ public sealed partial class BfdEndpoint : IAsyncDisposable
             _links.Clear();
         }
         _metrics.Dispose();
+        _wake.Dispose();
     }
 
     internal long NowMicroseconds => Time.GetElapsedTime(_origin).Ticks / 10;
