@@ -15,6 +15,10 @@ rm -rf "$results"
 
 dotnet build BgpKit.sln -c Release -nologo -clp:ErrorsOnly
 
+# The NuGet packages as a user gets them: pack, check their contents, build the embedding sample
+# against the packed packages alone.
+bash .ci/pack-check.sh
+
 status=0
 # One test project at a time: interop tests run real daemons and BFD timers are tight on 2 cores.
 dotnet test BgpKit.sln -c Release --no-build -m:1 --logger "trx" --logger "console;verbosity=minimal" \
