@@ -13,6 +13,18 @@ public static class Program
         {
             root.Subcommands.Add(command);
         }
-        return root.Parse(args).Invoke();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // Usage errors exit 2 (as the plan and decode commands document), not System.CommandLine's 1,
+            // which the commands keep for "the input was read and is invalid".
+            foreach (var error in parsed.Errors)
+            {
+                Console.Error.WriteLine("bgpkit: " + error.Message);
+            }
+            Console.Error.WriteLine("Try 'bgpkit --help'.");
+            return 2;
+        }
+        return parsed.Invoke();
     }
 }
