@@ -404,26 +404,6 @@ internal static partial class BgpMessageJson
             cache[attributes.ToArray()] = rendered;
         }
 
-        private sealed class OctetsComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
-        {
-            public static readonly OctetsComparer Instance = new();
-
-            public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-
-            public int GetHashCode(byte[] obj) => GetHashCode((ReadOnlySpan<byte>)obj);
-
-            public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
-
-            public int GetHashCode(ReadOnlySpan<byte> alternate)
-            {
-                var hash = new HashCode();
-                hash.AddBytes(alternate);
-                return hash.ToHashCode();
-            }
-
-            public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
-        }
-
         public ReadOnlySpan<byte> Wrap(ReadOnlySpan<byte> attributes, ushort afi, byte safi, ReadOnlySpan<byte> prefixOctets, int prefixLength)
         {
             var need = 19 + 4 + attributes.Length + 8 + 1 + prefixOctets.Length + 64;

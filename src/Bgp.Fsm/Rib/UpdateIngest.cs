@@ -12,7 +12,7 @@ namespace BgpKit.Bgp.Fsm;
 internal sealed class UpdateIngest
 {
     private const int MaxCachedSets = 1 << 16;
-    private readonly Dictionary<byte[], PathAttributes> _byRawAttributes = new(RawComparer.Instance);
+    private readonly Dictionary<byte[], PathAttributes> _byRawAttributes = new(OctetsComparer.Instance);
     private readonly AdjRibIn _rib;
     private readonly PrefixFilter? _filter;
 
@@ -202,25 +202,5 @@ internal sealed class UpdateIngest
             }
         }
         return new Outcome(announced, withdrawn, update.Action, update.Error, null);
-    }
-
-    private sealed class RawComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
-    {
-        public static readonly RawComparer Instance = new();
-
-        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(byte[] obj) => GetHashCode((ReadOnlySpan<byte>)obj);
-
-        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
-
-        public int GetHashCode(ReadOnlySpan<byte> alternate)
-        {
-            var hash = new HashCode();
-            hash.AddBytes(alternate);
-            return hash.ToHashCode();
-        }
-
-        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
     }
 }
