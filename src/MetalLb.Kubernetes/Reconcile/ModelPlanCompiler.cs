@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Reflection;
 using BgpKit.MetalLb.Kubernetes.Sources;
 using BgpKit.MetalLb.Kubernetes.Status;
 using BgpKit.MetalLb.Model;
@@ -16,11 +15,6 @@ namespace BgpKit.MetalLb.Kubernetes.Reconcile;
 /// </summary>
 internal sealed class ModelPlanCompiler : IPlanCompiler
 {
-    // SessionPlan.Password is internal to MetalLb.Model ("only the FRR renderer and the speaker read it")
-    // and the model grants this assembly no access yet, so it is read here and nowhere else.
-    private static readonly PropertyInfo? PasswordProperty =
-        typeof(SessionPlan).GetProperty("Password", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
-
     private readonly string _node;
     private readonly ConfigurationState _state;
 
@@ -83,7 +77,7 @@ internal sealed class ModelPlanCompiler : IPlanCompiler
         ConnectTime = session.ConnectTime ?? TimeSpan.FromSeconds(10),
         EbgpMultiHop = session.EbgpMultiHop,
         Vrf = session.Vrf.Length == 0 ? null : session.Vrf,
-        Password = session.PasswordSet ? PasswordProperty?.GetValue(session) as string : null,
+        Password = session.RevealPassword(),
         Bfd = session.Bfd is { } b ? new BfdIntent
         {
             ProfileName = session.BfdProfile ?? "default",

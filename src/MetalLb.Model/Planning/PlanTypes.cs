@@ -68,6 +68,12 @@ public sealed record SessionPlan
     /// <summary>Whether a password is configured (the value itself is never printed).</summary>
     public bool PasswordSet => Password is not null;
 
+    /// <summary>
+    /// The TCP MD5 password, for the code that configures the session (a speaker, a renderer). A method, not a
+    /// property, so that serializers, loggers and debuggers that walk properties never pick it up.
+    /// </summary>
+    public string? RevealPassword() => Password;
+
     /// <inheritdoc/>
     public override string ToString() => $"{Peer} {Address}:{Port} AS{MyAsn}->{(PeerAsn?.ToString() ?? DynamicAsn)} passwordSet={PasswordSet}";
 }

@@ -134,6 +134,8 @@ public class SeedExampleTests
         var worker1 = plan.Nodes.Single(n => n.Name == "worker-1");
         Assert.Equal(4, worker1.Sessions.Count);
         Assert.All(worker1.Sessions, s => Assert.True(s.PasswordSet));
+        Assert.All(worker1.Sessions, s => Assert.False(string.IsNullOrEmpty(s.RevealPassword())));
+        Assert.All(worker1.Sessions, s => Assert.DoesNotContain(s.RevealPassword()!, s.ToString()));
         Assert.All(worker1.Announcements, a => Assert.Null(a.LocalPref)); // eBGP: no LOCAL_PREF
         Assert.Contains(worker1.Announcements, a => a.Peer == "dc2-router-secondary" && a.Prefix.ToString() == "10.100.0.2/32" && a.Communities.SequenceEqual(["64512:2200"]));
         Assert.Empty(plan.Nodes.Single(n => n.Name == "control-1").Announcements);
