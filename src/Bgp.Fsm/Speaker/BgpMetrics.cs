@@ -17,23 +17,23 @@ internal sealed class BgpMetrics : IDisposable
     {
         _meter = factory?.Create(MeterName) ?? new Meter(MeterName);
         _meter.CreateObservableGauge("bgp_session_up", () => Each(sessions, s => s.State == SessionState.Established ? 1 : 0), description: "1 while the BGP session is Established");
-        Counter("bgp_opens_sent", c => c.OpensSent);
-        Counter("bgp_opens_received", c => c.OpensReceived);
-        Counter("bgp_updates_total_sent", c => c.UpdatesSent);
-        Counter("bgp_updates_total_received", c => c.UpdatesReceived);
-        Counter("bgp_keepalives_sent", c => c.KeepalivesSent);
-        Counter("bgp_keepalives_received", c => c.KeepalivesReceived);
-        Counter("bgp_notifications_sent", c => c.NotificationsSent);
-        Counter("bgp_notifications_received", c => c.NotificationsReceived);
-        Counter("bgp_route_refresh_sent", c => c.RouteRefreshSent);
-        Counter("bgp_route_refresh_received", c => c.RouteRefreshReceived);
-        Counter("bgp_total_sent", c => c.TotalSent);
-        Counter("bgp_total_received", c => c.TotalReceived);
+        Counter("bgp_opens_sent", "OPEN messages sent", c => c.OpensSent);
+        Counter("bgp_opens_received", "OPEN messages received", c => c.OpensReceived);
+        Counter("bgp_updates_total", "UPDATE messages sent", c => c.UpdatesSent);
+        Counter("bgp_updates_total_received", "UPDATE messages received", c => c.UpdatesReceived);
+        Counter("bgp_keepalives_sent", "KEEPALIVE messages sent", c => c.KeepalivesSent);
+        Counter("bgp_keepalives_received", "KEEPALIVE messages received", c => c.KeepalivesReceived);
+        Counter("bgp_notifications_sent", "NOTIFICATION messages sent", c => c.NotificationsSent);
+        Counter("bgp_notifications_received", "NOTIFICATION messages received", c => c.NotificationsReceived);
+        Counter("bgp_route_refresh_sent", "ROUTE-REFRESH messages sent", c => c.RouteRefreshSent);
+        Counter("bgp_route_refresh_received", "ROUTE-REFRESH messages received", c => c.RouteRefreshReceived);
+        Counter("bgp_total_sent", "BGP messages sent", c => c.TotalSent);
+        Counter("bgp_total_received", "BGP messages received", c => c.TotalReceived);
         _meter.CreateObservableGauge("bgp_announced_prefixes_total", () => Each(sessions, s => Volatile.Read(ref s.Counters.PrefixesAnnounced)), description: "Prefixes in the Adj-RIB-Out");
         _meter.CreateObservableGauge("bgp_received_prefixes_total", () => Each(sessions, s => Volatile.Read(ref s.Counters.PrefixesReceived)), description: "Prefixes received and accepted");
 
-        void Counter(string name, Func<PeerCounters, long> read) =>
-            _meter.CreateObservableCounter(name, () => Each(sessions, s => read(s.Counters)), "{message}");
+        void Counter(string name, string description, Func<PeerCounters, long> read) =>
+            _meter.CreateObservableCounter(name, () => Each(sessions, s => read(s.Counters)), "{message}", description);
     }
 
     private static IEnumerable<Measurement<long>> Each(Func<IEnumerable<BgpSession>> sessions, Func<BgpSession, long> value)

@@ -50,7 +50,7 @@ public class BgpMetricsTests
         Assert.Contains(1, seen["bgp_session_up"]);
         Assert.Contains(seen["bgp_opens_sent"], v => v >= 1);
         Assert.Contains(seen["bgp_opens_received"], v => v >= 1);
-        Assert.Contains(seen["bgp_updates_total_sent"], v => v >= 1);
+        Assert.Contains(seen["bgp_updates_total"], v => v >= 1);
         Assert.Contains(seen["bgp_keepalives_received"], v => v >= 1);
         Assert.Contains(1, seen["bgp_announced_prefixes_total"]);
         Assert.Contains(seen["bgp_total_sent"], v => v >= 2);
