@@ -155,10 +155,10 @@ public sealed class FrrBfdd : IDisposable
     }
 
     /// <summary>Freezes the daemon (SIGSTOP).</summary>
-    public void Suspend() => Run("kill", "-STOP", Pid.ToString());
+    public void Suspend() => ProcessSignal.Stop(Pid);
 
     /// <summary>Thaws the daemon (SIGCONT).</summary>
-    public void Resume() => Run("kill", "-CONT", Pid.ToString());
+    public void Resume() => ProcessSignal.Continue(Pid);
 
     /// <summary>bfdd's log so far, for test failure messages.</summary>
     public string LogText()
@@ -186,7 +186,7 @@ public sealed class FrrBfdd : IDisposable
         {
             if (!_process.HasExited)
             {
-                Run("kill", "-CONT", Pid.ToString());
+                ProcessSignal.Continue(Pid);
                 _process.Kill();
                 _process.WaitForExit(5000);
             }

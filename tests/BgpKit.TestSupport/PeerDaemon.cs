@@ -40,10 +40,10 @@ public abstract class PeerDaemon : IAsyncDisposable
     }
 
     /// <summary>Freezes the daemon without closing its sockets (SIGSTOP): its peers' hold timers run out.</summary>
-    public void Freeze() => Signal("STOP");
+    public void Freeze() => ProcessSignal.Stop(Pid);
 
     /// <summary>Lets a frozen daemon run again (SIGCONT).</summary>
-    public void Thaw() => Signal("CONT");
+    public void Thaw() => ProcessSignal.Continue(Pid);
 
     /// <summary>Kills the daemon at once (SIGKILL): no NOTIFICATION, no FIN from the application.</summary>
     public void Kill()
@@ -128,8 +128,6 @@ public abstract class PeerDaemon : IAsyncDisposable
     protected static JsonNode ParseJson(string text) =>
         JsonNode.Parse(text) ?? throw new InvalidOperationException("empty JSON: " + text);
 
-    private void Signal(string signal) => Run("/bin/kill", "-" + signal, Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
-
     /// <summary>Kills the daemon and deletes its directory (keep it with BGPKIT_KEEP_DAEMON_DIRS=1).</summary>
     public virtual ValueTask DisposeAsync()
     {
@@ -137,7 +135,7 @@ public abstract class PeerDaemon : IAsyncDisposable
         {
             try
             {
-                Signal("CONT");
+                ProcessSignal.Continue(Pid);
             }
             catch (InvalidOperationException)
             {
