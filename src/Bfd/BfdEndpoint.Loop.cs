@@ -16,6 +16,7 @@ public sealed partial class BfdEndpoint
         AdminDown,
         AdminUp,
         ParametersChanged,
+        EchoReceived,
     }
 
     internal readonly struct Event
@@ -166,6 +167,9 @@ public sealed partial class BfdEndpoint
             case EventKind.AdminUp:
                 input = BfdInput.Of(BfdInputKind.AdminUp, now, jitter);
                 break;
+            case EventKind.EchoReceived:
+                input = BfdInput.Of(BfdInputKind.EchoReceived, now, jitter);
+                break;
             case EventKind.ParametersChanged:
                 var profile = session.Options.Profile;
                 input = new BfdInput
@@ -177,6 +181,8 @@ public sealed partial class BfdEndpoint
                     RequiredMinRx = BfdProfile.Microseconds(profile.ReceiveInterval),
                     DetectMult = profile.DetectMultiplier,
                     Passive = profile.PassiveMode,
+                    EchoEnabled = session.EchoPossible(profile),
+                    EchoInterval = BfdProfile.Microseconds(profile.EchoInterval),
                 };
                 break;
             case EventKind.Stop:
@@ -208,6 +214,14 @@ public sealed partial class BfdEndpoint
         else if (output.Has(BfdActions.Transmit))
         {
             Transmit(session, final: false);
+        }
+        if (output.Has(BfdActions.TransmitEcho))
+        {
+            TransmitEcho(session);
+        }
+        if (output.Has(BfdActions.EchoChanged))
+        {
+            Log.EchoChanged(_logger, session.LocalAddress, session.PeerAddress, session.Variables.EchoActive, session.Variables.EchoTransmitInterval);
         }
         if (output.Has(BfdActions.PollCompleted))
         {
@@ -251,6 +265,40 @@ public sealed partial class BfdEndpoint
         {
             Log.SendFailed(_logger, session.LocalAddress, session.PeerAddress, error ?? "unknown");
         }
+    }
+
+    private void TransmitEcho(BfdSession session)
+    {
+        Span<byte> payload = stackalloc byte[BfdEchoPacket.Length];
+        BfdEchoPacket.Write(payload, session.LocalDiscriminator, session.EchoNonce);
+        if (session.Link.SendEcho(session, payload, out var error))
+        {
+            session.CountEchoSent();
+            _metrics.EchoPacketOutput.Add(1, new KeyValuePair<string, object?>("peer", session.PeerTag));
+        }
+        else
+        {
+            // Not a warning: until the peer's MAC is known this repeats every echo interval.
+            Log.EchoSendFailed(_logger, session.LocalAddress, session.PeerAddress, error ?? "unknown");
+        }
+    }
+
+    /// <summary>
+    /// A datagram arrived on an echo socket of <paramref name="link"/>: count it and restart the session's
+    /// echo detection time if it is one of the session's own echo packets, back from the peer.
+    /// </summary>
+    internal void ReceiveEcho(BfdLink link, ReadOnlySpan<byte> payload, IPAddress source)
+    {
+        if (!BfdEchoPacket.TryRead(payload, out var discriminator, out var nonce)
+            || !_byDiscriminator.TryGetValue(discriminator, out var session)
+            || session.Link != link || session.EchoNonce != nonce || !source.Equals(session.LocalAddress))
+        {
+            Drop(link, "EchoNotOurs");
+            return;
+        }
+        session.CountEchoReceived();
+        _metrics.EchoPacketInput.Add(1, new KeyValuePair<string, object?>("peer", session.PeerTag));
+        Post(new Event(EventKind.EchoReceived, session));
     }
 
     private void Arm(BfdSession session, long now)

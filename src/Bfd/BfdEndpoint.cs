@@ -105,7 +105,7 @@ public sealed partial class BfdEndpoint : IAsyncDisposable
         while (true)
         {
             var discriminator = NextDiscriminator();
-            session = new BfdSession(this, options, link, discriminator, NextUInt());
+            session = new BfdSession(this, options, link, discriminator, NextUInt(), ((ulong)NextUInt() << 32) | NextUInt());
             if (_byDiscriminator.TryAdd(discriminator, session))
             {
                 break;

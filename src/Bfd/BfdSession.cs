@@ -31,16 +31,23 @@ public sealed class BfdSession : IAsyncDisposable
     private long _downEvents;
     private long _received;
     private long _sent;
+    private long _echoReceived;
+    private long _echoSent;
+    private bool _echoPrepared;
+    private volatile string? _echoUnavailable;
 
-    internal BfdSession(BfdEndpoint endpoint, BfdSessionOptions options, BfdLink link, uint localDiscriminator, uint initialSequence)
+    internal BfdSession(BfdEndpoint endpoint, BfdSessionOptions options, BfdLink link, uint localDiscriminator, uint initialSequence, ulong echoNonce)
     {
         _endpoint = endpoint;
         Options = options;
         Link = link;
+        EchoNonce = echoNonce;
         var profile = options.Profile;
+        PrepareEcho(profile);
         Variables = BfdSessionVariables.Create(localDiscriminator, BfdProfile.Microseconds(profile.TransmitInterval),
             BfdProfile.Microseconds(profile.ReceiveInterval), profile.DetectMultiplier, profile.PassiveMode,
-            options.Authentication?.Type ?? BfdAuthenticationType.None, initialSequence);
+            options.Authentication?.Type ?? BfdAuthenticationType.None, initialSequence,
+            EchoPossible(profile), BfdProfile.Microseconds(profile.EchoInterval));
         PeerSocketAddress = new IPEndPoint(options.PeerAddress, options.Multihop ? BfdPorts.MultihopControl : endpoint.ControlPort).Serialize();
         PeerAddressBytes = options.PeerAddress.GetAddressBytes();
         LocalAddressBytes = options.LocalAddress.GetAddressBytes();
@@ -78,6 +85,20 @@ public sealed class BfdSession : IAsyncDisposable
     internal byte[] LocalAddressBytes { get; }
     internal string PeerTag { get; }
     internal BfdAuthenticationKey? Key => Options.Authentication;
+    internal ulong EchoNonce { get; }
+
+    /// <summary>Echo mode is configured and the transport can run it for this session.</summary>
+    internal bool EchoPossible(BfdProfile profile) => profile.EchoMode && _echoPrepared && _echoUnavailable is null;
+
+    // Opens the echo sockets on the caller's thread (its network namespace) the first time echo mode is asked for.
+    private void PrepareEcho(BfdProfile profile)
+    {
+        if (profile.EchoMode && !_echoPrepared)
+        {
+            _echoUnavailable = Link.PrepareEcho(LocalAddress);
+            _echoPrepared = true;
+        }
+    }
 
     /// <summary>A snapshot of the session's state, timers and counters.</summary>
     public BfdSessionStatus GetStatus()
@@ -91,6 +112,9 @@ public sealed class BfdSession : IAsyncDisposable
             DownEvents = Interlocked.Read(ref _downEvents),
             ControlPacketsReceived = Interlocked.Read(ref _received),
             ControlPacketsSent = Interlocked.Read(ref _sent),
+            EchoPacketsReceived = Interlocked.Read(ref _echoReceived),
+            EchoPacketsSent = Interlocked.Read(ref _echoSent),
+            EchoUnavailable = Options.Profile.EchoMode ? _echoUnavailable : null,
         };
     }
 
@@ -102,6 +126,7 @@ public sealed class BfdSession : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(profile);
         profile.Validate();
+        PrepareEcho(profile);
         Options = Options with { Profile = profile };
         _endpoint.Post(new BfdEndpoint.Event(BfdEndpoint.EventKind.ParametersChanged, this));
     }
@@ -119,6 +144,10 @@ public sealed class BfdSession : IAsyncDisposable
     internal void CountReceived() => Interlocked.Increment(ref _received);
 
     internal void CountSent() => Interlocked.Increment(ref _sent);
+
+    internal void CountEchoReceived() => Interlocked.Increment(ref _echoReceived);
+
+    internal void CountEchoSent() => Interlocked.Increment(ref _echoSent);
 
     internal void Publish(BfdState previous, BfdDiagnostic diagnostic, DateTimeOffset at, long timestamp)
     {
@@ -149,7 +178,8 @@ public sealed class BfdSession : IAsyncDisposable
         var s = _status;
         if (s.State == v.SessionState && s.RemoteState == v.RemoteSessionState && s.RemoteDiscriminator == v.RemoteDiscr
             && s.LastDiagnostic == v.LocalDiag && s.TransmitInterval.Ticks == v.TransmitInterval * 10
-            && s.DetectionTime.Ticks == v.DetectionTime * 10 && s.ReceiveInterval.Ticks == AgreedReceive(v) * 10)
+            && s.DetectionTime.Ticks == v.DetectionTime * 10 && s.ReceiveInterval.Ticks == AgreedReceive(v) * 10
+            && s.EchoActive == v.EchoActive && s.EchoTransmitInterval.Ticks == EchoInterval(v) * 10 && s.EchoDetectionTime.Ticks == v.EchoDetectionTime * 10)
         {
             return;
         }
@@ -157,6 +187,8 @@ public sealed class BfdSession : IAsyncDisposable
     }
 
     private static long AgreedReceive(in BfdSessionVariables v) => Math.Max(v.OperMinRxInterval, v.RemoteDesiredMinTxInterval);
+
+    private static long EchoInterval(in BfdSessionVariables v) => v.EchoActive ? v.EchoTransmitInterval : 0;
 
     private BfdSessionStatus Snapshot(TimeSpan uptime)
     {
@@ -179,6 +211,9 @@ public sealed class BfdSession : IAsyncDisposable
             DownEvents = 0,
             ControlPacketsReceived = 0,
             ControlPacketsSent = 0,
+            EchoActive = v.EchoActive,
+            EchoTransmitInterval = TimeSpan.FromTicks(EchoInterval(v) * 10),
+            EchoDetectionTime = TimeSpan.FromTicks(v.EchoDetectionTime * 10),
         };
     }
 }

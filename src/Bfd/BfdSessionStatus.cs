@@ -52,6 +52,30 @@ public sealed record BfdSessionStatus
 
     /// <summary>Control packets sent to the peer.</summary>
     public required long ControlPacketsSent { get; init; }
+
+    /// <summary>
+    /// True while the echo function runs (RFC 5880 section 6.4): echo mode is on, the session is Up, the
+    /// peer's Required Min Echo RX Interval is non-zero, and this host can send echo packets.
+    /// </summary>
+    public bool EchoActive { get; init; }
+
+    /// <summary>
+    /// Why echo mode is configured but cannot run for this session (loopback, multihop, no CAP_NET_RAW,
+    /// IPv6, not Linux); null when it can, or when echo mode is off. The session then runs without echo.
+    /// </summary>
+    public string? EchoUnavailable { get; init; }
+
+    /// <summary>The interval between our echo packets: the greater of our echo interval and the peer's Required Min Echo RX; zero when echo is not active.</summary>
+    public TimeSpan EchoTransmitInterval { get; init; }
+
+    /// <summary>Echo detection time: our detect multiplier times <see cref="EchoTransmitInterval"/>; zero when echo is not active.</summary>
+    public TimeSpan EchoDetectionTime { get; init; }
+
+    /// <summary>Our echo packets that came back.</summary>
+    public long EchoPacketsReceived { get; init; }
+
+    /// <summary>Echo packets sent.</summary>
+    public long EchoPacketsSent { get; init; }
 }
 
 /// <summary>One change of a session's state, with the diagnostic that explains it.</summary>

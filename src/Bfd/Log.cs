@@ -29,4 +29,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "BFD receive on {Local} failed: {Error}")]
     public static partial void ReceiveFailed(ILogger logger, IPAddress local, string error);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "BFD session {Local} -> {Peer} echo active {EchoActive}, echo interval {EchoIntervalMicroseconds} us")]
+    public static partial void EchoChanged(ILogger logger, IPAddress local, IPAddress peer, bool echoActive, long echoIntervalMicroseconds);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "BFD echo from {Local} to {Peer} not sent: {Error}")]
+    public static partial void EchoSendFailed(ILogger logger, IPAddress local, IPAddress peer, string error);
 }

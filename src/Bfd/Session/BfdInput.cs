@@ -18,8 +18,11 @@ internal enum BfdInputKind : byte
     /// <summary>The operator releases the session from AdminDown (section 6.8.16).</summary>
     AdminUp,
 
-    /// <summary>Intervals, multiplier or passive mode changed (section 6.8.3; a Poll Sequence when Up).</summary>
+    /// <summary>Intervals, multiplier, passive or echo mode changed (section 6.8.3; a Poll Sequence when Up).</summary>
     ParametersChanged,
+
+    /// <summary>One of our own echo packets came back (section 6.4).</summary>
+    EchoReceived,
 }
 
 /// <summary>
@@ -42,6 +45,9 @@ internal readonly struct BfdInput
     public uint RequiredMinRx { get; init; }
     public byte DetectMult { get; init; }
     public bool Passive { get; init; }
+    /// <summary>Echo mode is configured and the transport can send echo packets for this session.</summary>
+    public bool EchoEnabled { get; init; }
+    public uint EchoInterval { get; init; }
 
     public static BfdInput Timer(long now, double jitter) => new() { Kind = BfdInputKind.TimerExpired, Now = now, JitterSample = jitter };
 
@@ -71,6 +77,12 @@ internal enum BfdActions : byte
 
     /// <summary>A Poll Sequence ended with a Final.</summary>
     PollCompleted = 16,
+
+    /// <summary>Send one echo packet (section 6.8.9).</summary>
+    TransmitEcho = 32,
+
+    /// <summary>The echo function started or stopped (<see cref="BfdSessionVariables.EchoActive"/> changed).</summary>
+    EchoChanged = 64,
 }
 
 /// <summary>Why a packet that reached a session was discarded (RFC 5880 section 6.8.6 and 6.7).</summary>

@@ -70,16 +70,36 @@ internal static class BfdSessionMachine
             case BfdInputKind.ParametersChanged:
                 ChangeParameters(ref v, input, ref actions);
                 break;
+            case BfdInputKind.EchoReceived:
+                if (v.EchoActive)
+                {
+                    // Each returned echo packet restarts the echo detection time.
+                    v.EchoDetectionDeadline = input.Now + v.EchoDetectionTime;
+                }
+                break;
         }
 
+        UpdateEcho(ref v, input.Now, ref actions);
         if (v.SessionState != previous)
         {
             actions |= BfdActions.StateChanged;
             OnStateChanged(ref v, previous, ref actions);
         }
+        else if ((actions & BfdActions.EchoChanged) != 0)
+        {
+            // 6.8.3: the control rate slows while echo runs and returns to the configured one after.
+            Retune(ref v, force: false, ref actions);
+        }
         ScheduleTransmit(ref v, input, ref actions);
+        ScheduleEcho(ref v, input, ref actions);
         return new BfdOutput(actions, previous, discard);
     }
+
+    /// <summary>
+    /// Section 6.8.3: "When the Echo function is active, a system SHOULD set bfd.RequiredMinRxInterval to a
+    /// value of not less than one second", since echo packets now do the detecting.
+    /// </summary>
+    public const uint EchoControlRxInterval = 1_000_000;
 
     /// <summary>The Control packet the session sends now (section 6.8.7), without its authentication section.</summary>
     public static BfdControlPacket BuildPacket(ref BfdSessionVariables v, bool final)
@@ -104,7 +124,7 @@ internal static class BfdSessionMachine
             YourDiscriminator = v.RemoteDiscr,
             DesiredMinTxInterval = v.DesiredMinTxInterval,
             RequiredMinRxInterval = v.RequiredMinRxInterval,
-            RequiredMinEchoRxInterval = 0,
+            RequiredMinEchoRxInterval = v.RequiredMinEchoRxInterval,
         };
     }
 
@@ -153,6 +173,7 @@ internal static class BfdSessionMachine
         v.RemoteMinRxInterval = p.RequiredMinRxInterval;
         v.RemoteDesiredMinTxInterval = p.DesiredMinTxInterval;
         v.RemoteDetectMult = p.DetectMultiplier;
+        v.RemoteMinEchoRxInterval = p.RequiredMinEchoRxInterval;
 
         if (v.PollActive && p.Final)
         {
@@ -240,6 +261,16 @@ internal static class BfdSessionMachine
                 v.AuthSeqExpiresAt = v.LastReceivedAt + 2 * v.DetectionTime;
             }
         }
+        if (now >= v.EchoDetectionDeadline)
+        {
+            v.EchoDetectionDeadline = BfdSessionVariables.Never;
+            if (v.EchoActive && v.SessionState == BfdState.Up)
+            {
+                // 6.8.5 leaves echo detection to the implementation; the diagnostic is 2, Echo Function Failed.
+                v.SessionState = BfdState.Down;
+                v.LocalDiag = BfdDiagnostic.EchoFunctionFailed;
+            }
+        }
         if (now >= v.AuthSeqExpiresAt)
         {
             v.AuthSeqExpiresAt = BfdSessionVariables.Never;
@@ -260,17 +291,70 @@ internal static class BfdSessionMachine
         v.ConfiguredMinTxInterval = input.DesiredMinTx;
         v.ConfiguredMinRxInterval = input.RequiredMinRx;
         v.Passive = input.Passive;
-        var tx = AdvertisedTx(v.SessionState, input.DesiredMinTx);
-        var changed = tx != v.DesiredMinTxInterval || input.RequiredMinRx != v.RequiredMinRxInterval || input.DetectMult != v.DetectMult;
+        v.EchoEnabled = input.EchoEnabled;
+        v.DesiredMinEchoTxInterval = input.EchoInterval;
+        // Required Min Echo RX needs no Poll Sequence (6.8.3 names only the two control intervals).
+        v.RequiredMinEchoRxInterval = input.EchoEnabled ? input.EchoInterval : 0;
+        UpdateEcho(ref v, input.Now, ref actions);
+        var multiplierChanged = input.DetectMult != v.DetectMult;
         v.DetectMult = input.DetectMult;
-        if (changed)
-        {
-            ApplyTimers(ref v, tx, input.RequiredMinRx, ref actions);
-        }
+        Retune(ref v, force: multiplierChanged, ref actions);
     }
 
     private static uint AdvertisedTx(BfdState state, uint configured) =>
         state == BfdState.Up ? configured : Math.Max(configured, BfdSessionVariables.SlowStartInterval);
+
+    private static uint AdvertisedRx(in BfdSessionVariables v) =>
+        v.EchoActive ? Math.Max(v.ConfiguredMinRxInterval, EchoControlRxInterval) : v.ConfiguredMinRxInterval;
+
+    /// <summary>Brings the advertised intervals to what the state and echo call for (a Poll Sequence when Up).</summary>
+    private static void Retune(ref BfdSessionVariables v, bool force, ref BfdActions actions)
+    {
+        var tx = AdvertisedTx(v.SessionState, v.ConfiguredMinTxInterval);
+        var rx = AdvertisedRx(v);
+        if (force || tx != v.DesiredMinTxInterval || rx != v.RequiredMinRxInterval)
+        {
+            ApplyTimers(ref v, tx, rx, ref actions);
+        }
+    }
+
+    // 6.8.9: echo packets only while Up, only when configured and possible here, and never when the peer's
+    // Required Min Echo RX Interval is zero (which is also how a peer stops our echo at any time).
+    private static void UpdateEcho(ref BfdSessionVariables v, long now, ref BfdActions actions)
+    {
+        var active = v.EchoEnabled && v.SessionState == BfdState.Up && v.RemoteMinEchoRxInterval != 0;
+        if (active == v.EchoActive)
+        {
+            return;
+        }
+        v.EchoActive = active;
+        actions |= BfdActions.EchoChanged;
+        if (active)
+        {
+            // The first echo goes out now; it has one echo detection time to come back.
+            v.NextEchoAt = now;
+            v.EchoDetectionDeadline = now + v.EchoDetectionTime;
+        }
+        else
+        {
+            v.NextEchoAt = BfdSessionVariables.Never;
+            v.EchoDetectionDeadline = BfdSessionVariables.Never;
+        }
+    }
+
+    private static void ScheduleEcho(ref BfdSessionVariables v, in BfdInput input, ref BfdActions actions)
+    {
+        if (!v.EchoActive)
+        {
+            return;
+        }
+        if (input.Now >= v.NextEchoAt)
+        {
+            // 6.8.9: echo transmission is jittered like control transmission (6.8.7).
+            actions |= BfdActions.TransmitEcho;
+            v.NextEchoAt = input.Now + Jittered(v.EchoTransmitInterval, v.DetectMult, input.JitterSample);
+        }
+    }
 
     // 6.8.3: when Up, a change is announced with a Poll Sequence; an increased TX and a reduced RX
     // interval wait for the Final. When not Up, the values apply at once.
@@ -299,12 +383,8 @@ internal static class BfdSessionMachine
         {
             v.LocalDiag = BfdDiagnostic.None;
         }
-        // Slow start ends on Up and starts again on leaving Up (6.8.3).
-        var tx = AdvertisedTx(v.SessionState, v.ConfiguredMinTxInterval);
-        if (tx != v.DesiredMinTxInterval || (previous == BfdState.Up && v.PollActive))
-        {
-            ApplyTimers(ref v, tx, v.ConfiguredMinRxInterval, ref actions);
-        }
+        // Slow start ends on Up and starts again on leaving Up (6.8.3); so does the echo slowdown of RX.
+        Retune(ref v, force: previous == BfdState.Up && v.PollActive, ref actions);
         // Tell the peer at once rather than at the next (maybe one-second) tick.
         actions |= BfdActions.Transmit;
     }

@@ -47,15 +47,29 @@ internal struct BfdSessionVariables
     public uint OperMinTxInterval;
     public uint OperMinRxInterval;
 
+    // Echo function (sections 6.4, 6.8.9). EchoEnabled: configured and the transport can send echo packets
+    // (single-hop, a real interface, the privilege to build frames); otherwise echo stays off both ways.
+    public bool EchoEnabled;
+    /// <summary>Our desired interval between transmitted echo packets (the profile's echo interval).</summary>
+    public uint DesiredMinEchoTxInterval;
+    /// <summary>bfd.RequiredMinEchoRxInterval as advertised: the echo interval when echo is enabled, else zero.</summary>
+    public uint RequiredMinEchoRxInterval;
+    /// <summary>The peer's Required Min Echo RX Interval; zero forbids us to send echo packets (6.8.9).</summary>
+    public uint RemoteMinEchoRxInterval;
+    /// <summary>We are sending echo packets and watching for their return.</summary>
+    public bool EchoActive;
+
     // Deadlines, microseconds on the session's clock.
     public long NextTransmitAt;
     public long DetectionDeadline;
     public long AuthSeqExpiresAt;
     public long LastReceivedAt;
+    public long NextEchoAt;
+    public long EchoDetectionDeadline;
 
     /// <summary>The initial values of section 6.8.1 for a session that has not started yet.</summary>
     public static BfdSessionVariables Create(uint localDiscr, uint desiredMinTx, uint requiredMinRx, byte detectMult, bool passive,
-        BfdAuthenticationType authType, uint initialXmitAuthSeq)
+        BfdAuthenticationType authType, uint initialXmitAuthSeq, bool echoEnabled = false, uint echoInterval = 0)
     {
         var tx = Math.Max(desiredMinTx, SlowStartInterval);
         return new BfdSessionVariables
@@ -80,6 +94,11 @@ internal struct BfdSessionVariables
             DetectionDeadline = Never,
             AuthSeqExpiresAt = Never,
             LastReceivedAt = Never,
+            EchoEnabled = echoEnabled,
+            DesiredMinEchoTxInterval = echoInterval,
+            RequiredMinEchoRxInterval = echoEnabled ? echoInterval : 0,
+            NextEchoAt = Never,
+            EchoDetectionDeadline = Never,
         };
     }
 
@@ -89,6 +108,16 @@ internal struct BfdSessionVariables
     /// <summary>Section 6.8.7: the greater of our Desired Min TX (in force) and the remote's Required Min RX.</summary>
     public readonly long TransmitInterval => Math.Max(OperMinTxInterval, RemoteMinRxInterval);
 
+    /// <summary>Section 6.8.9: echo packets go no faster than the peer's Required Min Echo RX Interval.</summary>
+    public readonly long EchoTransmitInterval => Math.Max(DesiredMinEchoTxInterval, RemoteMinEchoRxInterval);
+
+    /// <summary>
+    /// Echo detection time: our Detect Mult times the echo transmit interval (RFC 5880 leaves it to the
+    /// implementation; this mirrors the control detection time of 6.8.4). Zero while echo is not active.
+    /// </summary>
+    public readonly long EchoDetectionTime => EchoActive ? (long)DetectMult * EchoTransmitInterval : 0;
+
     /// <summary>The earliest deadline, when the owner must wake the machine.</summary>
-    public readonly long NextDeadline => Math.Min(NextTransmitAt, Math.Min(DetectionDeadline, AuthSeqExpiresAt));
+    public readonly long NextDeadline =>
+        Math.Min(Math.Min(NextTransmitAt, Math.Min(DetectionDeadline, AuthSeqExpiresAt)), Math.Min(NextEchoAt, EchoDetectionDeadline));
 }

@@ -23,6 +23,20 @@ internal abstract class BfdLink : IDisposable
     /// <summary>Sends one Control packet to the session's peer; false (never an exception) when the send failed.</summary>
     public abstract bool Send(BfdSession session, ReadOnlySpan<byte> packet, out string? error);
 
+    /// <summary>
+    /// Prepares the echo function (RFC 5880 section 6.4) for a session on this link; returns why it cannot
+    /// run (then the session keeps echo off), or null when <see cref="SendEcho"/> can be used. Called on the
+    /// thread that starts the session, so sockets land in its network namespace.
+    /// </summary>
+    public virtual string? PrepareEcho(IPAddress localAddress) => "this transport has no echo function";
+
+    /// <summary>Sends one echo packet for the session; false (never an exception) when the send failed.</summary>
+    public virtual bool SendEcho(BfdSession session, ReadOnlySpan<byte> payload, out string? error)
+    {
+        error = "this transport has no echo function";
+        return false;
+    }
+
     public abstract void Dispose();
 }
 

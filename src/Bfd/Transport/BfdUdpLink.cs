@@ -29,12 +29,16 @@ internal sealed unsafe class BfdUdpLink : BfdLink
     private readonly Random _random;
     // Wildcard mode: one send socket per local address, created on the endpoint's loop (its only user).
     private readonly Dictionary<IPAddress, Socket> _sendByAddress = new();
+    // Echo sockets by local address, opened by the first session that wants echo (null: unavailable, with the reason).
+    private readonly Dictionary<IPAddress, (BfdEchoSocket? Socket, string? Unavailable)> _echo = new();
+    private readonly int _echoPort;
     private readonly Thread _thread;
     private volatile bool _disposed;
 
-    public BfdUdpLink(BfdEndpoint endpoint, IPAddress localAddress, bool multihop, int controlPort, Random random, bool wildcard = false)
+    public BfdUdpLink(BfdEndpoint endpoint, IPAddress localAddress, bool multihop, int controlPort, Random random, bool wildcard = false, int echoPort = BfdPorts.Echo)
         : base(localAddress, multihop)
     {
+        _echoPort = echoPort;
         _endpoint = endpoint;
         _wildcard = wildcard;
         _random = random;
@@ -150,6 +154,39 @@ internal sealed unsafe class BfdUdpLink : BfdLink
             error = "closed";
             return false;
         }
+    }
+
+    public override string? PrepareEcho(IPAddress localAddress)
+    {
+        if (Multihop)
+        {
+            return "multihop: RFC 5883 section 3 rules out the echo function";
+        }
+        lock (_echo)
+        {
+            if (!_echo.TryGetValue(localAddress, out var entry))
+            {
+                var socket = BfdEchoSocket.TryOpen(_endpoint, this, localAddress, _echoPort, _random, out var unavailable);
+                entry = (socket, unavailable);
+                _echo.Add(localAddress, entry);
+            }
+            return entry.Unavailable;
+        }
+    }
+
+    public override bool SendEcho(BfdSession session, ReadOnlySpan<byte> payload, out string? error)
+    {
+        (BfdEchoSocket? Socket, string? Unavailable) entry;
+        lock (_echo)
+        {
+            _echo.TryGetValue(session.LocalAddress, out entry);
+        }
+        if (entry.Socket is null)
+        {
+            error = entry.Unavailable ?? "echo not prepared";
+            return false;
+        }
+        return entry.Socket.Send(session.PeerAddress, payload, out error);
     }
 
     private void ReceiveLoop()
@@ -311,6 +348,14 @@ internal sealed unsafe class BfdUdpLink : BfdLink
         foreach (var socket in _sendByAddress.Values)
         {
             socket.Dispose();
+        }
+        lock (_echo)
+        {
+            foreach (var (socket, _) in _echo.Values)
+            {
+                socket?.Dispose();
+            }
+            _echo.Clear();
         }
         // The receive thread wakes within its 200 ms receive timeout and sees _disposed.
         if (Thread.CurrentThread != _thread)

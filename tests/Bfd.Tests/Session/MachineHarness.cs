@@ -13,10 +13,15 @@ internal sealed class MachineHarness
     public double Jitter;
 
     public MachineHarness(uint txUs = 300_000, uint rxUs = 300_000, byte mult = 3, bool passive = false,
-        BfdAuthenticationType auth = BfdAuthenticationType.None)
+        BfdAuthenticationType auth = BfdAuthenticationType.None, bool echo = false, uint echoUs = 50_000)
     {
-        V = BfdSessionVariables.Create(Local, txUs, rxUs, mult, passive, auth, initialXmitAuthSeq: 100);
+        V = BfdSessionVariables.Create(Local, txUs, rxUs, mult, passive, auth, initialXmitAuthSeq: 100, echo, echoUs);
     }
+
+    /// <summary>The peer's Required Min Echo RX Interval in the packets <see cref="Peer"/> builds.</summary>
+    public uint PeerEchoRxUs { get; set; }
+
+    public BfdOutput EchoBack() => Handle(BfdInput.Of(BfdInputKind.EchoReceived, Now, Jitter));
 
     public BfdOutput Start() => Handle(BfdInput.Of(BfdInputKind.Start, Now, Jitter));
 
@@ -45,6 +50,7 @@ internal sealed class MachineHarness
         YourDiscriminator = state is BfdState.Down or BfdState.AdminDown && V.RemoteDiscr == 0 ? 0 : Local,
         DesiredMinTxInterval = txUs,
         RequiredMinRxInterval = rxUs,
+        RequiredMinEchoRxInterval = PeerEchoRxUs,
     };
 
     public BfdOutput Handle(BfdInput input) => BfdSessionMachine.Handle(ref V, input);

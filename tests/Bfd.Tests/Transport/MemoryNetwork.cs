@@ -15,6 +15,15 @@ internal sealed class MemoryNetwork
 
     public int Ttl { get; set; } = 255;
 
+    /// <summary>Why echo cannot run (returned by PrepareEcho); null: every link can send echo packets.</summary>
+    public string? EchoUnavailable { get; set; }
+
+    /// <summary>False drops echo packets only (the peer's forwarding plane no longer returns them).</summary>
+    public bool EchoReturned { get; set; } = true;
+
+    /// <summary>Echo packets sent, by the sending link's address.</summary>
+    public List<(IPAddress From, byte[] Payload)> EchoSent { get; } = new();
+
     public List<(IPAddress From, IPAddress To, byte[] Bytes)> Sent { get; } = new();
 
     public BfdLinkFactory Factory => (endpoint, local, multihop) =>
@@ -48,6 +57,20 @@ internal sealed class MemoryNetwork
             if (_network.Connected && _network._links.TryGetValue((session.PeerAddress, Multihop), out var peer))
             {
                 peer._endpoint.Receive(peer, packet, LocalAddress.GetAddressBytes(), _network.Ttl);
+            }
+            return true;
+        }
+
+        public override string? PrepareEcho(IPAddress localAddress) => _network.EchoUnavailable;
+
+        public override bool SendEcho(BfdSession session, ReadOnlySpan<byte> payload, out string? error)
+        {
+            error = null;
+            _network.EchoSent.Add((LocalAddress, payload.ToArray()));
+            // The peer's forwarding plane sends it straight back to us (RFC 5880 section 6.4).
+            if (_network.Connected && _network.EchoReturned && _network._links.ContainsKey((session.PeerAddress, Multihop)))
+            {
+                _endpoint.ReceiveEcho(this, payload, LocalAddress);
             }
             return true;
         }

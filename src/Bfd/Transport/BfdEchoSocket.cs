@@ -1,0 +1,291 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace BgpKit.Bfd.Transport;
+
+/// <summary>
+/// The echo function's sockets for one local IPv4 address on Linux (RFC 5881 section 4). Echo packets are
+/// addressed to ourselves, so a UDP socket would hand them to our own stack; they are written instead as
+/// Ethernet frames on an AF_PACKET socket to the peer's MAC, the peer's forwarding plane routes them back,
+/// and they arrive on a UDP socket bound to (local address, 3785). Needs CAP_NET_RAW, a non-loopback
+/// interface holding the address, and, on our side, <c>net.ipv4.conf.IF.accept_local=1</c> (the returning
+/// packets carry our own address as their source).
+/// </summary>
+internal sealed class BfdEchoSocket : IDisposable
+{
+    private const int AfPacket = 17;
+    private const int SockRaw = 3;
+    private const uint SiocGifFlags = 0x8913;
+    private const uint SiocGifHwAddr = 0x8927;
+    private const uint SiocGifIndex = 0x8933;
+    private const uint SiocGArp = 0x8954;
+    private const int IffLoopback = 0x8;
+    private const int AtfCom = 0x2;
+    private const int EPerm = 1;
+    private const int EAccess = 13;
+
+    private readonly BfdEndpoint _endpoint;
+    private readonly BfdLink _link;
+    private readonly int _fd;
+    private readonly Socket _receive;
+    private readonly Thread _thread;
+    private readonly string _interfaceName;
+    private readonly int _interfaceIndex;
+    private readonly byte[] _mac;
+    private readonly byte[] _address;
+    private readonly ushort _sourcePort;
+    private readonly byte[] _frame = new byte[BfdEchoFrame.Length];
+    private ushort _identification;
+    private volatile bool _disposed;
+
+    private BfdEchoSocket(BfdEndpoint endpoint, BfdLink link, IPAddress local, int fd, Socket receive, string interfaceName, int interfaceIndex, byte[] mac, ushort sourcePort)
+    {
+        _endpoint = endpoint;
+        _link = link;
+        _fd = fd;
+        _receive = receive;
+        _interfaceName = interfaceName;
+        _interfaceIndex = interfaceIndex;
+        _mac = mac;
+        _address = local.GetAddressBytes();
+        _sourcePort = sourcePort;
+        _thread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"bfd-echo {local}" };
+        _thread.Start();
+    }
+
+    /// <summary>The interface echo packets leave through.</summary>
+    public string InterfaceName => _interfaceName;
+
+    /// <summary>
+    /// Opens the echo sockets for <paramref name="link"/>'s address, or says why echo cannot run here. Call
+    /// on a thread in the network namespace of the link (sockets belong to their creator's namespace).
+    /// </summary>
+    public static BfdEchoSocket? TryOpen(BfdEndpoint endpoint, BfdLink link, IPAddress local, int echoPort, Random random, out string? unavailable)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            unavailable = "echo needs Linux (AF_PACKET)";
+            return null;
+        }
+        if (local.AddressFamily != AddressFamily.InterNetwork)
+        {
+            unavailable = "echo is implemented for IPv4 only";
+            return null;
+        }
+        if (IPAddress.IsLoopback(local))
+        {
+            unavailable = "loopback: echo packets cannot be forwarded back over lo";
+            return null;
+        }
+        var name = InterfaceOf(local);
+        if (name is null)
+        {
+            unavailable = $"no interface holds {local}";
+            return null;
+        }
+        var fd = socket(AfPacket, SockRaw, 0);
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            unavailable = errno is EPerm or EAccess ? "no CAP_NET_RAW (echo frames need a packet socket)" : $"packet socket failed (errno {errno})";
+            return null;
+        }
+        Socket? receive = null;
+        try
+        {
+            Span<byte> request = stackalloc byte[40];
+            if (!InterfaceRequest(fd, name, SiocGifFlags, request))
+            {
+                unavailable = $"interface {name} not found";
+                return null;
+            }
+            if ((HostOrder.ReadInt16(request[16..]) & IffLoopback) != 0)
+            {
+                unavailable = $"{name} is a loopback interface: echo packets cannot be forwarded back over it";
+                return null;
+            }
+            InterfaceRequest(fd, name, SiocGifIndex, request);
+            var index = HostOrder.ReadInt32(request[16..]);
+            InterfaceRequest(fd, name, SiocGifHwAddr, request);
+            var mac = request.Slice(18, 6).ToArray();
+
+            receive = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            receive.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            receive.Bind(new IPEndPoint(local, echoPort));
+            receive.ReceiveTimeout = 200;
+            var port = (ushort)(BfdPorts.SourcePortFirst + random.Next(BfdPorts.SourcePortLast - BfdPorts.SourcePortFirst + 1));
+            unavailable = null;
+            var echo = new BfdEchoSocket(endpoint, link, local, fd, receive, name, index, mac, port);
+            fd = -1;
+            receive = null;
+            return echo;
+        }
+        catch (SocketException e)
+        {
+            unavailable = $"echo port {echoPort} on {local}: {e.SocketErrorCode}";
+            return null;
+        }
+        finally
+        {
+            if (fd >= 0)
+            {
+                _ = close(fd);
+            }
+            receive?.Dispose();
+        }
+    }
+
+    private static string? InterfaceOf(IPAddress local)
+    {
+        foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
+        {
+            foreach (var unicast in nic.GetIPProperties().UnicastAddresses)
+            {
+                if (unicast.Address.Equals(local))
+                {
+                    return nic.Name;
+                }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Sends one echo packet toward <paramref name="peer"/>; false when its MAC is not known yet or the send failed.</summary>
+    public unsafe bool Send(IPAddress peer, ReadOnlySpan<byte> payload, out string? error)
+    {
+        if (_disposed)
+        {
+            error = "closed";
+            return false;
+        }
+        Span<byte> peerMac = stackalloc byte[6];
+        if (!TryResolve(peer, peerMac))
+        {
+            // As FRR bfdd does, no echo until the neighbor's MAC is known (the control packets resolve it).
+            error = $"no ARP entry for {peer} on {_interfaceName}";
+            return false;
+        }
+        var length = BfdEchoFrame.WriteIpv4(_frame, _mac, peerMac, _address, _sourcePort, unchecked(_identification++), payload);
+        // struct sockaddr_ll { u16 family; be16 protocol; int ifindex; u16 hatype; u8 pkttype; u8 halen; u8 addr[8]; }
+        Span<byte> address = stackalloc byte[20];
+        address.Clear();
+        HostOrder.WriteInt16(address, AfPacket);
+        address[2] = 0x08;
+        address[3] = 0x00;
+        HostOrder.WriteInt32(address[4..], _interfaceIndex);
+        address[11] = 6;
+        peerMac.CopyTo(address[12..]);
+        nint sent;
+        fixed (byte* frame = _frame)
+        fixed (byte* sockaddr = address)
+        {
+            sent = sendto(_fd, frame, (nuint)length, 0, sockaddr, 20);
+        }
+        if (sent < 0)
+        {
+            error = $"errno {Marshal.GetLastPInvokeError()}";
+            return false;
+        }
+        error = null;
+        return true;
+    }
+
+    // SIOCGARP: struct arpreq { sockaddr arp_pa; sockaddr arp_ha; int arp_flags; sockaddr arp_netmask; char arp_dev[16]; }.
+    private unsafe bool TryResolve(IPAddress peer, Span<byte> mac)
+    {
+        Span<byte> request = stackalloc byte[68];
+        request.Clear();
+        HostOrder.WriteInt16(request, (short)AddressFamily.InterNetwork);
+        peer.TryWriteBytes(request[4..8], out _);
+        Encoding.ASCII.GetBytes(_interfaceName, request[52..67]);
+        int result;
+        fixed (byte* p = request)
+        {
+            result = ioctl(_fd, SiocGArp, p);
+        }
+        if (result < 0 || (HostOrder.ReadInt32(request[32..]) & AtfCom) == 0)
+        {
+            return false;
+        }
+        request.Slice(18, 6).CopyTo(mac);
+        return true;
+    }
+
+    private static unsafe bool InterfaceRequest(int fd, string name, uint request, Span<byte> ifreq)
+    {
+        ifreq.Clear();
+        Encoding.ASCII.GetBytes(name, ifreq[..15]);
+        fixed (byte* p = ifreq)
+        {
+            return ioctl(fd, request, p) >= 0;
+        }
+    }
+
+    private void ReceiveLoop()
+    {
+        var buffer = new byte[512];
+        while (!_disposed)
+        {
+            try
+            {
+                EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+                var n = _receive.ReceiveFrom(buffer, ref from);
+                _endpoint.ReceiveEcho(_link, buffer.AsSpan(0, n), ((IPEndPoint)from).Address);
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.Interrupted)
+            {
+            }
+            catch (SocketException e)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+                _endpoint.ReportReceiveFailure(_link, e.SocketErrorCode.ToString());
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        if (Thread.CurrentThread != _thread)
+        {
+            _thread.Join(TimeSpan.FromSeconds(2));
+        }
+        _receive.Dispose();
+        _ = close(_fd);
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int socket(int domain, int type, int protocol);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern unsafe nint sendto(int fd, byte* buffer, nuint length, int flags, byte* address, int addressLength);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern unsafe int ioctl(int fd, nuint request, byte* argument);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int close(int fd);
+
+    // Kernel structures are in host byte order (little-endian on the platforms .NET runs Linux on).
+    private static class HostOrder
+    {
+        public static short ReadInt16(ReadOnlySpan<byte> s) => System.Buffers.Binary.BinaryPrimitives.ReadInt16LittleEndian(s);
+        public static int ReadInt32(ReadOnlySpan<byte> s) => System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(s);
+        public static void WriteInt16(Span<byte> s, short v) => System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(s, v);
+        public static void WriteInt32(Span<byte> s, int v) => System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(s, v);
+    }
+}
