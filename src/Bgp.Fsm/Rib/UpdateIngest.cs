@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using System.Buffers.Binary;
 using BgpKit.Bgp.Wire;
 
 namespace BgpKit.Bgp.Fsm;
@@ -50,8 +50,11 @@ internal sealed class UpdateIngest
     /// <summary>What one UPDATE did.</summary>
     internal readonly record struct Outcome(int Announced, int Withdrawn, ErrorAction Action, BgpError? Error, AfiSafi? EndOfRib);
 
-    /// <summary>Applies one UPDATE body. A session-reset error comes back in the outcome (nothing applied).</summary>
-    public Outcome Apply(ReadOnlySpan<byte> body, BgpDecodeContext context, Action<Prefix, PathAttributes?>? changed = null)
+    /// <summary>
+    /// Applies one UPDATE body. A session-reset error comes back in the outcome. <paramref name="changed"/> hears
+    /// every route added, replaced or withdrawn, after the table was updated and outside its lock.
+    /// </summary>
+    public Outcome Apply(ReadOnlySpan<byte> body, BgpDecodeContext context, Action<Nlri, PathAttributes?>? changed = null)
     {
         UpdateReader reader;
         try
@@ -70,60 +73,89 @@ internal sealed class UpdateIngest
         {
             return new Outcome(0, 0, ErrorAction.None, null, AfiSafi.IPv4Unicast);
         }
-        var withdrawn = 0;
-        foreach (var nlri in reader.Withdrawn)
+        PathAttributes? attributes = null;
+        var nlriLength = body.Length - 4 - BinaryPrimitives.ReadUInt16BigEndian(body) - reader.AttributesField.Length;
+        if (nlriLength > 0)
         {
-            if (_rib.Remove(nlri.Prefix))
-            {
-                withdrawn++;
-                changed?.Invoke(nlri.Prefix, null);
-            }
-        }
-        var announced = 0;
-        var nlris = reader.Nlri;
-        if (nlris.Count > 0)
-        {
-            var attributes = Lookup(reader.AttributesField, body, context);
+            attributes = Lookup(reader.AttributesField, body, context);
             if (attributes is null)
             {
                 return ApplySlow(body, context, changed);
             }
             if (Looped(attributes))
             {
-                return new Outcome(0, withdrawn, ErrorAction.None, null, null);
+                attributes = null;
             }
-            if (_filter is null && changed is null)
+        }
+        var changes = changed is null ? null : _changes;
+        changes?.Clear();
+        int withdrawn = 0, announced = 0;
+        try
+        {
+            // One lock per UPDATE, one dictionary probe per prefix; the fields' framing is checked as they are walked.
+            lock (_rib.Gate)
             {
-                // The hot path: one lock per UPDATE, one dictionary probe per prefix.
-                lock (_rib.Gate)
+                foreach (var nlri in reader.Withdrawn)
                 {
-                    foreach (var nlri in nlris)
+                    if (_rib.RemoveUnlocked(nlri))
                     {
-                        _rib.SetUnlocked(nlri.Prefix, attributes);
+                        withdrawn++;
+                        changes?.Add(new(nlri, null));
+                    }
+                }
+                if (attributes is not null)
+                {
+                    foreach (var nlri in reader.Nlri)
+                    {
+                        if (_filter is not null && !_filter.Accepts(nlri.Prefix))
+                        {
+                            continue;
+                        }
                         announced++;
+                        if (_rib.SetUnlocked(nlri, attributes))
+                        {
+                            changes?.Add(new(nlri, attributes));
+                        }
                     }
                 }
             }
-            else
-            {
-                foreach (var nlri in nlris)
-                {
-                    announced += Accept(nlri.Prefix, attributes, changed);
-                }
-            }
+        }
+        catch (BgpWireException e)
+        {
+            // RFC 7606 section 5.3: a malformed NLRI field resets the session; what was applied goes with it.
+            return new Outcome(announced, withdrawn, ErrorAction.SessionReset, e.Error, null);
+        }
+        finally
+        {
+            Notify(changes, changed);
         }
         return new Outcome(announced, withdrawn, ErrorAction.None, null, null);
     }
 
-    private int Accept(Prefix prefix, PathAttributes attributes, Action<Prefix, PathAttributes?>? changed)
+    private readonly List<KeyValuePair<Nlri, PathAttributes?>> _changes = new();
+
+    private static void Notify(List<KeyValuePair<Nlri, PathAttributes?>>? changes, Action<Nlri, PathAttributes?>? changed)
     {
-        if (_filter is not null && !_filter.Accepts(prefix))
+        if (changes is null || changed is null)
+        {
+            return;
+        }
+        foreach (var (nlri, attributes) in changes)
+        {
+            changed(nlri, attributes);
+        }
+        changes.Clear();
+    }
+
+    private int Accept(Nlri nlri, PathAttributes attributes, Action<Nlri, PathAttributes?>? changed)
+    {
+        if (_filter is not null && !_filter.Accepts(nlri.Prefix))
         {
             return 0;
         }
-        if (_rib.Set(prefix, attributes))
+        if (_rib.Set(nlri, attributes))
         {
-            changed?.Invoke(prefix, attributes);
+            changed?.Invoke(nlri, attributes);
         }
         return 1;
     }
@@ -149,7 +181,7 @@ internal sealed class UpdateIngest
         return interned;
     }
 
-    private Outcome ApplySlow(ReadOnlySpan<byte> body, BgpDecodeContext context, Action<Prefix, PathAttributes?>? changed)
+    private Outcome ApplySlow(ReadOnlySpan<byte> body, BgpDecodeContext context, Action<Nlri, PathAttributes?>? changed)
     {
         UpdateMessage update;
         try
@@ -170,10 +202,10 @@ internal sealed class UpdateIngest
                 var count = 0;
                 foreach (var nlri in update.Announced.Concat(update.AllWithdrawn))
                 {
-                    if (_rib.Remove(nlri.Prefix))
+                    if (_rib.Remove(nlri))
                     {
                         count++;
-                        changed?.Invoke(nlri.Prefix, null);
+                        changed?.Invoke(nlri, null);
                     }
                 }
                 return new Outcome(0, count, update.Action, update.Error, null);
@@ -186,10 +218,10 @@ internal sealed class UpdateIngest
         var withdrawn = 0;
         foreach (var nlri in update.AllWithdrawn)
         {
-            if (_rib.Remove(nlri.Prefix))
+            if (_rib.Remove(nlri))
             {
                 withdrawn++;
-                changed?.Invoke(nlri.Prefix, null);
+                changed?.Invoke(nlri, null);
             }
         }
         var announced = 0;
@@ -198,7 +230,7 @@ internal sealed class UpdateIngest
             var interned = _rib.Interner.Intern(attributes);
             foreach (var nlri in update.Announced)
             {
-                announced += Accept(nlri.Prefix, interned, changed);
+                announced += Accept(nlri, interned, changed);
             }
         }
         return new Outcome(announced, withdrawn, update.Action, update.Error, null);

@@ -52,9 +52,9 @@ internal sealed partial class BgpSession
             return;
         }
         _restartTimer.Stop();
-        foreach (var prefix in AdjRibIn.Clear())
+        foreach (var nlri in AdjRibIn.Clear())
         {
-            RouteReceived?.Invoke(this, prefix, null);
+            RouteReceived?.Invoke(this, nlri, null);
         }
         Volatile.Write(ref Counters.PrefixesReceived, 0);
     }
@@ -65,9 +65,9 @@ internal sealed partial class BgpSession
         {
             return;
         }
-        foreach (var prefix in AdjRibIn.PurgeStale(ipv6))
+        foreach (var nlri in AdjRibIn.PurgeStale(ipv6))
         {
-            RouteReceived?.Invoke(this, prefix, null);
+            RouteReceived?.Invoke(this, nlri, null);
         }
         Volatile.Write(ref Counters.PrefixesReceived, AdjRibIn.Count);
     }
@@ -98,7 +98,7 @@ internal sealed partial class BgpSession
                 return e.Error;
             }
         }
-        var outcome = _ingest.Apply(body, context, RouteReceived is null ? null : (p, a) => RouteReceived?.Invoke(this, p, a));
+        var outcome = _ingest.Apply(body, context, RouteReceived is null ? null : _routeChanged ??= (n, a) => RouteReceived?.Invoke(this, n, a));
         if (outcome.Action == ErrorAction.SessionReset)
         {
             return outcome.Error;
@@ -117,6 +117,7 @@ internal sealed partial class BgpSession
     }
 
     private BgpError? _lastUpdateError;
+    private Action<Nlri, PathAttributes?>? _routeChanged;
 
     /// <summary>The last UPDATE error the session survived (RFC 7606 treat-as-withdraw or attribute discard).</summary>
     public BgpError? LastUpdateError => _lastUpdateError;

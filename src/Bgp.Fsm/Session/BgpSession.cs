@@ -96,8 +96,11 @@ internal sealed partial class BgpSession : IAsyncDisposable
     /// <summary>Received routes (when the peer keeps an Adj-RIB-In).</summary>
     public AdjRibIn? AdjRibIn { get; }
 
-    /// <summary>Raised (on the owner loop) for each received route that passes the import filter, and each withdrawal.</summary>
-    public event Action<BgpSession, Prefix, PathAttributes?>? RouteReceived;
+    /// <summary>
+    /// Raised (on the owner loop) for each received route that passes the import filter, and each withdrawal; the
+    /// NLRI carries the ADD-PATH path identifier when one was negotiated.
+    /// </summary>
+    public event Action<BgpSession, Nlri, PathAttributes?>? RouteReceived;
 
     /// <summary>The latest status snapshot (rebuilt by the owner loop on every change).</summary>
     public PeerStatus Status => _status;

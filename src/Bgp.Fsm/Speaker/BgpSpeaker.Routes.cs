@@ -37,12 +37,15 @@ public sealed partial class BgpSpeaker
     /// <summary>Withdraws one prefix.</summary>
     public Task WithdrawAsync(Prefix prefix, IPAddress? peer = null) => WithdrawAsync([prefix], peer);
 
-    /// <summary>The routes received from <paramref name="peer"/> (needs <see cref="BgpPeerOptions.KeepAdjRibIn"/>).</summary>
+    /// <summary>
+    /// The routes received from <paramref name="peer"/> (needs <see cref="BgpPeerOptions.KeepAdjRibIn"/>): one per
+    /// prefix, or with ADD-PATH receive negotiated one per (prefix, <see cref="ReceivedRoute.PathId"/>).
+    /// </summary>
     public IReadOnlyList<ReceivedRoute> GetReceivedRoutes(IPAddress peer)
     {
         var session = Session(peer);
         var rib = session.AdjRibIn ?? throw new InvalidOperationException($"peer {peer} keeps no Adj-RIB-In (set KeepAdjRibIn)");
-        return rib.Snapshot().Select(kv => new ReceivedRoute(peer, kv.Key, kv.Value)).ToList();
+        return rib.Snapshot().Select(kv => new ReceivedRoute(peer, kv.Key.Prefix, kv.Value) { PathId = kv.Key.PathId }).ToList();
     }
 
     /// <summary>Raised for every route received (and withdrawal) that passes a peer's import filter; runs on that peer's loop.</summary>
@@ -50,7 +53,7 @@ public sealed partial class BgpSpeaker
 
     private void Wire(BgpSession session)
     {
-        session.RouteReceived += (s, prefix, attributes) => RouteReceived?.Invoke(this, new ReceivedRoute(s.Address, prefix, attributes));
+        session.RouteReceived += (s, nlri, attributes) => RouteReceived?.Invoke(this, new ReceivedRoute(s.Address, nlri.Prefix, attributes) { PathId = nlri.PathId });
         List<KeyValuePair<Prefix, PathAttributes?>> seed;
         lock (_routesGate)
         {
