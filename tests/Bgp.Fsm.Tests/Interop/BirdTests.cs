@@ -89,7 +89,9 @@ public class BirdTests
     {
         await using var us = await OurSide.StartAsync(65001);
         var birdPort = FreePort.Tcp(OurSide.Them);
-        await using var bird = await BirdDaemon.StartAsync(BirdDaemon.Config(65002, "127.0.0.2", birdPort, "127.0.0.1", 65001, us.Port));
+        // BIRD waits "error wait time" (60 s by default) after its own hold expiry before it talks again.
+        await using var bird = await BirdDaemon.StartAsync(BirdDaemon.Config(65002, "127.0.0.2", birdPort, "127.0.0.1", 65001, us.Port,
+            extra: "error wait time 1, 2; connect retry time 1;"));
         await us.AddPeerAsync(65002, birdPort, p => p with { HoldTime = TimeSpan.FromSeconds(3) });
         await us.EstablishedAsync();
         bird.Freeze();
@@ -101,6 +103,6 @@ public class BirdTests
         {
             bird.Thaw();
         }
-        await us.EstablishedAsync(TimeSpan.FromSeconds(60));
+        await us.EstablishedAsync(TimeSpan.FromSeconds(30));
     }
 }

@@ -81,4 +81,29 @@ public class GoBgpTests
             gobgp.Thaw();
         }
     }
+
+    [Fact]
+    public async Task ADD_PATH_two_paths_for_one_prefix_are_two_routes_and_a_withdrawal_removes_one()
+    {
+        await using var us = await OurSide.StartAsync(65001);
+        var goPort = FreePort.Tcp(OurSide.Them);
+        // send-max applies to the afi-safi table above it (ipv4-unicast).
+        await using var gobgp = await GoBgpDaemon.StartAsync(GoBgpDaemon.Config(65002, "127.0.0.2", goPort, "127.0.0.1", 65001, us.Port,
+            neighborExtra: "  [neighbors.afi-safis.add-paths.config]\n    send-max = 8\n"));
+        await us.AddPeerAsync(65002, goPort, p => p with { KeepAdjRibIn = true, AddPathReceive = true, Families = [AfiSafi.IPv4Unicast] });
+        gobgp.Gobgp("global", "rib", "add", "-a", "ipv4", "12.0.1.0/24", "identifier", "1", "nexthop", "192.0.2.1");
+        gobgp.Gobgp("global", "rib", "add", "-a", "ipv4", "12.0.1.0/24", "identifier", "2", "nexthop", "192.0.2.2");
+        await us.EstablishedAsync();
+
+        await Poll.UntilAsync(() => us.Speaker.GetReceivedRoutes(OurSide.Them).Count == 2, "both of GoBGP's paths");
+        var paths = us.Speaker.GetReceivedRoutes(OurSide.Them);
+        Assert.All(paths, r => Assert.Equal(Prefix.Parse("12.0.1.0/24"), r.Prefix));
+        Assert.All(paths, r => Assert.NotNull(r.PathId));
+        Assert.NotEqual(paths[0].PathId, paths[1].PathId);
+        Assert.Equal(["192.0.2.1", "192.0.2.2"], paths.Select(r => r.Attributes!.NextHopAddress!.ToString()).Order());
+
+        gobgp.Gobgp("global", "rib", "del", "-a", "ipv4", "12.0.1.0/24", "identifier", "1");
+        await Poll.UntilAsync(() => us.Speaker.GetReceivedRoutes(OurSide.Them).Count == 1, "one path withdrawn");
+        Assert.Equal("192.0.2.2", us.Speaker.GetReceivedRoutes(OurSide.Them)[0].Attributes!.NextHopAddress!.ToString());
+    }
 }
