@@ -20,8 +20,9 @@ internal sealed class Allocator(ValidatedConfig config)
     private readonly Dictionary<string, ServiceAllocationResult> _byService = new(StringComparer.Ordinal);
 
     // Per pool and family, a lower bound below which every address is taken: a service without a
-    // sharing key starts its search there, so filling a pool is linear rather than quadratic.
-    private readonly Dictionary<(string Pool, bool V6), UInt128> _takenBelow = [];
+    // sharing key starts its search there, so filling a pool is linear rather than quadratic. Keyed by
+    // reference: PoolConfig's record equality would hash the whole resource.
+    private readonly Dictionary<PoolConfig, UInt128[]> _takenBelow = new(ReferenceEqualityComparer.Instance);
 
     // The general pools' order never changes for a configuration; compute it once.
     private readonly List<PoolConfig> _general = config.Pools
@@ -59,17 +60,25 @@ internal sealed class Allocator(ValidatedConfig config)
         {
             return;
         }
-        foreach (var address in previous.Addresses)
+        var addresses = previous.Addresses;
+        for (int i = 0; i < addresses.Count; i++)
         {
+            var address = addresses[i];
             if (_byAddress.TryGetValue(address, out var users))
             {
-                users.RemoveAll(u => u.Key() == serviceKey);
+                for (int u = users.Count - 1; u >= 0; u--)
+                {
+                    if (users[u].Request.Key == serviceKey)
+                    {
+                        users.RemoveAt(u);
+                    }
+                }
                 if (users.Count == 0)
                 {
                     _byAddress.Remove(address);
-                    if (previous.Pool is { } pool && _takenBelow.TryGetValue((pool.Name, address.IsV6), out var below) && address.Value < below)
+                    if (previous.Pool is { } pool && _takenBelow.TryGetValue(pool, out var below) && address.Value < below[Family(address.IsV6)])
                     {
-                        _takenBelow[(pool.Name, address.IsV6)] = address.Value;
+                        below[Family(address.IsV6)] = address.Value;
                     }
                 }
             }
@@ -120,8 +129,10 @@ internal sealed class Allocator(ValidatedConfig config)
     private void Record(ServiceAllocationResult result)
     {
         _byService[result.Request.Key] = result;
-        foreach (var address in result.Addresses)
+        var addresses = result.Addresses;
+        for (int i = 0; i < addresses.Count; i++)
         {
+            var address = addresses[i];
             if (!_byAddress.TryGetValue(address, out var users))
             {
                 _byAddress[address] = users = [];
@@ -201,9 +212,10 @@ internal sealed class Allocator(ValidatedConfig config)
                 ? fromRequested
                 : Fail(request, $"no available IPs in pool \"{requestedPool.Name}\"");
         }
-        foreach (var pool in CandidatePools(request))
+        var candidates = CandidatePools(request);
+        for (int i = 0; i < candidates.Count; i++)
         {
-            if (TryPool(pool, request, families, requireAll) is { } result)
+            if (TryPool(candidates[i], request, families, requireAll) is { } result)
             {
                 return result;
             }
@@ -212,7 +224,7 @@ internal sealed class Allocator(ValidatedConfig config)
     }
 
     /// <summary>Pools with a matching serviceAllocation by (priority, name), then autoAssign pools without one, by name.</summary>
-    internal IEnumerable<PoolConfig> CandidatePools(ServiceRequest request)
+    internal IReadOnlyList<PoolConfig> CandidatePools(ServiceRequest request)
     {
         if (!_anyServiceAllocation)
         {
@@ -222,7 +234,7 @@ internal sealed class Allocator(ValidatedConfig config)
             .Where(p => p.Resource.AutoAssign && p.Resource.ServiceAllocation is not null && PoolAllows(p, request))
             .OrderBy(p => p.Resource.ServiceAllocation!.Priority ?? int.MaxValue)
             .ThenBy(p => p.Name, StringComparer.Ordinal);
-        return pinned.Concat(_general);
+        return pinned.Concat(_general).ToList();
     }
 
     private ServiceAllocationResult? Keep(ServiceRequest request, PoolConfig? requestedPool, bool[] families)
@@ -240,34 +252,48 @@ internal sealed class Allocator(ValidatedConfig config)
 
     private ServiceAllocationResult? TryPool(PoolConfig pool, ServiceRequest request, bool[] families, bool requireAll)
     {
-        var addresses = new List<IpValue>();
+        List<IpValue>? addresses = null;
         foreach (bool v6 in families)
         {
             if (FirstFree(pool, request, v6) is { } address)
             {
-                addresses.Add(address);
+                (addresses ??= new List<IpValue>(families.Length)).Add(address);
             }
             else if (requireAll)
             {
                 return null;
             }
         }
-        return addresses.Count == 0 ? null : new ServiceAllocationResult(request, pool, addresses, null);
+        return addresses is null ? null : new ServiceAllocationResult(request, pool, addresses, null);
     }
+
+    private static int Family(bool v6) => v6 ? 1 : 0;
 
     /// <summary>The lowest address of the family that is free, or shared compatibly.</summary>
     private IpValue? FirstFree(PoolConfig pool, ServiceRequest request, bool v6)
     {
         bool fromHint = request.SharingKey is null;
-        UInt128 below = fromHint ? _takenBelow.GetValueOrDefault((pool.Name, v6)) : 0;
+        if (!_takenBelow.TryGetValue(pool, out var hint))
+        {
+            _takenBelow[pool] = hint = new UInt128[2];
+        }
+        UInt128 below = fromHint ? hint[Family(v6)] : 0;
         if (below != 0 && below > pool.LastOf(v6))
         {
             return null; // full
         }
         bool allTaken = true;
-        foreach (var block in pool.Blocks)
+        IpBlock? lastOfFamily = null;
+        var blocks = pool.Blocks;
+        for (int i = 0; i < blocks.Count; i++)
         {
-            if (block.IsV6 != v6 || block.Last < below)
+            var block = blocks[i];
+            if (block.IsV6 != v6)
+            {
+                continue;
+            }
+            lastOfFamily = block;
+            if (block.Last < below)
             {
                 continue;
             }
@@ -279,7 +305,7 @@ internal sealed class Allocator(ValidatedConfig config)
                 {
                     if (fromHint && allTaken)
                     {
-                        _takenBelow[(pool.Name, v6)] = value;
+                        hint[Family(v6)] = value;
                     }
                     return address;
                 }
@@ -290,9 +316,9 @@ internal sealed class Allocator(ValidatedConfig config)
                 }
             }
         }
-        if (fromHint && allTaken && pool.Blocks.LastOrDefault(b => b.IsV6 == v6) is { Length: > 0 } last && last.Last < (v6 ? UInt128.MaxValue : uint.MaxValue))
+        if (fromHint && allTaken && lastOfFamily is { Length: > 0 } last && last.Last < (v6 ? UInt128.MaxValue : uint.MaxValue))
         {
-            _takenBelow[(pool.Name, v6)] = last.Last + 1;
+            hint[Family(v6)] = last.Last + 1;
         }
         return null;
     }
@@ -352,9 +378,4 @@ internal sealed class Allocator(ValidatedConfig config)
     }
 
     private static ServiceAllocationResult Fail(ServiceRequest request, string error) => new(request, null, [], error);
-}
-
-internal static class ServiceAllocationResultExtensions
-{
-    public static string Key(this ServiceAllocationResult result) => result.Request.Key;
 }

@@ -12,15 +12,30 @@ internal sealed record ServiceRequest(ServiceResource Service)
     public const string AllocatedFromPoolAnnotation = "metallb.io/ip-allocated-from-pool";
     private const string LegacyPrefix = "metallb.universe.tf/";
 
-    public string Key => Service.Key;
+    // Read once: the allocator asks for these per pool and per address it tries.
+    public string Key { get; } = Service.Key;
+
+    public string? SharingKey { get; } = Annotation(Service, AllowSharedIpAnnotation);
+
+    public string? RequestedPool { get; } = Annotation(Service, AddressPoolAnnotation);
 
     public static string? Annotation(ServiceResource service, string name, List<string>? warnings = null)
     {
+        if (service.Meta.Annotations.Count == 0)
+        {
+            return null;
+        }
         if (service.Meta.Annotations.TryGetValue(name, out var value))
         {
             return value;
         }
-        string legacy = LegacyPrefix + name["metallb.io/".Length..];
+        string legacy = name switch
+        {
+            LoadBalancerIpsAnnotation => LegacyPrefix + "loadBalancerIPs",
+            AddressPoolAnnotation => LegacyPrefix + "address-pool",
+            AllowSharedIpAnnotation => LegacyPrefix + "allow-shared-ip",
+            _ => LegacyPrefix + name["metallb.io/".Length..],
+        };
         if (service.Meta.Annotations.TryGetValue(legacy, out value))
         {
             warnings?.Add($"annotation {legacy} is deprecated; use {name}");
@@ -28,10 +43,6 @@ internal sealed record ServiceRequest(ServiceResource Service)
         }
         return null;
     }
-
-    public string? SharingKey => Annotation(Service, AllowSharedIpAnnotation);
-
-    public string? RequestedPool => Annotation(Service, AddressPoolAnnotation);
 
     /// <summary>The selector, as the key that services sharing an address with ETP Local must agree on.</summary>
     public string BackendKey => string.Join(",", Service.Selector.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
@@ -43,6 +54,10 @@ internal sealed record ServiceRequest(ServiceResource Service)
     {
         string? annotation = Annotation(Service, LoadBalancerIpsAnnotation);
         string? spec = Service.LoadBalancerIp is { Length: > 0 } s ? s : null;
+        if (annotation is null && spec is null)
+        {
+            return ([], null);
+        }
         if (annotation is not null && spec is not null)
         {
             return ([], "service can not have both metallb.io/loadBalancerIPs and svc.Spec.LoadBalancerIP");
@@ -69,9 +84,15 @@ internal sealed record ServiceRequest(ServiceResource Service)
         bool firstV6 = Service.IpFamilies.Count > 0 && Service.IpFamilies[0] == "IPv6";
         return Service.IpFamilyPolicy switch
         {
-            "RequireDualStack" => ([firstV6, !firstV6], true),
-            "PreferDualStack" => ([firstV6, !firstV6], false),
-            _ => ([firstV6], true),
+            "RequireDualStack" => (firstV6 ? V6ThenV4 : V4ThenV6, true),
+            "PreferDualStack" => (firstV6 ? V6ThenV4 : V4ThenV6, false),
+            _ => (firstV6 ? V6Only : V4Only, true),
         };
     }
+
+    // Shared, never written: Families() is asked once per allocation.
+    private static readonly bool[] V4Only = [false];
+    private static readonly bool[] V6Only = [true];
+    private static readonly bool[] V4ThenV6 = [false, true];
+    private static readonly bool[] V6ThenV4 = [true, false];
 }

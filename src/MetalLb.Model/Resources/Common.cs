@@ -7,6 +7,12 @@ internal readonly record struct SourceRef(string File, int Line);
 internal sealed record ObjectMeta(string Name, string Namespace, IReadOnlyDictionary<string, string> Labels, IReadOnlyDictionary<string, string> Annotations)
 {
     public static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>();
+
+    /// <summary>
+    /// namespace/name, formatted once: planning looks services up by it several times each. (Derived from
+    /// the constructor's values; nothing copies an ObjectMeta with <c>with</c>, which would keep it.)
+    /// </summary>
+    public string Key { get; } = $"{Namespace}/{Name}";
 }
 
 /// <summary>A resource as read: its kind, metadata and where it was.</summary>
@@ -64,6 +70,20 @@ internal sealed record LabelSelector(IReadOnlyDictionary<string, string> MatchLa
         + "|" + string.Join(",", MatchExpressions.Select(e => $"{e.Key} {e.Operator} [{string.Join(",", e.Values.Order(StringComparer.Ordinal))}]").Order(StringComparer.Ordinal));
 
     /// <summary>Several selectors are ORed; none selects everything.</summary>
-    public static bool AnyMatches(IReadOnlyList<LabelSelector> selectors, IReadOnlyDictionary<string, string> labels) =>
-        selectors.Count == 0 || selectors.Any(s => s.Matches(labels));
+    public static bool AnyMatches(IReadOnlyList<LabelSelector> selectors, IReadOnlyDictionary<string, string> labels)
+    {
+        // A loop, not Any(): asked per service and advertisement, and a lambda would allocate each time.
+        if (selectors.Count == 0)
+        {
+            return true;
+        }
+        for (int i = 0; i < selectors.Count; i++)
+        {
+            if (selectors[i].Matches(labels))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -102,7 +102,7 @@ internal sealed record ServiceResource : Resource
     public IReadOnlyDictionary<string, string> Selector { get; init; } = ObjectMeta.NoLabels;
     public IReadOnlyList<IPAddress> IngressIps { get; init; } = [];
 
-    public string Key => $"{Meta.Namespace}/{Meta.Name}";
+    public string Key => Meta.Key;
 }
 
 /// <summary>Node name and labels.</summary>
