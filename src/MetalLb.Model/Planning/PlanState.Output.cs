@@ -42,10 +42,13 @@ internal sealed partial class PlanState
         {
             return new NodePlan { Name = node, Sessions = sessions, Announcements = [] };
         }
-        // Per advertisement that selects this node, the running sessions it reaches, by family.
-        var reach = new Dictionary<int, (int[] V4, int[] V6)>();
         var classPeers = nodeClass.Peers;
         var advertisements = Config.Advertisements;
+        int peerCount = classPeers.Count;
+        // Per advertisement that selects this node, whether it reaches each running session of the
+        // class, by family: reaches[(advertisement * peers + peer) * 2 + (v6 ? 1 : 0)].
+        var reaches = new bool[advertisements.Count * peerCount * 2];
+        var used = new bool[advertisements.Count];
         for (int index = 0; index < advertisements.Count; index++)
         {
             var advertisement = advertisements[index];
@@ -53,70 +56,142 @@ internal sealed partial class PlanState
             {
                 continue;
             }
-            var peers = Enumerable.Range(0, classPeers.Count).Where(i => classPeers[i].PendingReason is null && advertisement.SelectsPeer(classPeers[i].Name)).ToList();
-            reach[index] = (peers.Where(i => CarriesFamily(classPeers[i], false)).ToArray(), peers.Where(i => CarriesFamily(classPeers[i], true)).ToArray());
-        }
-        // Keyed by the peer's position in the class: PeerConfig's record equality would hash the whole resource.
-        var merged = new Dictionary<(int Peer, IpBlock Prefix), RouteAttributes>();
-        foreach (var table in new[] { ClusterTable, LocalTable(node) })
-        {
-            if (table is null)
+            for (int peer = 0; peer < peerCount; peer++)
             {
-                continue;
+                if (classPeers[peer].PendingReason is null && advertisement.SelectsPeer(classPeers[peer].Name))
+                {
+                    int at = (index * peerCount + peer) * 2;
+                    reaches[at] = CarriesFamily(classPeers[peer], false);
+                    reaches[at + 1] = CarriesFamily(classPeers[peer], true);
+                    used[index] |= reaches[at] | reaches[at + 1];
+                }
             }
-            foreach (var route in table.Routes)
+        }
+        var routes = NodeRoutes(LocalTable(node), used);
+        var attributes = new AttributeCache(advertisements);
+        var networks = new IPNetwork?[routes.Count];
+        var byName = Enumerable.Range(0, peerCount).OrderBy(i => classPeers[i].Name, StringComparer.Ordinal).ToArray();
+        var announcements = new List<Announcement>();
+        Span<int> reaching = advertisements.Count <= 64 ? stackalloc int[advertisements.Count] : new int[advertisements.Count];
+        foreach (int peerIndex in byName)
+        {
+            var peer = classPeers[peerIndex];
+            // Routes are sorted by prefix, then advertisement: each run of one prefix is one announcement.
+            for (int start = 0, end; start < routes.Count; start = end)
             {
-                if (!reach.TryGetValue(route.Advertisement, out var peers))
+                var prefix = routes[start].Prefix;
+                int family = prefix.IsV6 ? 1 : 0;
+                int count = 0;
+                for (end = start; end < routes.Count && routes[end].Prefix == prefix; end++)
+                {
+                    int advertisement = routes[end].Advertisement;
+                    if (reaches[(advertisement * peerCount + peerIndex) * 2 + family] && (count == 0 || reaching[count - 1] != advertisement))
+                    {
+                        reaching[count++] = advertisement;
+                    }
+                }
+                if (count == 0)
                 {
                     continue;
                 }
-                var advertisement = advertisements[route.Advertisement];
-                foreach (int peerIndex in route.Prefix.IsV6 ? peers.V6 : peers.V4)
+                var route = attributes.For(reaching[..count], peer.IsIbgp);
+                if (route.ConflictingLocalPref is { } other)
                 {
-                    var peer = classPeers[peerIndex];
-                    // RFC 4271 section 5.1.5: LOCAL_PREF goes to internal peers only, and always
-                    // there; without localPref the receiver's usual default (100) is sent.
-                    uint? localPref = peer.IsIbgp ? advertisement.Resource.LocalPref ?? 100 : null;
-                    var key = (peerIndex, route.Prefix);
-                    merged[key] = merged.TryGetValue(key, out var existing)
-                        ? existing.Merge(localPref, advertisement.Communities)
-                        : new RouteAttributes(localPref, null, advertisement.Communities);
+                    PlanProblems.Add(new Problem
+                    {
+                        Severity = ProblemSeverity.Error,
+                        Kind = "BGPAdvertisement",
+                        Field = "spec.localPref",
+                        Message = $"node {node} would send {prefix} to {peer.Name} with localPref {route.LocalPref} and {other}; {Math.Max(route.LocalPref ?? 0, other)} is used",
+                    });
                 }
-            }
-        }
-        var announcements = new List<Announcement>(merged.Count);
-        foreach (var ((peerIndex, prefix), attributes) in merged.OrderBy(m => classPeers[m.Key.Peer].Name, StringComparer.Ordinal).ThenBy(m => m.Key.Prefix))
-        {
-            var peer = classPeers[peerIndex];
-            if (attributes.ConflictingLocalPref is { } other)
-            {
-                PlanProblems.Add(new Problem
+                announcements.Add(new Announcement
                 {
-                    Severity = ProblemSeverity.Error,
-                    Kind = "BGPAdvertisement",
-                    Field = "spec.localPref",
-                    Message = $"node {node} would send {prefix} to {peer.Name} with localPref {attributes.LocalPref} and {other}; {Math.Max(attributes.LocalPref ?? 0, other)} is used",
+                    Peer = peer.Name,
+                    Prefix = networks[start] ??= new IPNetwork(prefix.Network.ToAddress(), prefix.Length),
+                    LocalPref = route.ConflictingLocalPref is { } c ? Math.Max(route.LocalPref ?? 0, c) : route.LocalPref,
+                    Communities = route.Communities,
+                    LargeCommunities = route.LargeCommunities,
                 });
             }
-            announcements.Add(new Announcement
-            {
-                Peer = peer.Name,
-                Prefix = new IPNetwork(prefix.Network.ToAddress(), prefix.Length),
-                LocalPref = attributes.ConflictingLocalPref is { } c ? Math.Max(attributes.LocalPref ?? 0, c) : attributes.LocalPref,
-                Communities = attributes.Communities.Where(x => !x.IsLarge).Select(x => x.ToString()).ToList(),
-                LargeCommunities = attributes.Communities.Where(x => x.IsLarge).Select(x => x.ToString()).ToList(),
-            });
         }
         return new NodePlan { Name = node, Sessions = sessions, Announcements = announcements };
     }
 
-    /// <summary>The attributes of one route as advertisements add up: communities united, localPref conflicts kept.</summary>
-    private readonly record struct RouteAttributes(uint? LocalPref, uint? ConflictingLocalPref, IReadOnlyList<CommunityValue> Communities)
+    /// <summary>The cluster table's routes and the node's own (externalTrafficPolicy Local), by prefix then advertisement, of the advertisements in use.</summary>
+    private List<Contribution> NodeRoutes(RouteTable? local, bool[] used)
     {
-        public RouteAttributes Merge(uint? localPref, IReadOnlyList<CommunityValue> communities) => new(
-            LocalPref,
-            localPref != LocalPref ? localPref ?? 0 : ConflictingLocalPref,
-            communities.Count == 0 || ReferenceEquals(communities, Communities) ? Communities : Communities.Union(communities).Order().ToList());
+        var cluster = ClusterTable.Sorted();
+        var own = local?.Sorted() ?? [];
+        var routes = new List<Contribution>(cluster.Length + own.Length);
+        var order = new ContributionOrder();
+        int i = 0, j = 0;
+        while (i < cluster.Length || j < own.Length)
+        {
+            var next = j == own.Length || (i < cluster.Length && order.Compare(cluster[i], own[j]) <= 0) ? cluster[i++] : own[j++];
+            if (used[next.Advertisement])
+            {
+                routes.Add(next);
+            }
+        }
+        return routes;
+    }
+
+    /// <summary>The attributes of one route for one peer, with the texts the plan prints.</summary>
+    private sealed record RouteAttributes(uint? LocalPref, uint? ConflictingLocalPref, IReadOnlyList<string> Communities, IReadOnlyList<string> LargeCommunities);
+
+    /// <summary>
+    /// Attributes by the advertisements that announce a route to a peer, and whether the peer is internal:
+    /// computed once per such set, so routes share their community lists instead of formatting them again.
+    /// </summary>
+    private sealed class AttributeCache(IReadOnlyList<AdvertisementConfig> advertisements)
+    {
+        private readonly Dictionary<(ulong Advertisements, bool Ibgp), RouteAttributes> _bySet = [];
+
+        public RouteAttributes For(ReadOnlySpan<int> reaching, bool ibgp)
+        {
+            ulong set = 0;
+            foreach (int advertisement in reaching)
+            {
+                if (advertisement >= 64)
+                {
+                    return Compute(reaching, ibgp);
+                }
+                set |= 1UL << advertisement;
+            }
+            if (!_bySet.TryGetValue((set, ibgp), out var attributes))
+            {
+                _bySet[(set, ibgp)] = attributes = Compute(reaching, ibgp);
+            }
+            return attributes;
+        }
+
+        /// <summary>
+        /// Communities are united; localPref is the first advertisement's (by name), and when another
+        /// one differs the largest such value is the conflict (the plan sends the larger of the two).
+        /// </summary>
+        private RouteAttributes Compute(ReadOnlySpan<int> reaching, bool ibgp)
+        {
+            // RFC 4271 section 5.1.5: LOCAL_PREF goes to internal peers only, and always there;
+            // without localPref the receiver's usual default (100) is sent.
+            uint? LocalPref(int advertisement) => ibgp ? advertisements[advertisement].Resource.LocalPref ?? 100 : null;
+            uint? localPref = LocalPref(reaching[0]);
+            uint? conflict = null;
+            var communities = new SortedSet<CommunityValue>(advertisements[reaching[0]].Communities);
+            foreach (int advertisement in reaching[1..])
+            {
+                if (LocalPref(advertisement) is { } other && other != localPref && (conflict is null || other > conflict))
+                {
+                    conflict = other;
+                }
+                communities.UnionWith(advertisements[advertisement].Communities);
+            }
+            return new RouteAttributes(
+                localPref,
+                conflict,
+                communities.Where(x => !x.IsLarge).Select(x => x.ToString()).ToArray(),
+                communities.Where(x => x.IsLarge).Select(x => x.ToString()).ToArray());
+        }
     }
 
     internal static SessionPlan ToSession(PeerConfig peer) => new()

@@ -173,7 +173,7 @@ internal sealed partial class PlanState
         {
             return;
         }
-        var applied = new List<(RouteTable, Contribution)>();
+        var applied = new List<(RouteTable, Contribution)>(Config.Advertisements.Count * allocation.Addresses.Count);
         if (service.ExternalTrafficPolicy != "Local" || endpoints is null)
         {
             AddRoutes(service, allocation, _clusterTable, applied);
@@ -206,8 +206,10 @@ internal sealed partial class PlanState
             {
                 continue;
             }
-            foreach (var address in allocation.Addresses)
+            var addresses = allocation.Addresses;
+            for (int a = 0; a < addresses.Count; a++)
             {
+                var address = addresses[a];
                 var route = new Contribution(index, IpBlock.Create(address, advertisement.AggregationFor(address.IsV6)));
                 table.Add(route);
                 applied.Add((table, route));
