@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace BgpKit.Bgp.Wire;
 
@@ -190,6 +191,8 @@ public ref struct NlriEnumerator
     private readonly bool _ipv6;
     private readonly bool _addPath;
     private int _at;
+    private int _runLength;
+    private int _runSize;
     private Nlri _current;
 
     internal NlriEnumerator(ReadOnlySpan<byte> field, bool ipv6, bool addPath)
@@ -198,6 +201,8 @@ public ref struct NlriEnumerator
         _ipv6 = ipv6;
         _addPath = addPath;
         _at = 0;
+        _runLength = -1;
+        _runSize = 0;
         _current = default;
     }
 
@@ -210,26 +215,70 @@ public ref struct NlriEnumerator
 
     /// <summary>Advances to the next entry.</summary>
     /// <exception cref="BgpWireException">The next entry is malformed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool MoveNext()
     {
         var at = _at;
-        var field = _field;
-        if (at >= field.Length)
+        // The hot path, small enough to inline into the caller's loop: an IPv4 entry without a path id, with at
+        // least 5 octets left. A length of at most 32 is then the only check, since the entry cannot be longer
+        // than 5 octets; the 4 octets after the length are read at once and masked to the prefix length.
+        if (!_ipv6 && !_addPath && at <= _field.Length - 5)
+        {
+            ref var entry = ref Unsafe.Add(ref MemoryMarshal.GetReference(_field), at);
+            int length = entry;
+            // Within a run of one prefix length (the usual UPDATE) the next offset is a branch the CPU predicts,
+            // not a value computed from the octet just loaded, so walking entries does not wait on each load.
+            if (length == _runLength)
+            {
+                _at = at + _runSize;
+            }
+            else if (length <= 32)
+            {
+                _runLength = length;
+                _runSize = 1 + ((length + 7) >> 3);
+                _at = at + _runSize;
+            }
+            else
+            {
+                goto Checked;
+            }
+            var address = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref entry, 1)));
+            _current = new Nlri(Prefix.FromIPv4Unchecked(address, length));
+            return true;
+        }
+    Checked:
+        var step = ReadChecked(_field, at, _ipv6, _addPath);
+        if (step.Next < 0)
         {
             return false;
         }
-        var header = _addPath ? 5 : 1;
+        _current = step.Nlri;
+        _at = step.Next;
+        return true;
+    }
+
+    // Every other case: IPv6, ADD-PATH, the last entries of a field, and malformed entries. Static and returning
+    // its result (rather than updating this enumerator through a reference) so that the caller's enumerator stays
+    // in registers in the hot loop.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (int Next, Nlri Nlri) ReadChecked(ReadOnlySpan<byte> field, int at, bool ipv6, bool addPath)
+    {
+        if (at >= field.Length)
+        {
+            return (-1, default);
+        }
+        var header = addPath ? 5 : 1;
         if (at + header > field.Length)
         {
             throw Malformed();
         }
         int length = field[at + header - 1];
-        if (length > (_ipv6 ? 128 : 32) || at + header + ((length + 7) >> 3) > field.Length)
+        if (length > (ipv6 ? 128 : 32) || at + header + ((length + 7) >> 3) > field.Length)
         {
             throw Malformed();
         }
-        _at = NlriCodec.Read(field, at, _ipv6, _addPath, out _current);
-        return true;
+        var next = NlriCodec.Read(field, at, ipv6, addPath, out var nlri);
+        return (next, nlri);
     }
 
     private static BgpWireException Malformed() =>

@@ -77,8 +77,9 @@ public readonly struct Prefix : IEquatable<Prefix>, IComparable<Prefix>, ISpanFo
     }
 
     /// <summary>An IPv4 prefix from a length already known to be 0..32 (the NLRI reader validated it).</summary>
+    /// <remarks>The mask keeps the top <paramref name="length"/> bits without a branch for /0 (a shift by 0 keeps all ones).</remarks>
     internal static Prefix FromIPv4Unchecked(uint address, int length) =>
-        new(((ulong)address << 32) & (length == 0 ? 0UL : ulong.MaxValue << (64 - length)), length);
+        new(((ulong)address << 32) & ~(ulong.MaxValue >> length), length);
 
     private Prefix(ulong hiMasked, int length)
     {
