@@ -85,7 +85,7 @@ internal static class BgpTables
             {
                 var communities = r.Communities.Concat(r.LargeCommunities).ToArray();
                 var path = (r.AsPath.Length == 0 ? "i" : r.AsPath + " i") + (communities.Length == 0 ? string.Empty : "  " + string.Join(' ', communities));
-                text.Append(Invariant, $"*> {r.Prefix,-20} {(r.NextHop.Length == 0 ? "0.0.0.0" : r.NextHop),-18} {r.Med?.ToString(Invariant) ?? "",6} {r.LocalPref?.ToString(Invariant) ?? "",6} {path}\n");
+                text.Append(Invariant, $"*> {r.Prefix,-20} {(r.NextHop.Length == 0 ? "-" : r.NextHop),-18} {r.Med?.ToString(Invariant) ?? "",6} {r.LocalPref?.ToString(Invariant) ?? "",6} {path}\n");
             }
             text.Append(Invariant, $"\nDisplayed {group.Count()} routes\n\n");
         }

@@ -307,15 +307,48 @@ internal sealed partial class SpeakerBackend : ISessionBackend
                 continue;
             }
             var asPath = entry.Intent.IsInternal ? string.Empty : entry.Intent.MyAsn.ToString(CultureInfo.InvariantCulture);
+            var local = LocalEndPointOf(entry)?.Address;
             foreach (var route in entry.Sent.Values)
             {
-                routes.Add(new BgpRouteView(entry.Intent.Name, route.Prefix.ToString(), "sent", string.Empty,
+                routes.Add(new BgpRouteView(entry.Intent.Name, route.Prefix.ToString(), "sent", SentNextHop(route.Prefix, local)?.ToString() ?? string.Empty,
                     entry.Intent.IsInternal ? route.LocalPref : null, null, asPath,
                     route.Communities.Select(RouteIntent.FormatCommunity).ToArray(),
                     route.LargeCommunities.Select(l => l.ToString()).ToArray()));
             }
         }
         return routes;
+    }
+
+    private IPEndPoint? LocalEndPointOf(PeerEntry entry)
+    {
+        try
+        {
+            return _speaker?.GetStatus(entry.Intent.Address).LocalEndPoint;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The next hop BgpSpeaker puts on a route it sends when none is configured (we configure none): our end
+    /// of the session's TCP connection; for an IPv6 prefix over an IPv4 session, that address IPv4-mapped
+    /// (MP_REACH_NLRI, RFC 4760), and for an IPv4 prefix over an IPv6 session none (the NEXT_HOP needs IPv4).
+    /// Null while there is no connection: nothing has been sent then.
+    /// </summary>
+    internal static IPAddress? SentNextHop(IPNetwork prefix, IPAddress? local)
+    {
+        if (local is null)
+        {
+            return null;
+        }
+        var v4 = local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local;
+        if (prefix.BaseAddress.AddressFamily == AddressFamily.InterNetwork)
+        {
+            return v4.AddressFamily == AddressFamily.InterNetwork ? v4 : null;
+        }
+        return v4.AddressFamily == AddressFamily.InterNetwork ? v4.MapToIPv6() : local;
     }
 
     public IReadOnlyList<BfdPeerStatus> BfdSessions()

@@ -83,7 +83,7 @@ public sealed record BgpNeighborView(
 /// <param name="Peer">The BGPPeer name.</param>
 /// <param name="Prefix">The prefix in CIDR notation.</param>
 /// <param name="Direction"><c>sent</c> or <c>received</c>.</param>
-/// <param name="NextHop">The NEXT_HOP (or MP_REACH next hop) as sent or received; empty when ours is filled in on the wire.</param>
+/// <param name="NextHop">The NEXT_HOP (or MP_REACH next hop) as sent or received: for sent routes our end of the session's connection, the address BgpSpeaker puts on the wire; empty while the session has no connection.</param>
 /// <param name="LocalPref">LOCAL_PREF when present (iBGP).</param>
 /// <param name="Med">MULTI_EXIT_DISC when present.</param>
 /// <param name="AsPath">The AS_PATH as FRR prints it (<c>64512 64513</c>), empty for a local route.</param>
