@@ -31,6 +31,9 @@ public sealed record BgpPeerOptions
     /// <summary>Our AS towards this peer (null: the speaker's AS).</summary>
     public uint? LocalAs { get; init; }
 
+    /// <summary>Our BGP identifier towards this peer (an IPv4 address, RFC 6286; null: the speaker's).</summary>
+    public IPAddress? RouterId { get; init; }
+
     /// <summary>Hold time we offer: 0 (no keepalives) or at least 3 s; the smaller of both sides wins (RFC 4271 section 4.2).</summary>
     public TimeSpan HoldTime { get; init; } = TimeSpan.FromSeconds(90);
 

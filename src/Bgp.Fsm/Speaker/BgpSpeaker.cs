@@ -65,7 +65,11 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
         {
             throw new ArgumentException("hold time is 0 or at least 3 seconds (RFC 4271 section 4.2)", nameof(peer));
         }
-        var session = new BgpSession(peer, _options.LocalAs, _options.RouterId, _options.TimeProvider, _random,
+        if (peer.RouterId is { } routerId)
+        {
+            OpenNegotiation.RouterIdValue(routerId);
+        }
+        var session = new BgpSession(peer, _options.LocalAs, peer.RouterId ?? _options.RouterId, _options.TimeProvider, _random,
             _loggers.CreateLogger("BgpKit.Bgp.Fsm.Session"));
         if (!_sessions.TryAdd(peer.Address, session))
         {

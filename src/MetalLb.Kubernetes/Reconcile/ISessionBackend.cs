@@ -15,6 +15,13 @@ internal interface ISessionBackend : IAsyncDisposable
     /// <summary>Stops a session with CEASE "peer de-configured" (RFC 4486 subcode 3) and drops its BFD session.</summary>
     ValueTask RemovePeerAsync(PeerIntent peer, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Resets a session whose parameters changed (local AS, router ID, ...): Cease "other configuration change"
+    /// (RFC 4486 subcode 6, as FRR sends), then a new session with <paramref name="next"/>'s values. Its BFD
+    /// session keeps running when its addresses and profile are unchanged.
+    /// </summary>
+    ValueTask ResetPeerAsync(PeerIntent previous, PeerIntent next, CancellationToken cancellationToken);
+
     /// <summary>Applies a new BFD profile (or adds/removes BFD) without touching the BGP session.</summary>
     ValueTask ChangeBfdAsync(PeerIntent peer, CancellationToken cancellationToken);
 

@@ -4,23 +4,26 @@ namespace BgpKit.MetalLb.Kubernetes.Reconcile;
 /// The least work that turns the node from one intent into another. A session whose parameters
 /// are unchanged is left alone (no flap); on it, only routes that left the plan are withdrawn and
 /// only new or re-attributed routes are announced (an UPDATE for a known prefix replaces it, so a
-/// changed community never withdraws first). A session whose parameters changed is removed and
-/// added again with all its routes; a changed BFD profile alone is applied to the running session.
+/// changed community never withdraws first). A session whose parameters changed (local AS, router ID,
+/// timers, password, ...) is reset alone, as FRR-K8s does: Cease, then a new session with the new values
+/// and all its routes; a changed BFD profile alone is applied to the running session.
 /// </summary>
 internal sealed record IntentDiff(
     IReadOnlyList<PeerIntent> PeersRemoved,
     IReadOnlyList<PeerIntent> PeersAdded,
+    IReadOnlyList<PeerReset> PeersReset,
     IReadOnlyList<PeerIntent> BfdChanged,
     IReadOnlyList<RouteKey> RoutesWithdrawn,
     IReadOnlyList<RouteIntent> RoutesAnnounced)
 {
     public bool IsEmpty =>
-        PeersRemoved.Count == 0 && PeersAdded.Count == 0 && BfdChanged.Count == 0 && RoutesWithdrawn.Count == 0 && RoutesAnnounced.Count == 0;
+        PeersRemoved.Count == 0 && PeersAdded.Count == 0 && PeersReset.Count == 0 && BfdChanged.Count == 0 && RoutesWithdrawn.Count == 0 && RoutesAnnounced.Count == 0;
 
     public static IntentDiff Between(NodeIntent current, NodeIntent next)
     {
         var removed = new List<PeerIntent>();
         var added = new List<PeerIntent>();
+        var reset = new List<PeerReset>();
         var bfdChanged = new List<PeerIntent>();
         var restarted = new HashSet<string>(StringComparer.Ordinal);
 
@@ -32,8 +35,7 @@ internal sealed record IntentDiff(
             }
             else if (old.SessionDiffers(now))
             {
-                removed.Add(old);
-                added.Add(now);
+                reset.Add(new PeerReset(old, now));
                 restarted.Add(name);
             }
             else if (old.Bfd != now.Bfd)
@@ -69,7 +71,7 @@ internal sealed record IntentDiff(
         }
         withdrawn.Sort((a, b) => Compare(a, b));
         announced.Sort((a, b) => Compare(a.Key, b.Key));
-        return new IntentDiff(removed, added, bfdChanged, withdrawn, announced);
+        return new IntentDiff(removed, added, reset, bfdChanged, withdrawn, announced);
     }
 
     private static int Compare(RouteKey a, RouteKey b)
@@ -78,3 +80,6 @@ internal sealed record IntentDiff(
         return byPeer != 0 ? byPeer : string.CompareOrdinal(a.Prefix.ToString(), b.Prefix.ToString());
     }
 }
+
+/// <summary>A session whose parameters changed: it is reset from <paramref name="Previous"/> to <paramref name="Next"/>.</summary>
+internal sealed record PeerReset(PeerIntent Previous, PeerIntent Next);

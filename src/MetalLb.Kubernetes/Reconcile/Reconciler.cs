@@ -82,13 +82,13 @@ internal sealed partial class Reconciler : ISpeakerStatus
         var generation = Interlocked.Increment(ref _generation);
         _inForce = new AppliedConfigView(generation, at, snapshot.Source, Sessions(outcome.Intent), Announcements(outcome.Intent), outcome.Services);
         _metrics?.Applied(generation);
-        LogApplied(_logger, generation, diff.PeersAdded.Count, diff.PeersRemoved.Count, diff.RoutesAnnounced.Count, diff.RoutesWithdrawn.Count);
+        LogApplied(_logger, generation, diff.PeersAdded.Count, diff.PeersRemoved.Count, diff.PeersReset.Count, diff.RoutesAnnounced.Count, diff.RoutesWithdrawn.Count);
         return diff;
     }
 
     private async Task ApplyAsync(IntentDiff diff, CancellationToken cancellationToken)
     {
-        // Removals first, so a restarted session's port and BFD discriminator are free again.
+        // Removals first, so that a removed session's address and BFD session are free for a new one.
         foreach (var peer in diff.PeersRemoved)
         {
             await Guard(peer.Name, "remove peer", () => _backend.RemovePeerAsync(peer, cancellationToken)).ConfigureAwait(false);
@@ -100,6 +100,10 @@ internal sealed partial class Reconciler : ISpeakerStatus
         foreach (var route in diff.RoutesWithdrawn)
         {
             await Guard(route.Peer, "withdraw " + route.Prefix, () => _backend.WithdrawAsync(route, cancellationToken)).ConfigureAwait(false);
+        }
+        foreach (var peer in diff.PeersReset)
+        {
+            await Guard(peer.Next.Name, "reset peer", () => _backend.ResetPeerAsync(peer.Previous, peer.Next, cancellationToken)).ConfigureAwait(false);
         }
         foreach (var peer in diff.PeersAdded)
         {
@@ -165,8 +169,8 @@ internal sealed partial class Reconciler : ISpeakerStatus
     [LoggerMessage(Level = LogLevel.Warning, Message = "Configuration invalid ({ErrorCount} errors, first: {FirstError}); the last valid configuration stays in force")]
     private static partial void LogInvalid(ILogger logger, int errorCount, string firstError);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Configuration {Generation} applied: {PeersAdded} peers added, {PeersRemoved} removed, {Announced} routes announced, {Withdrawn} withdrawn")]
-    private static partial void LogApplied(ILogger logger, long generation, int peersAdded, int peersRemoved, int announced, int withdrawn);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Configuration {Generation} applied: {PeersAdded} peers added, {PeersRemoved} removed, {PeersReset} reset, {Announced} routes announced, {Withdrawn} withdrawn")]
+    private static partial void LogApplied(ILogger logger, long generation, int peersAdded, int peersRemoved, int peersReset, int announced, int withdrawn);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Peer {Peer}: {Action} failed: {Reason}")]
     private static partial void LogStepFailed(ILogger logger, string peer, string action, string reason);

@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using BgpKit.Bfd;
 using BgpKit.Bgp.Fsm;
+using BgpKit.Bgp.Wire;
 using BgpKit.MetalLb.Kubernetes.Reconcile;
 using BgpKit.MetalLb.Kubernetes.Status;
 using Microsoft.Extensions.Logging;
@@ -67,6 +68,44 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         await StopBfdAsync(entry).ConfigureAwait(false);
         await _speaker.RemovePeerAsync(entry.Intent.Address).ConfigureAwait(false);
         LogPeerRemoved(_logger, peer.Name);
+    }
+
+    public async ValueTask ResetPeerAsync(PeerIntent previous, PeerIntent next, CancellationToken cancellationToken)
+    {
+        if (_speaker is null || !_peers.TryGetValue(previous.Name, out var entry))
+        {
+            await AddPeerAsync(next, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        // The BFD session says nothing about BGP parameters: keep it (no flap on the router's side) when it
+        // would be the same session, rebind it to the new BGP session below.
+        var keepBfd = entry.Bfd is not null && previous.Bfd == next.Bfd && previous.Address.Equals(next.Address)
+            && Equals(previous.SourceAddress, next.SourceAddress);
+        if (keepBfd)
+        {
+            entry.Binding?.Dispose();
+            entry.Binding = null;
+        }
+        else
+        {
+            await StopBfdAsync(entry).ConfigureAwait(false);
+        }
+        // RFC 4486 subcode 6, what FRR sends when a neighbor's local-as or the router-id changes; the removal
+        // that follows finds the session already down and sends nothing more.
+        await _speaker.StopPeerAsync(previous.Address, CeaseSubcode.OtherConfigurationChange).ConfigureAwait(false);
+        await _speaker.RemovePeerAsync(previous.Address).ConfigureAwait(false);
+        entry.Sent.Clear();
+        entry.Intent = next;
+        await _speaker.AddPeerAsync(PeerOptions(next)).ConfigureAwait(false);
+        if (keepBfd)
+        {
+            entry.Binding = _speaker.BindLiveness(next.Address, entry.Bfd!);
+        }
+        else if (next.Bfd is not null)
+        {
+            StartBfd(entry, _speaker);
+        }
+        LogPeerReset(_logger, next.Name);
     }
 
     public async ValueTask ChangeBfdAsync(PeerIntent peer, CancellationToken cancellationToken)
@@ -198,6 +237,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         RemoteAs = peer.PeerAsn,
         RemoteAsMode = peer.DynamicAsn switch { "internal" => PeerAsMode.Internal, "external" => PeerAsMode.External, _ => PeerAsMode.Specific },
         LocalAs = peer.MyAsn,
+        RouterId = peer.RouterId ?? RouterIdFor(peer),
         HoldTime = peer.HoldTime,
         KeepaliveTime = peer.KeepaliveTime,
         KeepAdjRibIn = true,
@@ -392,6 +432,9 @@ internal sealed partial class SpeakerBackend : ISessionBackend
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Peer {Peer} removed (Cease, peer de-configured)")]
     private static partial void LogPeerRemoved(ILogger logger, string peer);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Peer {Peer} reset with new parameters (Cease, other configuration change)")]
+    private static partial void LogPeerReset(ILogger logger, string peer);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down {Count} peers (Cease, administrative shutdown; BFD AdminDown)")]
     private static partial void LogShutdown(ILogger logger, int count);

@@ -14,6 +14,8 @@ namespace BgpKit.BgpKit.Cli.Tests.Speaker;
 /// bfdd on loopback: a BGPPeer with a BFDProfile and a TCP MD5 password. BFD comes up with the profile's
 /// intervals as bfdd sees them and <c>bgpkit show bfd peers --json</c> agrees with bfdd; the MD5 session is
 /// Established; the password is in no view, log line or metric; sent routes show the next hop on the wire.
+/// Then the node's local AS and router ID change in the manifests: the session is reset alone and comes back
+/// with the new values, without restarting the speaker and without a BFD flap.
 /// </summary>
 [Trait("Category", "Interop")]
 public sealed class SpeakerFrrBfdTests : IAsyncLifetime
@@ -30,9 +32,10 @@ public sealed class SpeakerFrrBfdTests : IAsyncLifetime
         // bfdd (machine lock "bfdd") runs bfdd's defaults, faster than our profile, so that each side's negotiated
         // intervals are the profile's: bfdd's 100 ms against our 210 ms transmit and 220 ms receive.
         _bfdd = FrrBfdd.Start($"bfd\n peer {Us} local-address {Router}\n  receive-interval 100\n  transmit-interval 100\n  detect-multiplier 3\n");
-        _bgpd = await FrrBgpd.StartAsync(
-            FrrBgpd.Config(64512, Router, Us, 64513, FreePort.Tcp(), extra: $" neighbor {Us} password {Password}"),
-            MetalLbPort.Tcp(IPAddress.Parse(Router)), Router);
+        // remote-as external: FRR takes any AS but its own, so the node may move to another AS.
+        var config = FrrBgpd.Config(64512, Router, Us, 64513, FreePort.Tcp(), extra: $" neighbor {Us} password {Password}")
+            .Replace($"neighbor {Us} remote-as 64513", $"neighbor {Us} remote-as external", StringComparison.Ordinal);
+        _bgpd = await FrrBgpd.StartAsync(config, MetalLbPort.Tcp(IPAddress.Parse(Router)), Router);
     }
 
     public async Task DisposeAsync()
@@ -42,19 +45,19 @@ public sealed class SpeakerFrrBfdTests : IAsyncLifetime
         Directory.Delete(_dir, recursive: true);
     }
 
-    private string Manifests() => $"""
+    private string Manifests(uint myAsn = 64513, string routerId = Us) => $"""
         apiVersion: metallb.io/v1beta2
         kind: BGPPeer
         metadata:
           name: dc1-router-primary
           namespace: metallb-system
         spec:
-          myASN: 64513
+          myASN: {myAsn}
           peerASN: 64512
           peerAddress: {Router}
           peerPort: {_bgpd.Port}
           sourceAddress: {Us}
-          routerID: {Us}
+          routerID: {routerId}
           holdTime: 9s
           keepaliveTime: 3s
           password: {Password}
@@ -104,7 +107,7 @@ public sealed class SpeakerFrrBfdTests : IAsyncLifetime
         """;
 
     [Fact]
-    public async Task Bfd_profile_and_md5_password_against_frr_bgpd_and_bfdd()
+    public async Task Bfd_profile_md5_password_and_a_new_local_asn_against_frr_bgpd_and_bfdd()
     {
         File.WriteAllText(Path.Combine(_dir, "metallb.yaml"), Manifests());
         var status = $"127.0.0.1:{FreePort.Tcp()}";
@@ -163,6 +166,25 @@ public sealed class SpeakerFrrBfdTests : IAsyncLifetime
             seen.Append(metrics);
             Assert.DoesNotContain(Password, seen.ToString(), StringComparison.Ordinal);
 
+            // A new local AS and router ID for the node: the session is reset (Cease, other configuration change)
+            // and comes back with the new values and its route, without a restart; BFD does not flap.
+            var connections = Neighbor()["connectionsEstablished"]!.GetValue<int>();
+            var discriminator = ours["localDiscriminator"]!.GetValue<long>();
+            var temp = Path.Combine(_dir, ".metallb.yaml.tmp");
+            File.WriteAllText(temp, Manifests(myAsn: 64600, routerId: "127.0.0.9"));
+            File.Move(temp, Path.Combine(_dir, "metallb.yaml"), overwrite: true);
+            await Poll.UntilAsync(() => Neighbor() is var n && n["bgpState"]?.GetValue<string>() == "Established"
+                && n["remoteAs"]?.GetValue<long>() == 64600 && n["remoteRouterId"]?.GetValue<string>() == "127.0.0.9" && _bgpd.PrefixesReceived(Us) == 1,
+                "the session back with AS 64600 and router ID 127.0.0.9", TimeSpan.FromSeconds(60)).WithText(() => speaker.Log + _bgpd.ReadLog());
+            Assert.Equal(connections + 1, Neighbor()["connectionsEstablished"]!.GetValue<int>());
+            // bgpd 8.4 keeps its older lastResetDueTo in the JSON here; its log names the NOTIFICATION it received.
+            Assert.Contains($"received from neighbor {Us} 6/6 (Cease/Other Configuration Change)", _bgpd.ReadLog(), StringComparison.Ordinal);
+            Assert.Equal("64600", _bgpd.ShowJson("show bgp ipv4 unicast 10.100.0.1/32 json")["paths"]![0]!["aspath"]!["string"]!.GetValue<string>());
+            var bfdAfter = JsonNode.Parse((await Show(status, "bfd", "peers", "--json")).Out)!["peers"]!.AsArray().Single()!;
+            Assert.Equal(discriminator, bfdAfter["localDiscriminator"]!.GetValue<long>());
+            Assert.Equal(0, bfdAfter["downEvents"]!.GetValue<long>());
+            Assert.Equal("Up", bfdAfter["state"]!.GetValue<string>());
+
             // Graceful stop (SIGTERM): exit 0, BFD AdminDown seen by bfdd, and the complete log holds no password.
             speaker.Terminate();
             Assert.True(speaker.WaitForExit(TimeSpan.FromSeconds(30)), "speaker did not stop on SIGTERM");
@@ -176,6 +198,8 @@ public sealed class SpeakerFrrBfdTests : IAsyncLifetime
             speaker.Kill();
         }
     }
+
+    private JsonNode Neighbor() => _bgpd.ShowJson($"show bgp neighbors {Us} json")[Us]!;
 
     private static async Task<(int Code, string Out, string Err)> Show(string status, params string[] args)
     {

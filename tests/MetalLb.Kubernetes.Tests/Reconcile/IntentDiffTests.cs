@@ -59,15 +59,36 @@ public sealed class IntentDiffTests
     }
 
     [Fact]
-    public void Changed_session_parameter_restarts_that_session_with_all_its_routes()
+    public void Changed_session_parameter_resets_that_session_with_all_its_routes()
     {
         var a = new NodeIntent([Peer("r1"), Peer("r2", "127.0.0.3")], [Route("r1", "10.0.0.1/32"), Route("r2", "10.0.0.1/32")]);
         var b = new NodeIntent([Peer("r1", password: "s3cret"), Peer("r2", "127.0.0.3")], [Route("r1", "10.0.0.1/32"), Route("r2", "10.0.0.1/32")]);
         var diff = IntentDiff.Between(a, b);
-        Assert.Equal(["r1"], diff.PeersRemoved.Select(p => p.Name));
-        Assert.Equal(["r1"], diff.PeersAdded.Select(p => p.Name));
+        Assert.Empty(diff.PeersRemoved);
+        Assert.Empty(diff.PeersAdded);
+        var reset = Assert.Single(diff.PeersReset);
+        Assert.Equal((a.Peers["r1"], b.Peers["r1"]), (reset.Previous, reset.Next));
         Assert.Equal(["r1"], diff.RoutesAnnounced.Select(r => r.Peer));
         Assert.Empty(diff.RoutesWithdrawn);
+    }
+
+    [Fact]
+    public void Changed_local_asn_or_router_id_resets_exactly_the_sessions_that_carry_it()
+    {
+        var r1 = Peer("r1");
+        var r2 = Peer("r2", "127.0.0.3");
+        var routes = new[] { Route("r1", "10.0.0.1/32"), Route("r2", "10.0.0.1/32") };
+        var a = new NodeIntent([r1, r2], routes);
+
+        var asn = IntentDiff.Between(a, new NodeIntent([r1 with { MyAsn = 64999 }, r2], routes));
+        Assert.Equal(["r1"], asn.PeersReset.Select(p => p.Next.Name));
+        Assert.Equal(64999u, asn.PeersReset[0].Next.MyAsn);
+
+        var routerId = IntentDiff.Between(a, new NodeIntent([r1, r2 with { RouterId = System.Net.IPAddress.Parse("10.0.0.9") }], routes));
+        Assert.Equal(["r2"], routerId.PeersReset.Select(p => p.Next.Name));
+        Assert.Equal(["r2"], routerId.RoutesAnnounced.Select(r => r.Peer));
+        Assert.Empty(routerId.PeersRemoved);
+        Assert.Empty(routerId.PeersAdded);
     }
 
     [Fact]
@@ -125,6 +146,14 @@ public sealed class IntentDiffTests
             {
                 peersNow.Remove(p.Name);
                 foreach (var key in routesNow.Keys.Where(k => k.Peer == p.Name).ToList())
+                {
+                    routesNow.Remove(key);
+                }
+            }
+            foreach (var p in diff.PeersReset)
+            {
+                peersNow[p.Next.Name] = p.Next;
+                foreach (var key in routesNow.Keys.Where(k => k.Peer == p.Next.Name).ToList())
                 {
                     routesNow.Remove(key);
                 }

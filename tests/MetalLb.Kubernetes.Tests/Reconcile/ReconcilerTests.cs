@@ -103,6 +103,23 @@ public sealed class ReconcilerTests
     }
 
     [Fact]
+    public async Task New_local_asn_and_router_id_reset_only_the_changed_sessions_then_resend_their_routes()
+    {
+        var routerId = System.Net.IPAddress.Parse("10.0.0.1");
+        _compiler.Outcomes["v1"] = Valid(new NodeIntent([Peer("r1") with { RouterId = routerId }, Peer("r2", "127.0.0.3") with { RouterId = routerId }],
+            [Route("r1", "10.0.0.1/32"), Route("r2", "10.0.0.1/32")]));
+        // r1 moves to a new AS and router ID; r2 (another VRF, say) keeps its own.
+        _compiler.Outcomes["v2"] = Valid(new NodeIntent([Peer("r1") with { MyAsn = 64999, RouterId = System.Net.IPAddress.Parse("10.0.0.9") }, Peer("r2", "127.0.0.3") with { RouterId = routerId }],
+            [Route("r1", "10.0.0.1/32"), Route("r2", "10.0.0.1/32")]));
+        await _reconciler.ApplyAsync(Snapshot("v1"), default);
+        _backend.Calls.Clear();
+
+        await _reconciler.ApplyAsync(Snapshot("v2"), default);
+
+        Assert.Equal(["reset r1 AS64513->AS64999 id 10.0.0.1->10.0.0.9", "announce r1 10.0.0.1/32 lp= c="], _backend.Calls);
+    }
+
+    [Fact]
     public async Task One_failing_peer_does_not_stop_the_others()
     {
         _backend.FailAdding.Add("r1");

@@ -17,6 +17,9 @@ internal sealed class RecordingBackend : ISessionBackend
 
     public ValueTask RemovePeerAsync(PeerIntent peer, CancellationToken cancellationToken) => Record("remove " + peer.Name);
 
+    public ValueTask ResetPeerAsync(PeerIntent previous, PeerIntent next, CancellationToken cancellationToken) =>
+        Record($"reset {next.Name} AS{previous.MyAsn}->AS{next.MyAsn} id {previous.RouterId}->{next.RouterId}");
+
     public ValueTask ChangeBfdAsync(PeerIntent peer, CancellationToken cancellationToken) => Record("bfd " + peer.Name);
 
     public ValueTask AnnounceAsync(RouteIntent route, CancellationToken cancellationToken) =>
