@@ -69,11 +69,13 @@ internal sealed class AdjRibOut
     }
 
     /// <summary>
-    /// Writes UPDATEs for up to <paramref name="maxPrefixes"/> pending prefixes into <paramref name="output"/>;
-    /// returns the number of messages. <paramref name="nextHopFor"/> gives the MP_REACH next hop of IPv6
-    /// (or NEXT_HOP-less IPv4) routes.
+    /// Writes UPDATEs for up to <paramref name="maxPrefixes"/> pending prefixes, and about <paramref name="maxBytes"/>
+    /// octets, into <paramref name="output"/>; returns the number of messages. The byte budget keeps a batch of
+    /// routes that each carry their own large attribute set from outgrowing a bounded send queue (at least one
+    /// route is always taken). <paramref name="nextHopFor"/> gives the MP_REACH next hop of IPv6 (or NEXT_HOP-less
+    /// IPv4) routes.
     /// </summary>
-    public int Produce(UpdateBuilder builder, IBufferWriter<byte> output, int maxPrefixes, Func<bool, IPAddress?> nextHopFor, Func<PathAttributes, PathAttributes> effective, out int announced, out int withdrawn)
+    public int Produce(UpdateBuilder builder, IBufferWriter<byte> output, int maxPrefixes, Func<bool, IPAddress?> nextHopFor, Func<PathAttributes, PathAttributes> effective, out int announced, out int withdrawn, int maxBytes = int.MaxValue)
     {
         announced = 0;
         withdrawn = 0;
@@ -84,12 +86,17 @@ internal sealed class AdjRibOut
         var withdrawals = new List<Nlri>();
         var groups = new Dictionary<PathAttributes, List<Nlri>>(ReferenceEqualityComparer.Instance);
         var taken = new List<Prefix>();
+        // Worst case per prefix: path id, length octet, 16 address octets; per attribute set: its octets and a header.
+        const int PrefixCost = 21;
+        const int MessageCost = 64;
+        long estimate = 0;
         foreach (var prefix in _dirty)
         {
-            if (taken.Count >= maxPrefixes)
+            if (taken.Count >= maxPrefixes || (taken.Count > 0 && estimate >= maxBytes))
             {
                 break;
             }
+            estimate += PrefixCost;
             taken.Add(prefix);
             if (_desired.TryGetValue(prefix, out var attributes))
             {
@@ -100,6 +107,7 @@ internal sealed class AdjRibOut
                 if (!groups.TryGetValue(attributes, out var list))
                 {
                     groups[attributes] = list = new List<Nlri>();
+                    estimate += MessageCost + attributes.GetEncodedLength(BgpDecodeContext.FourOctetAsDefault);
                 }
                 list.Add(prefix);
                 _advertised[prefix] = attributes;

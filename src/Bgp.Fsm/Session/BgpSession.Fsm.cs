@@ -239,20 +239,29 @@ internal sealed partial class BgpSession
                 socket.Dispose();
                 return;
             case SessionState.Connect or SessionState.Active when _connection is null:
-                PrepareAccepted(socket);
+                if (!PrepareAccepted(socket))
+                {
+                    return;
+                }
                 _connectAttempt?.Cancel();
                 _connectAttempt = null;
                 _connection = NewConnection(socket, outgoing: false);
                 Apply(BgpEvent.TcpConnectionConfirmed);
                 return;
             case SessionState.OpenSent or SessionState.OpenConfirm when _pending is null:
-                PrepareAccepted(socket);
+                if (!PrepareAccepted(socket))
+                {
+                    return;
+                }
                 _pending = NewConnection(socket, outgoing: false);
                 SendOpen(_pending);
                 return;
             default:
                 // Established (or a third connection): the existing session wins (section 6.8).
-                PrepareAccepted(socket);
+                if (!PrepareAccepted(socket))
+                {
+                    return;
+                }
                 var refused = NewConnection(socket, outgoing: false);
                 Interlocked.Increment(ref Counters.NotificationsSent);
                 _ = refused.CloseAsync(new NotificationMessage(BgpErrorCode.Cease, (byte)CeaseSubcode.ConnectionCollisionResolution).ToArray(), TimeSpan.FromSeconds(1));
@@ -260,8 +269,16 @@ internal sealed partial class BgpSession
         }
     }
 
-    private void PrepareAccepted(Socket socket)
+    /// <summary>Socket options for an accepted connection; false (and the socket closed) when GTSM refuses it.</summary>
+    private bool PrepareAccepted(Socket socket)
     {
+        // RFC 5082 section 3: a connection whose SYN came from further than the configured hops is not ours.
+        if (_peer.Transport.TtlSecurityHops is int hops && TcpSocketOptions.TryGetSynTtl(socket, out var ttl) && ttl < 255 - hops + 1)
+        {
+            SessionLog.GtsmRefused(_log, Address, ttl, 255 - hops + 1);
+            socket.Dispose();
+            return false;
+        }
         try
         {
             socket.NoDelay = true;
@@ -270,6 +287,7 @@ internal sealed partial class BgpSession
         catch (SocketException)
         {
         }
+        return true;
     }
 
     private void CheckSendHold()

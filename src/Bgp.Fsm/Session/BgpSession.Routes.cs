@@ -8,6 +8,7 @@ namespace BgpKit.Bgp.Fsm;
 internal sealed partial class BgpSession
 {
     private const int PrefixesPerBatch = 4096;
+    private const int BytesPerBatch = 64 * 1024;
     private readonly Dictionary<PathAttributes, PathAttributes> _effective = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<AfiSafi> _endOfRibPending = new();
     private readonly HashSet<AfiSafi> _endOfRouteRefreshPending = new();
@@ -146,7 +147,7 @@ internal sealed partial class BgpSession
                 return;
             }
             output.ResetWrittenCount();
-            var messages = AdjRibOut.Produce(_builder, output, PrefixesPerBatch, NextHopFor, Effective, out _, out _);
+            var messages = AdjRibOut.Produce(_builder, output, PrefixesPerBatch, NextHopFor, Effective, out _, out _, BytesPerBatch);
             if (messages > 0)
             {
                 c.Send(output.WrittenSpan.ToArray());

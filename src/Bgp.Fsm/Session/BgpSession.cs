@@ -93,6 +93,9 @@ internal sealed partial class BgpSession : IAsyncDisposable
     /// <summary>Routes to send to this peer; the owner loop sends what changed.</summary>
     public AdjRibOut AdjRibOut { get; }
 
+    /// <summary>Octets queued on the current connection and not yet taken by the socket (bounded by <see cref="TransportOptions.SendQueueBytes"/> plus one batch of UPDATEs).</summary>
+    public long SendQueuedBytes => _connection?.QueuedBytes ?? 0;
+
     /// <summary>Received routes (when the peer keeps an Adj-RIB-In).</summary>
     public AdjRibIn? AdjRibIn { get; }
 

@@ -32,4 +32,7 @@ internal static partial class SessionLog
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "peer {Peer}: liveness signal {Up}")]
     public static partial void Liveness(ILogger logger, IPAddress peer, bool up);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "peer {Peer}: GTSM refused a connection whose SYN arrived with TTL {Ttl} (minimum {MinimumTtl})")]
+    public static partial void GtsmRefused(ILogger logger, IPAddress peer, int ttl, int minimumTtl);
 }

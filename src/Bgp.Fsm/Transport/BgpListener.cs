@@ -31,6 +31,7 @@ internal sealed class BgpListener : IAsyncDisposable
             {
                 TcpSocketOptions.BindToDevice(_socket, bindDevice);
             }
+            TcpSocketOptions.SaveSyn(_socket);
             _socket.Bind(endpoint);
             _socket.Listen(64);
         }

@@ -22,6 +22,8 @@ internal static class TcpSocketOptions
     private const int Ipv6MinHopCount = 73;
     private const int IpProtoTcp = 6;
     private const int TcpMd5Sig = 14;
+    private const int TcpSaveSyn = 27;
+    private const int TcpSavedSyn = 28;
     private const int TcpMd5MaxKeyLength = 80;
     private const int SockaddrStorageSize = 128;
 
@@ -73,6 +75,62 @@ internal static class TcpSocketOptions
         {
             SetRaw(socket, IpProtoIp, IpMinTtl, value, "IP_MINTTL");
         }
+    }
+
+    /// <summary>
+    /// Asks the kernel to keep each accepted connection's SYN (<c>TCP_SAVE_SYN</c>) so that GTSM can check the TTL
+    /// the peer opened with: a minimum TTL set on an accepted socket comes too late for the segments that arrived
+    /// before it (the peer's OPEN among them). Best effort: false where the kernel refuses.
+    /// </summary>
+    public static bool SaveSyn(Socket listener)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+        Span<byte> on = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(on, 1);
+        try
+        {
+            listener.SetRawSocketOption(IpProtoTcp, TcpSaveSyn, on);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The TTL (IPv4) or hop limit (IPv6) of the SYN that opened an accepted connection, when the listener saved it.</summary>
+    public static bool TryGetSynTtl(Socket accepted, out int ttl)
+    {
+        ttl = 0;
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+        // The saved SYN starts at its IP header: IPv4 TTL at octet 8, IPv6 Hop Limit at octet 7.
+        Span<byte> syn = stackalloc byte[512];
+        int length;
+        try
+        {
+            length = accepted.GetRawSocketOption(IpProtoTcp, TcpSavedSyn, syn);
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        if (length >= 20 && syn[0] >> 4 == 4)
+        {
+            ttl = syn[8];
+            return true;
+        }
+        if (length >= 40 && syn[0] >> 4 == 6)
+        {
+            ttl = syn[7];
+            return true;
+        }
+        return false;
     }
 
     /// <summary>Binds the socket to a network device (a VRF master device or an interface).</summary>
