@@ -136,13 +136,15 @@ public sealed partial class PathAttributes
         }
         if (!context.FourOctetAs)
         {
-            // RFC 6793 section 4.2.3: when AGGREGATOR carries a real 2-octet AS, AS4_AGGREGATOR and AS4_PATH are ignored.
-            var aggregatorIsTrans = aggregator is null || aggregator.Value.Asn == OpenMessage.AsTrans;
-            if (aggregator is not null && aggregatorIsTrans && as4Aggregator is not null)
+            // RFC 6793 section 4.2.3: only when AGGREGATOR and AS4_AGGREGATOR are both received and AGGREGATOR
+            // carries a real 2-octet AS are AS4_AGGREGATOR and AS4_PATH ignored; otherwise AS4_PATH is merged
+            // (an AGGREGATOR alone, whatever its AS, does not stop the merge).
+            var ignoreAs4 = aggregator is not null && as4Aggregator is not null && aggregator.Value.Asn != OpenMessage.AsTrans;
+            if (aggregator is not null && !ignoreAs4 && as4Aggregator is not null)
             {
                 aggregator = as4Aggregator;
             }
-            if (aggregatorIsTrans && asPath is not null && as4Path is not null)
+            if (!ignoreAs4 && asPath is not null && as4Path is not null)
             {
                 asPath = AsPath.Reconcile(asPath, as4Path);
             }

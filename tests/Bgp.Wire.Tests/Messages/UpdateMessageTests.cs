@@ -150,6 +150,34 @@ public class UpdateMessageTests
     }
 
     [Fact]
+    public void Aggregator_without_as4_aggregator_does_not_stop_the_as4_path_merge()
+    {
+        // RFC 6793 4.2.3 ignores AS4_PATH only when AGGREGATOR (not AS_TRANS) and AS4_AGGREGATOR are both received.
+        // The exact UPDATE of record 221 of corpus bgpkit_rrc15_2010.02_updates.20100227.1600.gz (2010-02-27
+        // 16:00:37, BGP4MP_MESSAGE from AS28220 200.219.130.75), where bgpdump prints 196613 and we printed 23456.
+        var bytes = Hex.Parse("""
+            ffffffffffffffffffffffffffffffff 0069 02  // header: 105 octets, UPDATE
+            0000                                      // no withdrawn routes
+            004e                                      // 78 octets of path attributes
+            40 01 01 00                               // ORIGIN IGP
+            40 02 12 02 08 6e3c 6e3c 329c 0cb9 044f 0465 5ba0 316e
+                                                      // AS_PATH 28220 28220 12956 3257 1103 1125 AS_TRANS 12654
+            c0 11 22 02 08 00006e3c 00006e3c 0000329c 00000cb9 0000044f 00000465 00030005 0000316e
+                                                      // AS4_PATH ... 1125 196613 12654
+            40 03 04 c8db824b                         // NEXT_HOP 200.219.130.75
+            c0 07 06 fc13 0a15c0c2                    // AGGREGATOR 64531 10.21.192.194, no AS4_AGGREGATOR
+            18 54cd40                                 // NLRI 84.205.64.0/24
+            """);
+        var update = (UpdateMessage)BgpMessage.Decode(bytes, BgpDecodeContext.Default);
+        Assert.Equal(ErrorAction.None, update.Action);
+        Assert.Equal("28220 28220 12956 3257 1103 1125 196613 12654", update.Attributes!.AsPath!.ToString());
+        Assert.Equal(new Aggregator(64531, 0x0A15C0C2), update.Attributes.Aggregator);
+        // Re-encoded in ascending type order (AS4_PATH after AGGREGATOR), the path survives the split again.
+        var again = (UpdateMessage)BgpMessage.Decode(update.ToArray(BgpDecodeContext.Default), BgpDecodeContext.Default);
+        Assert.Equal(update.Attributes, again.Attributes);
+    }
+
+    [Fact]
     public void As_path_segment_types_and_confederations()
     {
         var bytes = Hex.Update("", """
