@@ -43,12 +43,20 @@ internal sealed class Allocator(ValidatedConfig config)
     {
         var allocator = new Allocator(config);
         var eligible = services.Where(IsMetalLbService).OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
+        allocator.EnsureCapacity(eligible.Count);
         var rest = eligible.Where(s => s.IngressIps.Count == 0 || allocator.TryKeep(s) is null).ToList();
         foreach (var service in rest)
         {
             allocator.Assign(service);
         }
         return allocator;
+    }
+
+    /// <summary>Sizes the tables for <paramref name="services"/> services at once, rather than growing them one by one.</summary>
+    public void EnsureCapacity(int services)
+    {
+        _byService.EnsureCapacity(services);
+        _byAddress.EnsureCapacity(services);
     }
 
     public static bool IsMetalLbService(ServiceResource service) =>
@@ -301,7 +309,7 @@ internal sealed class Allocator(ValidatedConfig config)
             {
                 var address = new IpValue(v6, value);
                 bool skipped = pool.Resource.AvoidBuggyIps && address.IsBuggy;
-                if (!skipped && SharingConflict(request, address) is null)
+                if (!skipped && Conflict(request, address, explain: false) is null)
                 {
                     if (fromHint && allTaken)
                     {
@@ -324,7 +332,12 @@ internal sealed class Allocator(ValidatedConfig config)
     }
 
     /// <summary>Why <paramref name="address"/> cannot go to this service, or null when it can (free or shareable).</summary>
-    private string? SharingConflict(ServiceRequest request, IpValue address)
+    private string? SharingConflict(ServiceRequest request, IpValue address) => Conflict(request, address, explain: true);
+
+    // FirstFree asks about every address it tries, most of them taken: it needs no reason text.
+    private const string Unexplained = "address in use";
+
+    private string? Conflict(ServiceRequest request, IpValue address, bool explain)
     {
         if (!_byAddress.TryGetValue(address, out var users))
         {
@@ -339,17 +352,17 @@ internal sealed class Allocator(ValidatedConfig config)
             }
             if (key is null || user.Request.SharingKey != key)
             {
-                return $"can't change sharing key for \"{request.Key}\", address also in use by {user.Request.Key}";
+                return explain ? $"can't change sharing key for \"{request.Key}\", address also in use by {user.Request.Key}" : Unexplained;
             }
             if ((request.IsLocal || user.Request.IsLocal) && request.BackendKey != user.Request.BackendKey)
             {
-                return $"can't share address {address} with {user.Request.Key}: with externalTrafficPolicy Local the selectors must match";
+                return explain ? $"can't share address {address} with {user.Request.Key}: with externalTrafficPolicy Local the selectors must match" : Unexplained;
             }
             foreach (var port in request.Service.Ports)
             {
                 if (user.Request.Service.Ports.Any(p => p.Port == port.Port && p.Protocol == port.Protocol))
                 {
-                    return $"port {port.Protocol}/{port.Port} is already in use on {address} by {user.Request.Key}";
+                    return explain ? $"port {port.Protocol}/{port.Port} is already in use on {address} by {user.Request.Key}" : Unexplained;
                 }
             }
         }

@@ -50,7 +50,7 @@ internal sealed record ServiceRequest(ServiceResource Service)
     public bool IsLocal => Service.ExternalTrafficPolicy == "Local";
 
     /// <summary>Requested addresses, or an error in upstream's words.</summary>
-    public (List<IPAddress> Addresses, string? Error) RequestedAddresses()
+    public (IReadOnlyList<IPAddress> Addresses, string? Error) RequestedAddresses()
     {
         string? annotation = Annotation(Service, LoadBalancerIpsAnnotation);
         string? spec = Service.LoadBalancerIp is { Length: > 0 } s ? s : null;

@@ -98,6 +98,9 @@ internal sealed partial class PlanState
         var eligible = manifests.Services.Where(Allocator.IsMetalLbService)
             .Select(s => s.IngressIps.Count == 0 && previous is not null && previous.TryGetValue(s.Key, out var held) ? s with { IngressIps = held } : s)
             .OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
+        state.Allocator.EnsureCapacity(eligible.Count);
+        state._services.EnsureCapacity(eligible.Count);
+        state._applied.EnsureCapacity(eligible.Count);
         // Every held address is kept first; only then are the others (and the released) allocated.
         var rest = new List<ServiceResource>();
         foreach (var service in eligible)
