@@ -243,7 +243,9 @@ internal sealed partial class PlanState
         var forPool = Config.Advertisements.Where(a => a.Pools.Contains(pool)).ToList();
         if (forPool.Count == 0)
         {
-            return $"not announced: no BGPAdvertisement for IPAddressPool {pool}";
+            return Config.Layer2Only.TryGetValue(pool, out var layer2)
+                ? $"not announced: no BGPAdvertisement for IPAddressPool {pool} (only L2Advertisement {string.Join(", ", layer2)}, and BgpKit announces over BGP only)"
+                : $"not announced: no BGPAdvertisement for IPAddressPool {pool}";
         }
         var forService = forPool.Where(a => LabelSelector.AnyMatches(a.Resource.ServiceSelectors, service.Meta.Labels)).ToList();
         if (forService.Count == 0)

@@ -30,6 +30,7 @@ internal static partial class ConfigValidator
         DuplicateNames(config, manifests.Pools);
         DuplicateNames(config, manifests.Peers);
         DuplicateNames(config, manifests.BgpAdvertisements);
+        DuplicateNames(config, manifests.L2Advertisements);
         DuplicateNames(config, manifests.BfdProfiles);
         DuplicateNames(config, manifests.Communities);
         return config;
@@ -200,14 +201,42 @@ internal static partial class ConfigValidator
         }
     }
 
+    /// <summary>
+    /// BgpKit announces over BGP only, but an L2Advertisement is still part of the configuration MetalLB
+    /// validates: duplicate pool names or selectors make it invalid there, so they do here. A pool that
+    /// only L2Advertisements select gets addresses and is never announced: say so, once per pool.
+    /// </summary>
     private static void ValidateL2Advertisements(ValidatedConfig config, List<L2Advertisement> advertisements)
     {
-        foreach (var advertisement in advertisements)
+        var bgpPools = config.Advertisements.SelectMany(a => a.Pools).ToHashSet(StringComparer.Ordinal);
+        var layer2Only = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var advertisement in advertisements.OrderBy(a => a.Name, StringComparer.Ordinal))
         {
+            Duplicates(advertisement.IpAddressPools, "spec.ipAddressPools", (field, message) => Report(config, ProblemSeverity.Error, advertisement, field, message));
+            DuplicateSelectors(config, advertisement, "spec.ipAddressPoolSelectors", advertisement.IpAddressPoolSelectors);
+            DuplicateSelectors(config, advertisement, "spec.nodeSelectors", advertisement.NodeSelectors);
             foreach (var pool in advertisement.IpAddressPools.Where(p => config.Pool(p) is null))
             {
                 Report(config, ProblemSeverity.Warning, advertisement, "spec.ipAddressPools", $"no IPAddressPool named \"{pool}\"{Closest(pool, config.Pools.Select(p => p.Name))}");
             }
+            bool all = advertisement.IpAddressPools.Count == 0 && advertisement.IpAddressPoolSelectors.Count == 0;
+            foreach (var pool in config.Pools.Where(p => !bgpPools.Contains(p.Name)))
+            {
+                if (all || advertisement.IpAddressPools.Contains(pool.Name) || LabelSelectorsSelect(advertisement.IpAddressPoolSelectors, pool.Resource.Meta.Labels))
+                {
+                    if (!layer2Only.TryGetValue(pool.Name, out var names))
+                    {
+                        layer2Only[pool.Name] = names = [];
+                    }
+                    names.Add(advertisement.Name);
+                }
+            }
+        }
+        foreach (var pool in config.Pools.Where(p => layer2Only.ContainsKey(p.Name)))
+        {
+            config.Layer2Only[pool.Name] = layer2Only[pool.Name];
+            Report(config, ProblemSeverity.Warning, pool.Resource, "",
+                $"IPAddressPool {pool.Name} is advertised only by L2Advertisement {string.Join(", ", layer2Only[pool.Name])}: BgpKit announces over BGP only, so its addresses are allocated but never announced (add a BGPAdvertisement to announce them)");
         }
     }
 

@@ -69,6 +69,9 @@ internal sealed class ValidatedConfig
     public Dictionary<string, IReadOnlyDictionary<string, string>> NamespaceLabels { get; } = new(StringComparer.Ordinal);
     public List<Problem> Problems { get; } = [];
 
+    /// <summary>Pools that no BGPAdvertisement selects but some L2Advertisement does, with those L2Advertisements' names.</summary>
+    public Dictionary<string, IReadOnlyList<string>> Layer2Only { get; } = new(StringComparer.Ordinal);
+
     public bool IsValid => !Problems.Any(p => p.Severity == ProblemSeverity.Error);
 
     public PoolConfig? PoolContaining(IpValue address) => Pools.FirstOrDefault(p => p.Contains(address));

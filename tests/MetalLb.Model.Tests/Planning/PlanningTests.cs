@@ -39,6 +39,39 @@ public class PlanningTests
         Assert.DoesNotContain(plan.Notes, n => n.Contains("EndpointSlices"));
     }
 
+    private static string PoolNamed(string name, string addresses) => $"apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {{name: {name}}}\nspec: {{addresses: [{addresses}]}}";
+
+    private static string L2(string name, string spec) => $"apiVersion: metallb.io/v1beta1\nkind: L2Advertisement\nmetadata: {{name: {name}}}\nspec: {{{spec}}}";
+
+    [Fact]
+    public void A_pool_that_only_an_L2Advertisement_selects_is_allocated_but_never_announced_over_BGP()
+    {
+        var plan = Plan(Join(Peer, PoolNamed("bgp", "192.0.2.0/24"), PoolNamed("lan", "198.51.100.0/24"),
+            Adv("adv1", "ipAddressPools: [bgp]"), L2("l2adv", "ipAddressPools: [lan]"), L2("also-l2", "ipAddressPools: [bgp]"),
+            Service("web", annotations: "metallb.io/address-pool: bgp"), Service("printer", annotations: "metallb.io/address-pool: lan")), node: "n1");
+
+        Assert.True(plan.Valid, string.Join("\n", plan.Errors));
+        var printer = plan.Services.Single(s => s.Name == "printer");
+        Assert.Equal("198.51.100.0", Assert.Single(printer.Addresses).ToString());
+        Assert.Equal("not announced: no BGPAdvertisement for IPAddressPool lan (only L2Advertisement l2adv, and BgpKit announces over BGP only)", printer.Announced["n1"]);
+        Assert.Equal("announced to peer1 via BGPAdvertisement adv1", plan.Services.Single(s => s.Name == "web").Announced["n1"]);
+        Assert.Equal(["peer1 192.0.2.0/32"], plan.Nodes.Single().Announcements.Select(a => $"{a.Peer} {a.Prefix}"));
+        // One warning, on the pool that only layer 2 selects; a pool that BGP also announces is fine.
+        var warning = Assert.Single(plan.Warnings, w => w.Message.Contains("L2Advertisement", StringComparison.Ordinal));
+        Assert.Equal(("IPAddressPool", "lan"), (warning.Kind, warning.Name));
+    }
+
+    [Fact]
+    public void An_L2Advertisement_for_every_pool_changes_nothing_when_a_BGPAdvertisement_covers_them()
+    {
+        string yaml = Join(Peer, PoolNamed("a", "192.0.2.0/24"), PoolNamed("b", "198.51.100.0/24"), Adv("adv1", ""), Service("web"));
+        var without = Plan(yaml, node: "n1");
+        var with = Plan(Join(yaml, L2("everything", "")), node: "n1");
+        Assert.DoesNotContain(with.Warnings, w => w.Message.Contains("L2Advertisement", StringComparison.Ordinal));
+        Assert.Equal(Routes(without, "n1"), Routes(with, "n1"));
+        Assert.Equal(without.Services.Single().Announced["n1"], with.Services.Single().Announced["n1"]);
+    }
+
     [Fact]
     public void Without_nodes_and_endpoints_the_plan_says_what_it_assumed()
     {

@@ -26,6 +26,13 @@ public class ValidationRuleTests
         spec: {{{spec}}}
         """;
 
+    private static string L2With(string spec, string name = "l2") => $$"""
+        apiVersion: metallb.io/v1beta1
+        kind: L2Advertisement
+        metadata: {name: {{name}}, namespace: metallb-system}
+        spec: {{{spec}}}
+        """;
+
     private static string Secret(string name, string type, string data) => $$"""
         apiVersion: v1
         kind: Secret
@@ -90,6 +97,14 @@ public class ValidationRuleTests
         { "duplicate peers", AdvertisementWith("peers: [a, a]"), ProblemSeverity.Error, "BGPAdvertisement", "spec.peers", "duplicate entry" },
         { "duplicate communities", AdvertisementWith("communities: ['1:1', '1:1']"), ProblemSeverity.Error, "BGPAdvertisement", "spec.communities", "duplicate entry" },
         { "localPref conflict", Join(Peer, PoolWith("10.0.0.0/24"), AdvertisementWith("ipAddressPools: [pool1], localPref: 100"), AdvertisementWith("ipAddressPools: [pool1], localPref: 200", "adv2")), ProblemSeverity.Error, "BGPAdvertisement", "spec.localPref", "conflicts with BGPAdvertisement adv1" },
+        // L2Advertisement: BgpKit never announces over layer 2, but MetalLB rejects these configurations
+        { "L2 duplicate pools", L2With("ipAddressPools: [pool1, pool1]"), ProblemSeverity.Error, "L2Advertisement", "spec.ipAddressPools", "duplicate entry" },
+        { "L2 duplicate pool selectors", L2With("ipAddressPoolSelectors: [{matchLabels: {a: b}}, {matchLabels: {a: b}}]"), ProblemSeverity.Error, "L2Advertisement", "spec.ipAddressPoolSelectors", "duplicate selector" },
+        { "L2 duplicate node selectors", L2With("nodeSelectors: [{matchLabels: {a: b}}, {matchLabels: {a: b}}]"), ProblemSeverity.Error, "L2Advertisement", "spec.nodeSelectors", "duplicate selector" },
+        { "L2 duplicate names", Join(L2With(""), L2With("")), ProblemSeverity.Error, "L2Advertisement", "metadata.name", "duplicate" },
+        { "L2 dangling pool", Join(PoolWith("10.0.0.0/24"), L2With("ipAddressPools: [pool2]")), ProblemSeverity.Warning, "L2Advertisement", "spec.ipAddressPools", "did you mean \"pool1\"" },
+        { "pool advertised only by L2", Join(PoolWith("10.0.0.0/24"), L2With("ipAddressPools: [pool1]")), ProblemSeverity.Warning, "IPAddressPool", "", "advertised only by L2Advertisement l2" },
+        { "pool selected by an L2 selector only", Join(PoolWith("10.0.0.0/24"), PoolWith("10.0.1.0/24", "pool2"), AdvertisementWith("ipAddressPools: [pool2]"), L2With("ipAddressPoolSelectors: [{matchLabels: {}}]")), ProblemSeverity.Warning, "IPAddressPool", "", "IPAddressPool pool1 is advertised only by L2Advertisement l2" },
         // Community, BFDProfile
         { "duplicate alias", Join("apiVersion: metallb.io/v1beta1\nkind: Community\nmetadata: {name: c1}\nspec: {communities: [{name: gold, value: '1:1'}]}", "apiVersion: metallb.io/v1beta1\nkind: Community\nmetadata: {name: c2}\nspec: {communities: [{name: gold, value: '1:2'}]}"), ProblemSeverity.Error, "Community", "spec.communities[0].name", "duplicate community alias" },
         { "alias value", "apiVersion: metallb.io/v1beta1\nkind: Community\nmetadata: {name: c1}\nspec: {communities: [{name: gold, value: 'gold:1'}]}", ProblemSeverity.Error, "Community", "spec.communities[0].value", "invalid community" },
