@@ -6,9 +6,7 @@ namespace BgpKit.Bfd.Tests.Interop;
 /// <summary>
 /// The echo function over a real link: two endpoints of ours, each in its own network namespace, on a
 /// veth pair with forwarding on, so each kernel routes the other's echo packets back (RFC 5881 section 4).
-/// FRR bfdd 8.4 cannot be the far end for echo here: standalone (without zebra) it knows no interfaces and
-/// no peer MAC, so with echo-mode it starts its echo detection timer but sends no echo packets, and takes
-/// the session down with "echo failed" once we advertise a Required Min Echo RX Interval.
+/// The same against FRR bfdd is <see cref="BfddEchoTests"/>.
 /// </summary>
 [Trait("Category", "Interop")]
 public sealed class EchoNamespaceTests
@@ -75,4 +73,74 @@ public sealed class EchoNamespaceTests
         // Echo off means off both ways: no Required Min Echo RX Interval is advertised.
         Assert.Equal(0u, session.Variables.RequiredMinEchoRxInterval);
     }
+}
+
+/// <summary>
+/// Echo against FRR bfdd 8.4.4 with <c>echo-mode</c>, bfdd and zebra in one namespace, our endpoint in the
+/// other. bfdd's IPv4 echo on Linux needs zebra (it learns the interface and its MAC from it); standalone,
+/// bfdd arms its echo detection timer but sends no echo packets, so its session would fail with "echo failed".
+/// Both directions run: bfdd's echo is routed back by our namespace, ours by bfdd's.
+/// </summary>
+[Trait("Category", "Interop")]
+public sealed class BfddEchoTests
+{
+    [Fact]
+    public async Task Echo_with_bfdd_in_echo_mode_and_dropping_only_echo_takes_our_session_down_with_diagnostic_2()
+    {
+        Assert.True(FrrBfdd.IsAvailable && FrrZebra.IsAvailable, "FRR bfdd and zebra are installed in CI");
+        using var pair = NetNamespacePair.Create("bgpkit-fecho");
+        using var bfdd = FrrBfdd.Start($"bfd\n peer {pair.AddressA} local-address {pair.AddressB} interface {pair.DeviceB}\n" +
+            "  receive-interval 50\n  transmit-interval 50\n  detect-multiplier 3\n  echo-mode\n  echo transmit-interval 50\n  echo receive-interval 50\n", pair.NameB);
+        using var zebra = FrrZebra.Start(pair.NameB, Path.Combine(bfdd.Directory, "zserv.api"), bfdd.Directory);
+        await using var endpoint = NetNamespacePair.Run(pair.NameA, () => new BfdEndpoint());
+        var profile = new BfdProfile
+        {
+            TransmitInterval = TimeSpan.FromMilliseconds(50),
+            ReceiveInterval = TimeSpan.FromMilliseconds(50),
+            EchoMode = true,
+            EchoInterval = TimeSpan.FromMilliseconds(50),
+        };
+        var session = NetNamespacePair.Run(pair.NameA, () => endpoint.StartSession(new BfdSessionOptions(pair.AddressA, pair.AddressB) { Profile = profile }));
+        var peer = pair.AddressA.ToString();
+        var up = await Poll.ForAsync(session.GetStatus, s => s is { State: BfdState.Up, EchoActive: true, EchoPacketsReceived: > 10 },
+            "our echo returning through bfdd's namespace", TimeSpan.FromSeconds(30));
+        Assert.Equal(TimeSpan.FromMilliseconds(150), up.EchoDetectionTime);
+        // bfdd runs its own echo through our namespace, and follows our 6.8.3 request for 1 s control packets.
+        Assert.True(Bfdd.WaitFor(() => bfdd.Peer(peer) is { } p && p.GetProperty("status").GetString() == "up"
+            && p.GetProperty("remote-echo-receive-interval").GetInt32() == 50 && p.GetProperty("remote-receive-interval").GetInt32() == 1000),
+            bfdd.Vtysh("show bfd peers json"));
+        Assert.True(Bfdd.WaitFor(() => EchoInput(bfdd) > 10), bfdd.Vtysh("show bfd peers counters json") + zebra.LogText());
+        await Poll.UntilAsync(() => session.GetStatus().ReceiveInterval == TimeSpan.FromSeconds(1), "bfdd sending control at 1 s");
+
+        var changes = new List<BfdStateChange>();
+        session.StateChanged += (_, change) => { lock (changes) { changes.Add(change); } };
+        var controlBefore = session.GetStatus().ControlPacketsReceived;
+
+        // bfdd's kernel no longer routes our echo packets back; control packets and bfdd's own echo pass.
+        NetNamespacePair.Exec(pair.NameB, "nft", "add", "table", "inet", "bkecho");
+        NetNamespacePair.Exec(pair.NameB, "nft", "add", "chain", "inet", "bkecho", "echofilter", "{ type filter hook forward priority 0 ; }");
+        NetNamespacePair.Exec(pair.NameB, "nft", "add", "rule", "inet", "bkecho", "echofilter", "udp", "dport", "3785", "drop");
+
+        await Poll.UntilAsync(() => { lock (changes) { return changes.Any(c => c is { Previous: BfdState.Up, Current: BfdState.Down, Diagnostic: BfdDiagnostic.EchoFunctionFailed }); } },
+            "our session down with Echo Function Failed", TimeSpan.FromSeconds(10));
+        // Control packets from bfdd still arrive (at 1 s while it was Up, faster in slow start after), never a control timeout.
+        await Poll.UntilAsync(() => session.GetStatus().ControlPacketsReceived > controlBefore + 3, "control packets from bfdd after the echo drop", TimeSpan.FromSeconds(15));
+        lock (changes)
+        {
+            Assert.DoesNotContain(changes, c => c.Diagnostic == BfdDiagnostic.ControlDetectionTimeExpired);
+        }
+        // bfdd saw our Down (diagnostic 2 on the wire): its session went down too, by our signal, not by a timeout.
+        Assert.True(Bfdd.WaitFor(() => DownEvents(bfdd) >= 1),
+            bfdd.Vtysh("show bfd peers counters json"));
+    }
+
+    private static long Counter(FrrBfdd bfdd, string name)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(bfdd.Vtysh("show bfd peers counters json"));
+        return doc.RootElement.EnumerateArray().Sum(p => p.TryGetProperty(name, out var v) ? v.GetInt64() : 0);
+    }
+
+    private static long EchoInput(FrrBfdd bfdd) => Counter(bfdd, "echo-packet-input");
+
+    private static long DownEvents(FrrBfdd bfdd) => Counter(bfdd, "session-down");
 }
