@@ -85,4 +85,12 @@ public sealed class TablesTests
             "Displayed 1 routes\n\n",
             text);
     }
+
+    [Fact]
+    public void Sent_route_without_a_connection_shows_no_next_hop_rather_than_0_0_0_0()
+    {
+        var text = BgpTables.Routes([new BgpRouteView("r1", "10.100.0.1/32", "sent", "", null, null, "64513", [], [])]);
+        Assert.Contains("*> 10.100.0.1/32        -" + new string(' ', 18), text);
+        Assert.DoesNotContain("0.0.0.0", text);
+    }
 }
