@@ -77,8 +77,8 @@ public sealed class EchoNamespaceTests
 
 /// <summary>
 /// Echo against FRR bfdd 8.4.4 with <c>echo-mode</c>, bfdd and zebra in one namespace, our endpoint in the
-/// other. bfdd's IPv4 echo on Linux needs zebra (it learns the interface and its MAC from it); standalone,
-/// bfdd arms its echo detection timer but sends no echo packets, so its session would fail with "echo failed".
+/// other. bfdd's IPv4 echo on Linux needs zebra (it learns the interface and its MAC from it); standalone it
+/// sends no echo packets of its own, and with <c>interface</c> in the peer it does not start the session.
 /// Both directions run: bfdd's echo is routed back by our namespace, ours by bfdd's.
 /// </summary>
 [Trait("Category", "Interop")]
