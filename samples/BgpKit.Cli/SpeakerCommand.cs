@@ -17,8 +17,17 @@ internal static class SpeakerCommand
         var config = new Option<string[]>("--config")
         {
             Description = "manifest file or directory (repeatable); watched for changes",
-            Required = true,
             AllowMultipleArgumentsPerToken = true,
+        };
+        var apiServer = new Option<string?>("--api-server") { Description = "read MetalLB's resources from this Kubernetes API server instead (list and watch)" };
+        var inCluster = new Option<bool>("--in-cluster") { Description = "read them from the API server of the pod this runs in (service-account token and CA)" };
+        var tokenFile = new Option<string?>("--token-file") { Description = "bearer token file for --api-server" };
+        var caFile = new Option<string?>("--ca-file") { Description = "CA bundle (PEM) that signed the API server's certificate" };
+        var insecure = new Option<bool>("--insecure-skip-tls-verify") { Description = "accept any API server certificate (testing only)" };
+        var metallbNamespace = new Option<string>("--namespace")
+        {
+            Description = "namespace of MetalLB's resources on the API server",
+            DefaultValueFactory = _ => "metallb-system",
         };
         var node = new Option<string>("--node") { Description = "the node to run as", Required = true };
         var bgpListen = new Option<string>("--bgp-listen")
@@ -36,7 +45,10 @@ internal static class SpeakerCommand
             Description = "all, debug, info, warn, error or none",
             DefaultValueFactory = _ => "info",
         };
-        var command = new Command("speaker", "Run MetalLB's BGP speaker for one node on BgpKit") { config, node, bgpListen, status, logLevel };
+        var command = new Command("speaker", "Run MetalLB's BGP speaker for one node on BgpKit") 
+        {
+            config, apiServer, inCluster, tokenFile, caFile, insecure, metallbNamespace, node, bgpListen, status, logLevel,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             SpeakerHostOptions options;
@@ -47,12 +59,13 @@ internal static class SpeakerCommand
                 options = new SpeakerHostOptions
                 {
                     Node = parse.GetValue(node)!,
-                    ConfigPaths = parse.GetValue(config)!,
+                    ConfigPaths = parse.GetValue(config) ?? [],
+                    KubernetesApi = KubernetesApi(parse, apiServer, inCluster, tokenFile, caFile, insecure, metallbNamespace),
                     BgpListen = EndPoints.Parse(parse.GetValue(bgpListen)!, "--bgp-listen"),
                     StatusEndPoint = EndPoints.Parse(parse.GetValue(status)!, "--status"),
                 };
             }
-            catch (FormatException e)
+            catch (Exception e) when (e is FormatException or InvalidOperationException)
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync("bgpkit speaker: " + e.Message).ConfigureAwait(false);
                 return 2;
@@ -80,5 +93,34 @@ internal static class SpeakerCommand
             return 0;
         });
         return command;
+    }
+
+    private static KubernetesApiOptions? KubernetesApi(ParseResult parse, Option<string?> apiServer, Option<bool> inCluster,
+        Option<string?> tokenFile, Option<string?> caFile, Option<bool> insecure, Option<string> metallbNamespace)
+    {
+        var url = parse.GetValue(apiServer);
+        Uri? server = null;
+        if (url is not null && (!Uri.TryCreate(url, UriKind.Absolute, out server) || server.Scheme is not ("https" or "http")))
+        {
+            throw new FormatException($"--api-server: '{url}' is not an http(s) URL");
+        }
+        var pod = parse.GetValue(inCluster);
+        var sources = (server is null ? 0 : 1) + (pod ? 1 : 0) + ((parse.GetValue<string[]>("--config")?.Length ?? 0) > 0 ? 1 : 0);
+        if (sources != 1)
+        {
+            throw new FormatException("give exactly one of --config PATH..., --api-server URL or --in-cluster");
+        }
+        if (server is null && !pod)
+        {
+            return null;
+        }
+        var options = pod ? KubernetesApiOptions.InCluster() : new KubernetesApiOptions { Server = server! };
+        return options with
+        {
+            TokenFile = parse.GetValue(tokenFile) ?? options.TokenFile,
+            CaFile = parse.GetValue(caFile) ?? options.CaFile,
+            InsecureSkipTlsVerify = parse.GetValue(insecure),
+            Namespace = parse.GetValue(metallbNamespace)!,
+        };
     }
 }

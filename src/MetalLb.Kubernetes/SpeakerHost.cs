@@ -47,7 +47,24 @@ public sealed partial class SpeakerHost : IAsyncDisposable
         });
         _reconciler = new Reconciler(options.Node, new ModelPlanCompiler(options.Node), _backend, options.TimeProvider,
             options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Reconciler"), _hostMetrics);
-        _source = new ManifestDirectorySource(options.ConfigPaths, options.TimeProvider,
+        _source = CreateSource(options);
+    }
+
+    private static IResourceSource CreateSource(SpeakerHostOptions options)
+    {
+        if (options.KubernetesApi is { } api)
+        {
+            if (options.ConfigPaths.Count > 0)
+            {
+                throw new ArgumentException("set either ConfigPaths or KubernetesApi, not both", nameof(options));
+            }
+            return new KubernetesApiSource(api, options.TimeProvider, options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Api"));
+        }
+        if (options.ConfigPaths.Count == 0)
+        {
+            throw new ArgumentException("set ConfigPaths (manifest files or directories) or KubernetesApi", nameof(options));
+        }
+        return new ManifestDirectorySource(options.ConfigPaths, options.TimeProvider,
             options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Manifests"))
         {
             RescanInterval = options.RescanInterval,

@@ -12,8 +12,14 @@ public sealed record SpeakerHostOptions
     /// <summary>The node to plan for (MetalLB's speaker runs once per node).</summary>
     public required string Node { get; init; }
 
-    /// <summary>Manifest files and directories (YAML or JSON), watched for changes.</summary>
-    public required IReadOnlyList<string> ConfigPaths { get; init; }
+    /// <summary>Manifest files and directories (YAML or JSON), watched for changes; empty when <see cref="KubernetesApi"/> is set.</summary>
+    public IReadOnlyList<string> ConfigPaths { get; init; } = [];
+
+    /// <summary>
+    /// Read the resources from this Kubernetes API server (list and watch) instead of manifest files;
+    /// <see cref="KubernetesApiOptions.InCluster()"/> inside a pod. Exactly one of this and <see cref="ConfigPaths"/> is set.
+    /// </summary>
+    public KubernetesApiOptions? KubernetesApi { get; init; }
 
     /// <summary>Where to accept BGP connections from routers (default [::]:179); null to only connect out.</summary>
     public IPEndPoint? BgpListen { get; init; } = new(IPAddress.IPv6Any, 179);

@@ -1,0 +1,215 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace BgpKit.MetalLb.Kubernetes.Sources;
+
+/// <summary>
+/// The little of the Kubernetes API the speaker needs, over <see cref="HttpClient"/>: LIST a
+/// collection (its items and <c>metadata.resourceVersion</c>) and WATCH it from a resourceVersion
+/// (newline-delimited JSON events, with bookmarks). The bearer token is read from its file for
+/// each request, put only in the Authorization header, and never in a message or a log.
+/// </summary>
+internal sealed class KubernetesApiClient : IDisposable
+{
+    private const int MaxStatusMessage = 300;
+
+    private readonly HttpClient _http;
+    private readonly string? _tokenFile;
+
+    public KubernetesApiClient(KubernetesApiOptions options)
+        : this(options, CreateHandler(options))
+    {
+    }
+
+    // For testing.
+    internal KubernetesApiClient(KubernetesApiOptions options, HttpMessageHandler handler)
+    {
+        _tokenFile = options.TokenFile;
+        // Watches stay open for minutes: the server's timeoutSeconds and the caller's token bound them, not HttpClient.
+        _http = new HttpClient(handler, disposeHandler: true) { BaseAddress = options.Server, Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>LISTs a collection: a consistent read of every object and the resourceVersion to watch from.</summary>
+    /// <exception cref="KubernetesApiException">The server answered with an error status.</exception>
+    public async Task<ResourceList> ListAsync(string path, CancellationToken cancellationToken)
+    {
+        using var request = await RequestAsync(path, cancellationToken).ConfigureAwait(false);
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, path, cancellationToken).ConfigureAwait(false);
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            if (await JsonNode.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false) is not JsonObject list)
+            {
+                throw new KubernetesApiException(0, $"LIST {path}: the answer is not a JSON object");
+            }
+            var version = (list["metadata"] as JsonObject)?["resourceVersion"]?.GetValue<string>() ?? "";
+            var items = (list["items"] as JsonArray ?? []).OfType<JsonObject>().ToArray();
+            return new ResourceList(items, version);
+        }
+    }
+
+    /// <summary>
+    /// WATCHes a collection from <paramref name="resourceVersion"/> until the server ends the stream
+    /// (after about <paramref name="timeout"/>) or <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    /// <exception cref="KubernetesApiException">The server refused the watch (410 Gone when the version is too old).</exception>
+    public async IAsyncEnumerable<WatchEvent> WatchAsync(string path, string resourceVersion, TimeSpan timeout,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var query = $"{path}?watch=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}&allowWatchBookmarks=true&timeoutSeconds={(int)timeout.TotalSeconds}";
+        using var request = await RequestAsync(query, cancellationToken).ConfigureAwait(false);
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, path, cancellationToken).ConfigureAwait(false);
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            {
+                if (line.Length > 0)
+                {
+                    yield return WatchEvent.Parse(line, path);
+                }
+            }
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task<HttpRequestMessage> RequestAsync(string pathAndQuery, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, pathAndQuery);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (_tokenFile is not null)
+        {
+            string token;
+            try
+            {
+                // Re-read every time: projected service-account tokens are rotated in place.
+                token = (await File.ReadAllTextAsync(_tokenFile, cancellationToken).ConfigureAwait(false)).Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                request.Dispose();
+                throw new KubernetesApiException(0, $"cannot read the token file {_tokenFile}: {e.GetType().Name}");
+            }
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+        return request;
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, string path, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+        // The body of an error is a metav1.Status; its message says why (never our token: we only send it in a header).
+        string? message = null;
+        try
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            message = (JsonNode.Parse(body) as JsonObject)?["message"]?.GetValue<string>();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or HttpRequestException or IOException)
+        {
+        }
+        if (message is { Length: > MaxStatusMessage })
+        {
+            message = message[..MaxStatusMessage] + "...";
+        }
+        throw new KubernetesApiException((int)response.StatusCode,
+            $"GET {path}: {(int)response.StatusCode} {response.ReasonPhrase}" + (message is null ? "" : ": " + message));
+    }
+
+    private static SocketsHttpHandler CreateHandler(KubernetesApiOptions options)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            // Eleven watches stay open at once; the connection pool must not queue them behind each other.
+            MaxConnectionsPerServer = 64,
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+        };
+        if (options.InsecureSkipTlsVerify)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        }
+        else if (options.CaFile is { } caFile)
+        {
+            var roots = new X509Certificate2Collection();
+            roots.ImportFromPemFile(caFile);
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => TrustedBy(roots, certificate, errors);
+        }
+        return handler;
+    }
+
+    /// <summary>Accepts a server certificate that names the host and chains to one of <paramref name="roots"/>.</summary>
+    internal static bool TrustedBy(X509Certificate2Collection roots, X509Certificate? certificate, SslPolicyErrors errors)
+    {
+        if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
+        {
+            return false;
+        }
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var leaf = new X509Certificate2(certificate);
+        return chain.Build(leaf);
+    }
+}
+
+/// <summary>The answer to a LIST: the objects and the collection's resourceVersion.</summary>
+internal sealed record ResourceList(IReadOnlyList<JsonObject> Items, string ResourceVersion);
+
+/// <summary>One watch event: ADDED, MODIFIED, DELETED, BOOKMARK or ERROR, and its object (a metav1.Status for ERROR).</summary>
+internal sealed record WatchEvent(string Type, JsonObject Object)
+{
+    public static WatchEvent Parse(string line, string path)
+    {
+        JsonObject? node;
+        try
+        {
+            node = JsonNode.Parse(line) as JsonObject;
+        }
+        catch (JsonException e)
+        {
+            throw new KubernetesApiException(0, $"WATCH {path}: an event is not valid JSON: {e.Message}");
+        }
+        var type = node?["type"]?.GetValue<string>();
+        if (type is null || node!["object"] is not JsonObject obj)
+        {
+            throw new KubernetesApiException(0, $"WATCH {path}: an event without type or object");
+        }
+        return new WatchEvent(type, obj);
+    }
+
+    /// <summary>The object's <c>metadata.resourceVersion</c>, if any.</summary>
+    public string? ResourceVersion => (Object["metadata"] as JsonObject)?["resourceVersion"]?.GetValue<string>();
+}
+
+/// <summary>
+/// The API server answered with an error: an HTTP status, or an ERROR watch event's code
+/// (<see cref="StatusCode"/> 0 for a transport-level problem such as an unreadable answer).
+/// </summary>
+internal sealed class KubernetesApiException : Exception
+{
+    public KubernetesApiException(int statusCode, string message)
+        : base(message)
+    {
+        StatusCode = statusCode;
+    }
+
+    public int StatusCode { get; }
+
+    /// <summary>410 Gone: the resourceVersion is older than the server keeps; LIST again.</summary>
+    public bool IsGone => StatusCode == (int)HttpStatusCode.Gone;
+}

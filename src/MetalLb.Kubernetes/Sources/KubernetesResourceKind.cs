@@ -1,0 +1,51 @@
+namespace BgpKit.MetalLb.Kubernetes.Sources;
+
+/// <summary>
+/// One kind the speaker lists and watches: its API group/version, kind, plural resource name, and
+/// whether it is read only in MetalLB's namespace (MetalLB's custom resources and Secrets) or in
+/// all namespaces (Services, EndpointSlices) or is cluster-scoped (Nodes, Namespaces).
+/// </summary>
+internal sealed record KubernetesResourceKind(string ApiVersion, string Kind, string Plural, KubernetesScope Scope)
+{
+    /// <summary>The collection path: <c>/api/v1/services</c>, <c>/apis/metallb.io/v1beta1/namespaces/NS/ipaddresspools</c>.</summary>
+    public string CollectionPath(string metallbNamespace)
+    {
+        var root = ApiVersion.Contains('/', StringComparison.Ordinal) ? "/apis/" + ApiVersion : "/api/" + ApiVersion;
+        return Scope == KubernetesScope.MetalLbNamespace
+            ? $"{root}/namespaces/{Uri.EscapeDataString(metallbNamespace)}/{Plural}"
+            : $"{root}/{Plural}";
+    }
+
+    /// <summary>
+    /// Every kind that MetalLb.Model's reader plans from, at the versions it accepts, as MetalLB's
+    /// speaker scopes them: its configuration and Secrets (BGP passwords) only in its own
+    /// namespace, Services and EndpointSlices in every namespace, Nodes and Namespaces cluster-wide.
+    /// </summary>
+    public static IReadOnlyList<KubernetesResourceKind> MetalLbSpeaker { get; } =
+    [
+        new("metallb.io/v1beta1", "IPAddressPool", "ipaddresspools", KubernetesScope.MetalLbNamespace),
+        new("metallb.io/v1beta2", "BGPPeer", "bgppeers", KubernetesScope.MetalLbNamespace),
+        new("metallb.io/v1beta1", "BGPAdvertisement", "bgpadvertisements", KubernetesScope.MetalLbNamespace),
+        new("metallb.io/v1beta1", "L2Advertisement", "l2advertisements", KubernetesScope.MetalLbNamespace),
+        new("metallb.io/v1beta1", "Community", "communities", KubernetesScope.MetalLbNamespace),
+        new("metallb.io/v1beta1", "BFDProfile", "bfdprofiles", KubernetesScope.MetalLbNamespace),
+        new("v1", "Secret", "secrets", KubernetesScope.MetalLbNamespace),
+        new("v1", "Service", "services", KubernetesScope.AllNamespaces),
+        new("discovery.k8s.io/v1", "EndpointSlice", "endpointslices", KubernetesScope.AllNamespaces),
+        new("v1", "Node", "nodes", KubernetesScope.Cluster),
+        new("v1", "Namespace", "namespaces", KubernetesScope.Cluster),
+    ];
+}
+
+/// <summary>Where a kind is read.</summary>
+internal enum KubernetesScope
+{
+    /// <summary>Only in MetalLB's namespace (<c>metallb-system</c> unless configured).</summary>
+    MetalLbNamespace,
+
+    /// <summary>A namespaced kind read in every namespace.</summary>
+    AllNamespaces,
+
+    /// <summary>A cluster-scoped kind.</summary>
+    Cluster,
+}

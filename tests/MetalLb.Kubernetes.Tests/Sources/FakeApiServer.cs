@@ -1,0 +1,498 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using BgpKit.TestSupport;
+
+namespace BgpKit.MetalLb.Kubernetes.Tests.Sources;
+
+/// <summary>
+/// A Kubernetes API server on loopback that behaves like the real one where the speaker depends
+/// on it: one monotonically increasing resourceVersion across all objects; LIST answers the items
+/// with <c>metadata.resourceVersion</c> (built-in kinds' items without apiVersion and kind, as
+/// typed lists are); WATCH streams chunked newline-delimited events after the given version and
+/// then live ones, with BOOKMARKs when asked; a version older than the compaction point gets 410
+/// Gone (an ERROR event in a 200 stream, as a real server answers a watch, or an HTTP 410 status);
+/// watches end when told (cleanly, like the server's timeout, or by dropping the connection), and
+/// optionally after a number of events. Requests without the expected bearer token get 401.
+/// </summary>
+internal sealed class FakeApiServer : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly object _gate = new();
+    private readonly Dictionary<string, SortedDictionary<string, JsonObject>> _collections = new(StringComparer.Ordinal);
+    private readonly List<Change> _log = [];
+    private readonly List<OpenWatch> _watches = [];
+    private readonly Task _serving;
+    private long _version = 1000;
+    private long _compactedTo;
+
+    public FakeApiServer()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = FreePort.Tcp();
+            Url = new Uri($"http://127.0.0.1:{port}/");
+            _listener.Prefixes.Clear();
+            _listener.Prefixes.Add(Url.ToString());
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+            }
+        }
+        _serving = Task.Run(ServeAsync);
+    }
+
+    public Uri Url { get; }
+
+    /// <summary>The bearer token every request must carry (null: no authentication).</summary>
+    public string? RequiredToken { get; set; }
+
+    /// <summary>Answer a too-old watch with HTTP 410 instead of an ERROR event.</summary>
+    public bool GoneAsHttpStatus { get; set; }
+
+    /// <summary>End each watch after this many events (the real server ends them on a timer).</summary>
+    public int? CloseWatchAfterEvents { get; set; }
+
+    /// <summary>Every request as <c>GET path?query</c>, in arrival order.</summary>
+    public ConcurrentQueue<string> Requests { get; } = new();
+
+    public long ResourceVersion
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _version;
+            }
+        }
+    }
+
+    /// <summary>Creates or replaces an object given as JSON (apiVersion, kind, metadata.name, ...).</summary>
+    public long Put(string json)
+    {
+        var obj = (JsonObject)JsonNode.Parse(json)!;
+        lock (_gate)
+        {
+            var collection = CollectionOf(obj);
+            var key = KeyOf(obj);
+            var objects = Objects(collection);
+            var type = objects.ContainsKey(key) ? "MODIFIED" : "ADDED";
+            var version = ++_version;
+            ((JsonObject)obj["metadata"]!)["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
+            ((JsonObject)obj["metadata"]!)["uid"] ??= Guid.NewGuid().ToString();
+            objects[key] = obj;
+            Record(new Change(version, collection, Namespace(obj), type, obj.ToJsonString()));
+            return version;
+        }
+    }
+
+    /// <summary>Deletes an object; the DELETED event carries its last state at a new version.</summary>
+    public long Delete(string apiVersion, string kind, string? ns, string name)
+    {
+        lock (_gate)
+        {
+            var collection = apiVersion + "|" + Plural(kind);
+            var key = ns is null ? name : ns + "/" + name;
+            var obj = Objects(collection)[key];
+            Objects(collection).Remove(key);
+            var version = ++_version;
+            ((JsonObject)obj["metadata"]!)["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
+            Record(new Change(version, collection, ns, "DELETED", obj.ToJsonString()));
+            return version;
+        }
+    }
+
+    /// <summary>
+    /// Ends every watch, runs <paramref name="changes"/> while no watch can open, then compacts the
+    /// history: a client that resumes from the version it last saw gets 410 Gone and must LIST to
+    /// learn what happened meanwhile.
+    /// </summary>
+    public void Gap(Action changes)
+    {
+        lock (_gate)
+        {
+            CloseWatches();
+            changes();
+            _compactedTo = _version;
+        }
+    }
+
+    /// <summary>Forgets the history up to now: watches from older versions get 410 Gone.</summary>
+    public void Compact()
+    {
+        lock (_gate)
+        {
+            _compactedTo = _version;
+        }
+    }
+
+    /// <summary>Ends every open watch cleanly, as the server does when a watch's timeout expires.</summary>
+    public void CloseWatches()
+    {
+        lock (_gate)
+        {
+            foreach (var watch in _watches)
+            {
+                watch.Lines.Writer.TryComplete();
+            }
+            _watches.Clear();
+        }
+    }
+
+    /// <summary>Drops every open watch's connection mid-stream (a network failure).</summary>
+    public void DropWatches()
+    {
+        lock (_gate)
+        {
+            foreach (var watch in _watches)
+            {
+                watch.Dropped = true;
+                watch.Lines.Writer.TryComplete();
+            }
+            _watches.Clear();
+        }
+    }
+
+    /// <summary>Sends an ERROR event with code 410 on every open watch, then ends them (etcd compacted under them).</summary>
+    public void ExpireWatches()
+    {
+        lock (_gate)
+        {
+            _compactedTo = _version;
+            foreach (var watch in _watches)
+            {
+                watch.Lines.Writer.TryWrite(GoneEvent(watch.From));
+                watch.Lines.Writer.TryComplete();
+            }
+            _watches.Clear();
+        }
+    }
+
+    /// <summary>Sends a BOOKMARK at the current version on every watch that allowed bookmarks.</summary>
+    public void Bookmark()
+    {
+        lock (_gate)
+        {
+            foreach (var watch in _watches.Where(w => w.Bookmarks))
+            {
+                var (apiVersion, plural) = Split(watch.Collection);
+                var bookmark = new JsonObject
+                {
+                    ["type"] = "BOOKMARK",
+                    ["object"] = new JsonObject
+                    {
+                        ["apiVersion"] = apiVersion,
+                        ["kind"] = plural,
+                        ["metadata"] = new JsonObject { ["resourceVersion"] = _version.ToString(CultureInfo.InvariantCulture) },
+                    },
+                };
+                watch.Lines.Writer.TryWrite(bookmark.ToJsonString());
+            }
+        }
+    }
+
+    /// <summary>Open watches of a resource (by plural name).</summary>
+    public int OpenWatches(string plural)
+    {
+        lock (_gate)
+        {
+            return _watches.Count(w => w.Collection.EndsWith("|" + plural, StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>The requests for a resource's collection (by plural name), LISTs and WATCHes.</summary>
+    public IReadOnlyList<string> RequestsFor(string plural) =>
+        Requests.Where(r => r.Split('?')[0].EndsWith("/" + plural, StringComparison.Ordinal)).ToArray();
+
+    public void Dispose()
+    {
+        DropWatches();
+        _listener.Close();
+        _serving.Wait(TimeSpan.FromSeconds(5));
+    }
+
+    private void Record(Change change)
+    {
+        _log.Add(change);
+        foreach (var watch in _watches.ToArray())
+        {
+            if (watch.Matches(change))
+            {
+                Deliver(watch, change);
+            }
+        }
+    }
+
+    private void Deliver(OpenWatch watch, Change change)
+    {
+        watch.Lines.Writer.TryWrite($"{{\"type\":\"{change.Type}\",\"object\":{change.Json}}}");
+        watch.Delivered++;
+        if (CloseWatchAfterEvents is { } limit && watch.Delivered >= limit)
+        {
+            watch.Lines.Writer.TryComplete();
+            watch.Closed = true;
+            _watches.Remove(watch);
+        }
+    }
+
+    private async Task ServeAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+            _ = Task.Run(() => HandleAsync(context));
+        }
+    }
+
+    private async Task HandleAsync(HttpListenerContext context)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        try
+        {
+            Requests.Enqueue("GET " + request.Url!.PathAndQuery);
+            if (RequiredToken is { } token && request.Headers["Authorization"] != "Bearer " + token)
+            {
+                await WriteStatusAsync(response, 401, "Unauthorized", "Unauthorized");
+                return;
+            }
+            if (!TryParse(request.Url.AbsolutePath, out var collection, out var ns))
+            {
+                await WriteStatusAsync(response, 404, "NotFound", "the server could not find the requested resource");
+                return;
+            }
+            if (request.QueryString["watch"] is "true" or "1")
+            {
+                await WatchAsync(response, collection, ns, request.QueryString["resourceVersion"], request.QueryString["allowWatchBookmarks"] == "true");
+            }
+            else
+            {
+                await ListAsync(response, collection, ns);
+            }
+        }
+        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The client went away.
+        }
+    }
+
+    private async Task ListAsync(HttpListenerResponse response, string collection, string? ns)
+    {
+        string body;
+        lock (_gate)
+        {
+            var (apiVersion, _) = Split(collection);
+            var items = new JsonArray();
+            foreach (var obj in Objects(collection).Values.Where(o => ns is null || Namespace(o) == ns))
+            {
+                var item = (JsonObject)obj.DeepClone();
+                if (!apiVersion.Contains('/', StringComparison.Ordinal))
+                {
+                    // Typed lists of built-in kinds leave apiVersion and kind out of their items.
+                    item.Remove("apiVersion");
+                    item.Remove("kind");
+                }
+                items.Add(item);
+            }
+            body = new JsonObject
+            {
+                ["kind"] = "List",
+                ["apiVersion"] = apiVersion,
+                ["metadata"] = new JsonObject { ["resourceVersion"] = _version.ToString(CultureInfo.InvariantCulture) },
+                ["items"] = items,
+            }.ToJsonString();
+        }
+        response.ContentType = "application/json";
+        var bytes = Encoding.UTF8.GetBytes(body);
+        response.ContentLength64 = bytes.Length;
+        await response.OutputStream.WriteAsync(bytes);
+        response.Close();
+    }
+
+    private async Task WatchAsync(HttpListenerResponse response, string collection, string? ns, string? from, bool bookmarks)
+    {
+        var since = long.Parse(from ?? "0", CultureInfo.InvariantCulture);
+        OpenWatch? watch = null;
+        lock (_gate)
+        {
+            if (since >= _compactedTo)
+            {
+                var opened = new OpenWatch(collection, ns, bookmarks, since);
+                watch = opened;
+                foreach (var change in _log.Where(c => c.Version > since && opened.Matches(c)).ToArray())
+                {
+                    if (!opened.Closed)
+                    {
+                        Deliver(opened, change);
+                    }
+                }
+                if (!watch.Closed)
+                {
+                    _watches.Add(watch);
+                }
+            }
+        }
+        if (watch is null && GoneAsHttpStatus)
+        {
+            await WriteStatusAsync(response, 410, "Expired", $"too old resource version: {since} ({_compactedTo})");
+            return;
+        }
+        response.StatusCode = 200;
+        response.ContentType = "application/json";
+        response.SendChunked = true;
+        var output = response.OutputStream;
+        if (watch is null)
+        {
+            await WriteLineAsync(output, GoneEvent(since));
+            response.Close();
+            return;
+        }
+        await output.FlushAsync();
+        await foreach (var line in watch.Lines.Reader.ReadAllAsync())
+        {
+            await WriteLineAsync(output, line);
+        }
+        if (watch.Dropped)
+        {
+            // Cut off mid-event, as a reset connection leaves it.
+            await output.WriteAsync("{\"type\":\"MODIFIED\",\"obj"u8.ToArray());
+            await output.FlushAsync();
+            response.Abort();
+        }
+        else
+        {
+            response.Close();
+        }
+    }
+
+    private string GoneEvent(long since) => new JsonObject
+    {
+        ["type"] = "ERROR",
+        ["object"] = new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["status"] = "Failure",
+            ["message"] = $"too old resource version: {since} ({_compactedTo})",
+            ["reason"] = "Expired",
+            ["code"] = 410,
+        },
+    }.ToJsonString();
+
+    private static async Task WriteLineAsync(Stream output, string line)
+    {
+        await output.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"));
+        await output.FlushAsync();
+    }
+
+    private static async Task WriteStatusAsync(HttpListenerResponse response, int code, string reason, string message)
+    {
+        response.StatusCode = code;
+        response.ContentType = "application/json";
+        var body = Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["status"] = "Failure",
+            ["message"] = message,
+            ["reason"] = reason,
+            ["code"] = code,
+        }.ToJsonString());
+        response.ContentLength64 = body.Length;
+        await response.OutputStream.WriteAsync(body);
+        response.Close();
+    }
+
+    private SortedDictionary<string, JsonObject> Objects(string collection)
+    {
+        if (!_collections.TryGetValue(collection, out var objects))
+        {
+            _collections[collection] = objects = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+        }
+        return objects;
+    }
+
+    /// <summary>/api/v1/services, /api/v1/namespaces/NS/services, /apis/GROUP/VERSION[/namespaces/NS]/PLURAL.</summary>
+    private static bool TryParse(string path, out string collection, out string? ns)
+    {
+        collection = "";
+        ns = null;
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        string apiVersion;
+        string[] rest;
+        if (segments is ["api", var version, .. var r])
+        {
+            apiVersion = version;
+            rest = r;
+        }
+        else if (segments is ["apis", var group, var v, .. var r2])
+        {
+            apiVersion = group + "/" + v;
+            rest = r2;
+        }
+        else
+        {
+            return false;
+        }
+        if (rest is ["namespaces", var n, var plural])
+        {
+            ns = n;
+            collection = apiVersion + "|" + plural;
+            return true;
+        }
+        if (rest is [var clusterPlural])
+        {
+            collection = apiVersion + "|" + clusterPlural;
+            return true;
+        }
+        return false;
+    }
+
+    private static string CollectionOf(JsonObject obj) => obj["apiVersion"]!.GetValue<string>() + "|" + Plural(obj["kind"]!.GetValue<string>());
+
+    private static string Plural(string kind)
+    {
+        var lower = kind.ToLowerInvariant();
+        return lower.EndsWith('y') ? lower[..^1] + "ies" : lower + "s";
+    }
+
+    private static string? Namespace(JsonObject obj) => obj["metadata"]?["namespace"]?.GetValue<string>();
+
+    private static string KeyOf(JsonObject obj) => Namespace(obj) is { } ns ? ns + "/" + obj["metadata"]!["name"]!.GetValue<string>() : obj["metadata"]!["name"]!.GetValue<string>();
+
+    private static (string ApiVersion, string Plural) Split(string collection)
+    {
+        var bar = collection.IndexOf('|', StringComparison.Ordinal);
+        return (collection[..bar], collection[(bar + 1)..]);
+    }
+
+    private sealed record Change(long Version, string Collection, string? Namespace, string Type, string Json);
+
+    private sealed class OpenWatch(string collection, string? ns, bool bookmarks, long from)
+    {
+        public string Collection { get; } = collection;
+        public bool Bookmarks { get; } = bookmarks;
+        public long From { get; } = from;
+        public Channel<string> Lines { get; } = Channel.CreateUnbounded<string>();
+        public int Delivered { get; set; }
+        public bool Dropped { get; set; }
+        public bool Closed { get; set; }
+
+        public bool Matches(Change change) => change.Collection == Collection && (ns is null || change.Namespace == ns);
+    }
+}
