@@ -95,7 +95,7 @@ public sealed class BfdSession : IAsyncDisposable
     {
         if (profile.EchoMode && !_echoPrepared)
         {
-            _echoUnavailable = Link.PrepareEcho(LocalAddress);
+            _echoUnavailable = Options.Multihop ? "multihop: RFC 5883 section 3 rules out the echo function" : Link.PrepareEcho(LocalAddress);
             _echoPrepared = true;
         }
     }

@@ -133,6 +133,19 @@ public sealed class BfdEndpointEchoTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Multihop_sessions_never_echo()
+    {
+        var (a, _) = Pair(multihop: true);
+        Run(3000);
+        var status = a.GetStatus();
+        Assert.Equal(BfdState.Up, status.State);
+        Assert.False(status.EchoActive);
+        Assert.Contains("RFC 5883", status.EchoUnavailable);
+        Assert.Empty(_network.EchoSent);
+        Assert.All(_network.SentBy(A), p => Assert.Equal(0u, p.RequiredMinEchoRxInterval));
+    }
+
+    [Fact]
     public void Echo_needs_the_peer_to_want_it()
     {
         var (a, _) = Pair(b: Echo(echo: false));

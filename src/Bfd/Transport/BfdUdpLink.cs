@@ -160,7 +160,7 @@ internal sealed unsafe class BfdUdpLink : BfdLink
     {
         if (Multihop)
         {
-            return "multihop: RFC 5883 section 3 rules out the echo function";
+            return "multihop link";
         }
         lock (_echo)
         {
