@@ -166,19 +166,19 @@ internal sealed class RouteKeyComparer : IEqualityComparer<Nlri>
 
     public int GetHashCode(Nlri nlri)
     {
-        var prefix = nlri.Prefix;
-        int hash;
-        if (prefix.IsIPv4)
-        {
-            // The network number: the address without its host bits, so 10.0.0.0/24, 10.0.1.0/24 ... are 1 apart.
-            var length = prefix.Length;
-            hash = length == 0 ? 0 : (int)(prefix.IPv4Address >> (32 - length)) ^ length << 26;
-        }
-        else
-        {
-            hash = prefix.GetHashCode();
-        }
+        var hash = Hash(nlri.Prefix);
         return nlri.HasPathId ? hash ^ (int)(nlri.PathId!.Value * 0x9E3779B1u) : hash;
+    }
+
+    internal static int Hash(Prefix prefix)
+    {
+        if (prefix.IsIPv6)
+        {
+            return prefix.GetHashCode();
+        }
+        // The network number: the address without its host bits, so 10.0.0.0/24, 10.0.1.0/24 ... are 1 apart.
+        var length = prefix.Length;
+        return length == 0 ? 0 : (int)(prefix.IPv4Address >> (32 - length)) ^ length << 26;
     }
 }
 

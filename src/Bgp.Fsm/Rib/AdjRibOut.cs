@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using System.Runtime.InteropServices;
 using BgpKit.Bgp.Wire;
 
 namespace BgpKit.Bgp.Fsm;
@@ -12,9 +13,17 @@ namespace BgpKit.Bgp.Fsm;
 /// </summary>
 internal sealed class AdjRibOut
 {
-    private readonly Dictionary<Prefix, PathAttributes> _desired = new();
-    private readonly Dictionary<Prefix, PathAttributes> _advertised = new();
-    private readonly HashSet<Prefix> _dirty = new();
+    private readonly Dictionary<Prefix, PathAttributes> _desired = new(PrefixComparer.Instance);
+    private readonly Dictionary<Prefix, PathAttributes> _advertised = new(PrefixComparer.Instance);
+    // Pending prefixes in the order they became pending: the set says whether one is queued, the queue gives
+    // each batch its prefixes without rescanning the holes that earlier batches left in a set.
+    private readonly HashSet<Prefix> _dirty = new(PrefixComparer.Instance);
+    private readonly Queue<Prefix> _dirtyOrder = new();
+
+    // Reused by every Produce call (the owner loop is the only caller).
+    private readonly List<Nlri> _withdrawals = new();
+    private readonly Dictionary<PathAttributes, (List<Nlri> IPv4, List<Nlri> IPv6)> _groups = new(ReferenceEqualityComparer.Instance);
+    private readonly Stack<List<Nlri>> _spareLists = new();
 
     public int DesiredCount => _desired.Count;
 
@@ -27,12 +36,13 @@ internal sealed class AdjRibOut
     /// <summary>Wants <paramref name="prefix"/> announced with <paramref name="attributes"/> (interned: equal sets are one object; made per-peer when sent).</summary>
     public void Set(Prefix prefix, PathAttributes attributes)
     {
-        if (_desired.TryGetValue(prefix, out var current) && ReferenceEquals(current, attributes))
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_desired, prefix, out var exists);
+        if (exists && ReferenceEquals(slot, attributes))
         {
             return;
         }
-        _desired[prefix] = attributes;
-        _dirty.Add(prefix);
+        slot = attributes;
+        MarkDirty(prefix);
     }
 
     /// <summary>Wants <paramref name="prefix"/> withdrawn.</summary>
@@ -40,7 +50,15 @@ internal sealed class AdjRibOut
     {
         if (_desired.Remove(prefix))
         {
-            _dirty.Add(prefix);
+            MarkDirty(prefix);
+        }
+    }
+
+    private void MarkDirty(Prefix prefix)
+    {
+        if (_dirty.Add(prefix))
+        {
+            _dirtyOrder.Enqueue(prefix);
         }
     }
 
@@ -49,9 +67,10 @@ internal sealed class AdjRibOut
     {
         _advertised.Clear();
         _dirty.Clear();
+        _dirtyOrder.Clear();
         foreach (var p in _desired.Keys)
         {
-            _dirty.Add(p);
+            MarkDirty(p);
         }
     }
 
@@ -63,7 +82,7 @@ internal sealed class AdjRibOut
             if (p.IsIPv6 == ipv6)
             {
                 _advertised.Remove(p);
-                _dirty.Add(p);
+                MarkDirty(p);
             }
         }
     }
@@ -83,66 +102,83 @@ internal sealed class AdjRibOut
         {
             return 0;
         }
-        var withdrawals = new List<Nlri>();
-        var groups = new Dictionary<PathAttributes, List<Nlri>>(ReferenceEqualityComparer.Instance);
-        var taken = new List<Prefix>();
         // Worst case per prefix: path id, length octet, 16 address octets; per attribute set: its octets and a header.
         const int PrefixCost = 21;
         const int MessageCost = 64;
         long estimate = 0;
-        foreach (var prefix in _dirty)
+        var taken = 0;
+        while (taken < maxPrefixes && (taken == 0 || estimate < maxBytes) && _dirtyOrder.TryDequeue(out var prefix))
         {
-            if (taken.Count >= maxPrefixes || (taken.Count > 0 && estimate >= maxBytes))
-            {
-                break;
-            }
+            _dirty.Remove(prefix);
             estimate += PrefixCost;
-            taken.Add(prefix);
+            taken++;
             if (_desired.TryGetValue(prefix, out var attributes))
             {
-                if (_advertised.TryGetValue(prefix, out var sent) && ReferenceEquals(sent, attributes))
+                ref var sent = ref CollectionsMarshal.GetValueRefOrAddDefault(_advertised, prefix, out var wasSent);
+                if (wasSent && ReferenceEquals(sent, attributes))
                 {
                     continue;
                 }
-                if (!groups.TryGetValue(attributes, out var list))
+                sent = attributes;
+                ref var group = ref CollectionsMarshal.GetValueRefOrAddDefault(_groups, attributes, out var known);
+                if (!known)
                 {
-                    groups[attributes] = list = new List<Nlri>();
+                    group = (Rent(), Rent());
                     estimate += MessageCost + attributes.GetEncodedLength(BgpDecodeContext.FourOctetAsDefault);
                 }
-                list.Add(prefix);
-                _advertised[prefix] = attributes;
+                (prefix.IsIPv6 ? group.IPv6 : group.IPv4).Add(prefix);
             }
             else if (_advertised.Remove(prefix))
             {
-                withdrawals.Add(prefix);
+                _withdrawals.Add(prefix);
             }
         }
-        foreach (var p in taken)
-        {
-            _dirty.Remove(p);
-        }
         var messages = 0;
-        if (withdrawals.Count > 0)
+        if (_withdrawals.Count > 0)
         {
-            messages += builder.WriteWithdrawals(output, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(withdrawals));
-            withdrawn = withdrawals.Count;
+            messages += builder.WriteWithdrawals(output, CollectionsMarshal.AsSpan(_withdrawals));
+            withdrawn = _withdrawals.Count;
+            _withdrawals.Clear();
         }
-        foreach (var (desired, list) in groups)
+        foreach (var (desired, (v4, v6)) in _groups)
         {
             var attributes = effective(desired);
             // One family per call keeps the MP next hop right for each.
-            var v4 = list.Where(n => n.Prefix.IsIPv4).ToArray();
-            var v6 = list.Where(n => n.Prefix.IsIPv6).ToArray();
-            if (v4.Length > 0)
+            if (v4.Count > 0)
             {
-                messages += builder.WriteAnnouncements(output, attributes, v4, attributes.NextHop is null ? nextHopFor(false) : null);
+                messages += builder.WriteAnnouncements(output, attributes, CollectionsMarshal.AsSpan(v4), attributes.NextHop is null ? nextHopFor(false) : null);
             }
-            if (v6.Length > 0)
+            if (v6.Count > 0)
             {
-                messages += builder.WriteAnnouncements(output, attributes, v6, nextHopFor(true));
+                messages += builder.WriteAnnouncements(output, attributes, CollectionsMarshal.AsSpan(v6), nextHopFor(true));
             }
-            announced += list.Count;
+            announced += v4.Count + v6.Count;
+            Return(v4);
+            Return(v6);
         }
+        _groups.Clear();
         return messages;
     }
+
+    private List<Nlri> Rent() => _spareLists.TryPop(out var list) ? list : new List<Nlri>();
+
+    private void Return(List<Nlri> list)
+    {
+        list.Clear();
+        // A few spare lists serve the common case (a handful of attribute sets per batch); the rest go to the GC.
+        if (_spareLists.Count < 64)
+        {
+            _spareLists.Push(list);
+        }
+    }
+}
+
+/// <summary>The prefix hash of <see cref="RouteKeyComparer"/> for tables keyed by prefix alone.</summary>
+internal sealed class PrefixComparer : IEqualityComparer<Prefix>
+{
+    public static readonly PrefixComparer Instance = new();
+
+    public bool Equals(Prefix x, Prefix y) => x.Equals(y);
+
+    public int GetHashCode(Prefix prefix) => RouteKeyComparer.Hash(prefix);
 }
