@@ -40,6 +40,7 @@ internal sealed partial class PlanState
     private readonly Dictionary<string, ServiceResource> _services = new(StringComparer.Ordinal);
     private readonly Dictionary<string, EndpointInfo> _endpoints = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _nodeLabels = new(StringComparer.Ordinal);
+    private readonly Dictionary<NodeClass, ClassAnnouncements> _classAnnouncements = [];
 
     private PlanState(ValidatedConfig config, IReadOnlyList<(string Name, IReadOnlyDictionary<string, string> Labels)> nodes, bool endpointsAssumed)
     {
