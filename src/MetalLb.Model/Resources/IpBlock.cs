@@ -8,8 +8,24 @@ namespace BgpKit.MetalLb.Model.Resources;
 /// An address as a number, so that pools, ranges and aggregation are plain integer arithmetic.
 /// IPv4 uses the low 32 bits.
 /// </summary>
-internal readonly record struct IpValue(bool IsV6, UInt128 Value) : IComparable<IpValue>
+internal readonly record struct IpValue : IComparable<IpValue>
 {
+    // Two ulongs rather than a UInt128 field: UInt128 is 16-byte aligned, which made IpValue 32 bytes
+    // (and a route table entry 80); the allocator and route tables hold one per service address.
+    private readonly ulong _high;
+    private readonly ulong _low;
+
+    public IpValue(bool isV6, UInt128 value)
+    {
+        IsV6 = isV6;
+        _high = (ulong)(value >> 64);
+        _low = (ulong)value;
+    }
+
+    public bool IsV6 { get; }
+
+    public UInt128 Value => new(_high, _low);
+
     public int Bits => IsV6 ? 128 : 32;
 
     public static IpValue From(IPAddress address)
