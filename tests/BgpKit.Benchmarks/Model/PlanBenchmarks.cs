@@ -35,6 +35,10 @@ public class PlanBenchmarks
         return state.NodePlan("node-0").Announcements.Count;
     }
 
+    /// <summary>What <c>bgpkit plan</c> does without <c>--node</c>: validation, allocation and the plan of all 100 nodes.</summary>
+    [Benchmark]
+    public int FullPlanAllNodes() => MetalLbPlanner.Plan(_manifests).Nodes.Sum(n => n.Announcements.Count);
+
     /// <summary>One service added, then removed again (allocation and route tables only).</summary>
     [Benchmark]
     public int AddAndRemoveOneService()
