@@ -16,7 +16,8 @@ internal sealed record ServiceAllocationResult(ServiceRequest Request, PoolConfi
 /// </summary>
 internal sealed class Allocator(ValidatedConfig config)
 {
-    private readonly Dictionary<IpValue, List<ServiceAllocationResult>> _byAddress = [];
+    // Arrays, replaced on change: nearly every address has one user, and a list would be two objects each.
+    private readonly Dictionary<IpValue, ServiceAllocationResult[]> _byAddress = [];
     private readonly Dictionary<string, ServiceAllocationResult> _byService = new(StringComparer.Ordinal);
 
     // Per pool and family, a lower bound below which every address is taken: a service without a
@@ -74,14 +75,9 @@ internal sealed class Allocator(ValidatedConfig config)
             var address = addresses[i];
             if (_byAddress.TryGetValue(address, out var users))
             {
-                for (int u = users.Count - 1; u >= 0; u--)
-                {
-                    if (users[u].Request.Key == serviceKey)
-                    {
-                        users.RemoveAt(u);
-                    }
-                }
-                if (users.Count == 0)
+                users = Without(users, serviceKey);
+                _byAddress[address] = users;
+                if (users.Length == 0)
                 {
                     _byAddress.Remove(address);
                     if (previous.Pool is { } pool && _takenBelow.TryGetValue(pool, out var below) && address.Value < below[Family(address.IsV6)])
@@ -91,6 +87,20 @@ internal sealed class Allocator(ValidatedConfig config)
                 }
             }
         }
+    }
+
+    // A loop, not Array.FindAll: a lambda capturing the key would be allocated on every Release.
+    private static ServiceAllocationResult[] Without(ServiceAllocationResult[] users, string serviceKey)
+    {
+        var kept = new List<ServiceAllocationResult>(users.Length);
+        foreach (var user in users)
+        {
+            if (user.Request.Key != serviceKey)
+            {
+                kept.Add(user);
+            }
+        }
+        return [.. kept];
     }
 
     /// <summary>
@@ -141,11 +151,7 @@ internal sealed class Allocator(ValidatedConfig config)
         for (int i = 0; i < addresses.Count; i++)
         {
             var address = addresses[i];
-            if (!_byAddress.TryGetValue(address, out var users))
-            {
-                _byAddress[address] = users = [];
-            }
-            users.Add(result);
+            _byAddress[address] = _byAddress.TryGetValue(address, out var users) ? [.. users, result] : [result];
         }
     }
 
@@ -260,19 +266,20 @@ internal sealed class Allocator(ValidatedConfig config)
 
     private ServiceAllocationResult? TryPool(PoolConfig pool, ServiceRequest request, bool[] families, bool requireAll)
     {
-        List<IpValue>? addresses = null;
+        Span<IpValue> found = stackalloc IpValue[2];
+        int count = 0;
         foreach (bool v6 in families)
         {
             if (FirstFree(pool, request, v6) is { } address)
             {
-                (addresses ??= new List<IpValue>(families.Length)).Add(address);
+                found[count++] = address;
             }
             else if (requireAll)
             {
                 return null;
             }
         }
-        return addresses is null ? null : new ServiceAllocationResult(request, pool, addresses, null);
+        return count == 0 ? null : new ServiceAllocationResult(request, pool, found[..count].ToArray(), null);
     }
 
     private static int Family(bool v6) => v6 ? 1 : 0;

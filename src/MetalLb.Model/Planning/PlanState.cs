@@ -32,7 +32,10 @@ internal sealed partial class PlanState
     private readonly Dictionary<string, NodeClass> _classOfNode = new(StringComparer.Ordinal);
     private readonly List<NodeClass> _classes = [];
     private readonly Dictionary<string, RouteTable> _localTables = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<(RouteTable Table, Contribution Route)>> _applied = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (RouteTable Table, Contribution Route)[]> _applied = new(StringComparer.Ordinal);
+
+    // Where Contribute gathers one service's routes before keeping them as an array of the exact size.
+    private readonly List<(RouteTable Table, Contribution Route)> _gathered = [];
 
     // Cluster-policy services count once per advertisement here, whatever the number of nodes and
     // peers; externalTrafficPolicy Local services count per node in _localTables.
@@ -177,7 +180,8 @@ internal sealed partial class PlanState
         {
             return;
         }
-        var applied = new List<(RouteTable, Contribution)>(Config.Advertisements.Count * allocation.Addresses.Count);
+        var applied = _gathered;
+        applied.Clear();
         if (service.ExternalTrafficPolicy != "Local" || endpoints is null)
         {
             AddRoutes(service, allocation, _clusterTable, applied);
@@ -195,7 +199,7 @@ internal sealed partial class PlanState
         }
         if (applied.Count > 0)
         {
-            _applied[service.Key] = applied;
+            _applied[service.Key] = [.. applied];
         }
     }
 
