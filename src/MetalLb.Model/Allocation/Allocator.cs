@@ -21,9 +21,9 @@ internal sealed class Allocator(ValidatedConfig config)
     private readonly Dictionary<string, ServiceAllocationResult> _byService = new(StringComparer.Ordinal);
 
     // Per pool and family, a lower bound below which every address is taken: a service without a
-    // sharing key starts its search there, so filling a pool is linear rather than quadratic. Keyed by
-    // reference: PoolConfig's record equality would hash the whole resource.
-    private readonly Dictionary<PoolConfig, UInt128[]> _takenBelow = new(ReferenceEqualityComparer.Instance);
+    // sharing key starts its search there, so filling a pool is linear rather than quadratic. Indexed by
+    // PoolConfig.Index * 2 + family: every allocation checks it for each full pool it passes.
+    private readonly UInt128[] _takenBelow = new UInt128[config.Pools.Count * 2];
 
     // The general pools' order never changes for a configuration; compute it once.
     private readonly List<PoolConfig> _general = config.Pools
@@ -80,9 +80,9 @@ internal sealed class Allocator(ValidatedConfig config)
                 if (users.Length == 0)
                 {
                     _byAddress.Remove(address);
-                    if (previous.Pool is { } pool && _takenBelow.TryGetValue(pool, out var below) && address.Value < below[Family(address.IsV6)])
+                    if (previous.Pool is { } pool && address.Value < _takenBelow[Hint(pool, address.IsV6)])
                     {
-                        below[Family(address.IsV6)] = address.Value;
+                        _takenBelow[Hint(pool, address.IsV6)] = address.Value;
                     }
                 }
             }
@@ -282,17 +282,13 @@ internal sealed class Allocator(ValidatedConfig config)
         return count == 0 ? null : new ServiceAllocationResult(request, pool, found[..count].ToArray(), null);
     }
 
-    private static int Family(bool v6) => v6 ? 1 : 0;
+    private static int Hint(PoolConfig pool, bool v6) => pool.Index * 2 + (v6 ? 1 : 0);
 
     /// <summary>The lowest address of the family that is free, or shared compatibly.</summary>
     private IpValue? FirstFree(PoolConfig pool, ServiceRequest request, bool v6)
     {
         bool fromHint = request.SharingKey is null;
-        if (!_takenBelow.TryGetValue(pool, out var hint))
-        {
-            _takenBelow[pool] = hint = new UInt128[2];
-        }
-        UInt128 below = fromHint ? hint[Family(v6)] : 0;
+        UInt128 below = fromHint ? _takenBelow[Hint(pool, v6)] : 0;
         if (below != 0 && below > pool.LastOf(v6))
         {
             return null; // full
@@ -320,7 +316,7 @@ internal sealed class Allocator(ValidatedConfig config)
                 {
                     if (fromHint && allTaken)
                     {
-                        hint[Family(v6)] = value;
+                        _takenBelow[Hint(pool, v6)] = value;
                     }
                     return address;
                 }
@@ -333,7 +329,7 @@ internal sealed class Allocator(ValidatedConfig config)
         }
         if (fromHint && allTaken && lastOfFamily is { Length: > 0 } last && last.Last < (v6 ? UInt128.MaxValue : uint.MaxValue))
         {
-            hint[Family(v6)] = last.Last + 1;
+            _takenBelow[Hint(pool, v6)] = last.Last + 1;
         }
         return null;
     }

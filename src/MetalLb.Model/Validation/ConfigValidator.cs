@@ -145,7 +145,7 @@ internal static partial class ConfigValidator
                 DuplicateSelectors(config, pool, "spec.serviceAllocation.serviceSelectors", allocation.ServiceSelectors);
             }
             blocks.Sort();
-            config.Pools.Add(new PoolConfig(pool, blocks));
+            config.Pools.Add(new PoolConfig(pool, blocks) { Index = config.Pools.Count });
         }
     }
 

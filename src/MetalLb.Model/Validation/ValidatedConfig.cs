@@ -9,6 +9,9 @@ internal sealed record PoolConfig(IpAddressPool Resource, IReadOnlyList<IpBlock>
 {
     public string Name => Resource.Name;
 
+    /// <summary>The pool's position in <see cref="ValidatedConfig.Pools"/>, for per-pool tables kept in arrays.</summary>
+    public int Index { get; init; }
+
     /// <summary>The shortest prefix length among the blocks of one family (the widest block).</summary>
     public int? WidestLength(bool v6) => Blocks.Where(b => b.IsV6 == v6).Select(b => (int?)b.Length).Min();
 
