@@ -22,7 +22,12 @@ public sealed record BfdProfile
     /// <summary>Required Min Echo RX Interval when echo mode is on (10 to 60000 ms, default 50).</summary>
     public TimeSpan EchoInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Echo mode (RFC 5880 section 6.4). Accepted for MetalLB compatibility; see README for where it runs.</summary>
+    /// <summary>
+    /// Echo mode (RFC 5880 section 6.4, RFC 5881 section 4): once Up, send echo packets that the peer's forwarding
+    /// plane returns, detect their loss in detect multiplier x echo interval (diagnostic 2), and slow control
+    /// packets to 1 s meanwhile. Runs on Linux, IPv4, single-hop, over a real interface, with CAP_NET_RAW; elsewhere
+    /// the session runs without echo and <see cref="BfdSessionStatus.EchoUnavailable"/> says why.
+    /// </summary>
     public bool EchoMode { get; init; }
 
     /// <summary>Passive mode (RFC 5880 section 6.1): send nothing until the peer's first packet arrives.</summary>

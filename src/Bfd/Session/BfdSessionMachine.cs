@@ -350,7 +350,7 @@ internal static class BfdSessionMachine
         }
         if (input.Now >= v.NextEchoAt)
         {
-            // 6.8.9: echo transmission is jittered like control transmission (6.8.7).
+            // 6.8.9: a 25% jitter may shorten the interval below the peer's Required Min Echo RX, as for control packets.
             actions |= BfdActions.TransmitEcho;
             v.NextEchoAt = input.Now + Jittered(v.EchoTransmitInterval, v.DetectMult, input.JitterSample);
         }
