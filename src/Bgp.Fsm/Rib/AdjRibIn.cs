@@ -156,7 +156,9 @@ internal sealed class AdjRibIn
 /// tables in address order, so consecutive inserts touch the same cache lines instead of a random bucket each:
 /// on a 1,000,000-route table that is the difference between one cache miss per route and almost none (about
 /// 3x the insert rate). The dictionary's prime bucket count spreads the arithmetic progressions that tables
-/// are made of (all /24s, all /32s of a range) evenly.
+/// are made of (all /24s, all /32s of a range) evenly. The IPv4 hash is not keyed: a peer that chose prefixes
+/// congruent modulo the bucket count could lengthen chains, which is why the import filter and the peer's
+/// own configuration, not the hash, are what bound what a peer may send.
 /// </summary>
 internal sealed class RouteKeyComparer : IEqualityComparer<Nlri>
 {
