@@ -7,8 +7,8 @@ namespace BgpKit.Bgp.Wire.Capture;
 
 /// <summary>
 /// Finds BGP messages and BFD packets in a pcap or pcapng capture: strips link layers, follows IP
-/// (and GRE, IP-in-IP, MPLS) to TCP and UDP, reassembles each TCP direction on a BGP port, and cuts
-/// the streams into messages. The messages are raw octets; decode them with the BGP codec.
+/// (and GRE, IP-in-IP, MPLS) to TCP and UDP, reassembles IPv4 and IPv6 fragments (bounded: see the
+/// package README), reassembles each TCP direction on a BGP port, and cuts the streams into messages. The messages are raw octets; decode them with the BGP codec.
 /// </summary>
 /// <example>
 /// <code>
@@ -29,6 +29,7 @@ public sealed class CaptureDecoder : IDisposable
     private readonly HashSet<int> _bgpPorts;
     private readonly Dictionary<FlowKey, FlowState> _flows = new();
     private readonly Queue<CaptureItem> _ready = new();
+    private readonly IpFragmentReassembler _fragments = new();
     private long _connections;
     private bool _ended;
 
@@ -85,6 +86,8 @@ public sealed class CaptureDecoder : IDisposable
             else
             {
                 _ended = true;
+                _fragments.DropPending();
+                Statistics.FragmentsDropped = _fragments.Dropped;
                 foreach (var flow in _flows.Values)
                 {
                     // Segments still held behind a gap: the capture lost the missing octets (as Wireshark's
@@ -119,11 +122,15 @@ public sealed class CaptureDecoder : IDisposable
         return true;
     }
 
+    /// <summary>The IP reassembly state (for tests of its bounds).</summary>
+    internal IpFragmentReassembler FragmentReassembler => _fragments;
+
     /// <inheritdoc />
     public void Dispose() => _reader.Dispose();
 
     private void OnFrame(in CaptureFrame frame)
     {
+        _fragments.Expire(frame.TimestampMicroseconds);
         if (!LinkLayer.TryStrip(frame.LinkType, frame.Data.Span, out var etherType, out var network))
         {
             if (Enum.IsDefined((CaptureLinkType)frame.LinkType))
@@ -136,16 +143,29 @@ public sealed class CaptureDecoder : IDisposable
             }
             return;
         }
-        switch (NetworkLayer.TryDecode(etherType, network, out var ip))
+        var skip = NetworkLayer.TryDecode(etherType, network, out var ip);
+        // The memory the transport payload lies in: the frame's, or a reassembled datagram's.
+        var owner = frame.Data;
+        for (var depth = 0; skip == NetworkSkip.Fragment; depth++)
+        {
+            Statistics.Fragments++;
+            var whole = _fragments.Add(frame.TimestampMicroseconds, ip);
+            Statistics.Reassembled = _fragments.Reassembled;
+            Statistics.FragmentsDropped = _fragments.Dropped;
+            if (whole is null || depth > 2)
+            {
+                return;
+            }
+            owner = whole.Payload;
+            skip = NetworkLayer.TryDecodeReassembled(whole, out ip);
+        }
+        switch (skip)
         {
             case NetworkSkip.NotIp:
                 Statistics.NotIp++;
                 return;
             case NetworkSkip.Truncated:
                 Statistics.Truncated++;
-                return;
-            case NetworkSkip.Fragment:
-                Statistics.Fragments++;
                 return;
         }
         if (ip.Protocol == NetworkLayer.ProtocolTcp)
@@ -154,7 +174,7 @@ public sealed class CaptureDecoder : IDisposable
         }
         else if (ip.Protocol == NetworkLayer.ProtocolUdp)
         {
-            OnUdp(frame, ref ip);
+            OnUdp(frame, owner, ref ip);
         }
     }
 
@@ -213,7 +233,7 @@ public sealed class CaptureDecoder : IDisposable
     }
 
     //  UDP (RFC 768): source port (2) | destination port (2) | length (2) | checksum (2) | data
-    private void OnUdp(in CaptureFrame frame, ref IpDatagram ip)
+    private void OnUdp(in CaptureFrame frame, ReadOnlyMemory<byte> owner, ref IpDatagram ip)
     {
         var datagram = ip.Payload;
         if (datagram.Length < 8)
@@ -230,9 +250,9 @@ public sealed class CaptureDecoder : IDisposable
         var length = BinaryPrimitives.ReadUInt16BigEndian(datagram[4..]);
         var end = length >= 8 && length <= datagram.Length ? length : datagram.Length;
         var state = GetFlow(ip.Source, sourcePort, ip.Destination, destinationPort, isTcp: false);
-        // The datagram lies inside the frame: find its offset so the item can share the frame's memory.
-        var offset = (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(frame.Data.Span), ref MemoryMarshal.GetReference(datagram[8..]));
-        _ready.Enqueue(new CaptureItem(CaptureItemKind.BfdPacket, frame.TimestampMicroseconds, state.Flow, frame.Data.Slice(offset, end - 8)));
+        // The datagram lies inside the frame (or the reassembled datagram): find its offset so the item can share that memory.
+        var offset = (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(owner.Span), ref MemoryMarshal.GetReference(datagram[8..]));
+        _ready.Enqueue(new CaptureItem(CaptureItemKind.BfdPacket, frame.TimestampMicroseconds, state.Flow, owner.Slice(offset, end - 8)));
     }
 
     private FlowState GetFlow(ReadOnlySpan<byte> source, ushort sourcePort, ReadOnlySpan<byte> destination, ushort destinationPort, bool isTcp)

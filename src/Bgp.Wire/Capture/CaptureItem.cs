@@ -90,8 +90,14 @@ public sealed class CaptureStatistics
     /// <summary>Frames too short for their own headers.</summary>
     public long Truncated { get; internal set; }
 
-    /// <summary>IP fragments (not reassembled; BGP sessions do not fragment in practice).</summary>
+    /// <summary>IP fragments seen (IPv4, and IPv6 with a Fragment header that is not atomic).</summary>
     public long Fragments { get; internal set; }
+
+    /// <summary>Datagrams reassembled from fragments.</summary>
+    public long Reassembled { get; internal set; }
+
+    /// <summary>Fragments dropped: duplicates, conflicting overlaps, over the size or memory bounds, malformed, cut by the snap length, or timed out.</summary>
+    public long FragmentsDropped { get; internal set; }
 
     /// <summary>TCP segments on a BGP port.</summary>
     public long BgpSegments { get; internal set; }

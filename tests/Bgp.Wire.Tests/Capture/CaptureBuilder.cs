@@ -191,6 +191,43 @@ internal static class CaptureBuilder
         return ip;
     }
 
+    /// <summary>
+    /// One fragment of an IPv4 packet built above (20-octet header): <paramref name="length"/> octets of its payload
+    /// from <paramref name="offset"/>, More Fragments set unless the piece ends the payload (or <paramref name="more"/> says).
+    /// </summary>
+    public static byte[] Ipv4Fragment(byte[] packet, ushort id, int offset, int length, bool? more = null)
+    {
+        var payload = packet.AsSpan(20);
+        var fragment = new byte[20 + length];
+        packet.AsSpan(0, 20).CopyTo(fragment);
+        BinaryPrimitives.WriteUInt16BigEndian(fragment.AsSpan(2), (ushort)fragment.Length);
+        BinaryPrimitives.WriteUInt16BigEndian(fragment.AsSpan(4), id);
+        var moreFragments = more ?? offset + length < payload.Length;
+        BinaryPrimitives.WriteUInt16BigEndian(fragment.AsSpan(6), (ushort)((moreFragments ? 0x2000 : 0) | (offset / 8)));
+        payload.Slice(offset, length).CopyTo(fragment.AsSpan(20));
+        return fragment;
+    }
+
+    /// <summary>
+    /// One fragment of a packet from <see cref="Ipv6Tcp"/>: the IPv6 header and hop-by-hop header stay (unfragmentable),
+    /// a Fragment header follows, then <paramref name="length"/> octets of the fragmentable part (destination options
+    /// and TCP) from <paramref name="offset"/>.
+    /// </summary>
+    public static byte[] Ipv6Fragment(byte[] packet, uint id, int offset, int length, bool? more = null)
+    {
+        var fragmentable = packet.AsSpan(48);
+        var fragment = new byte[56 + length];
+        packet.AsSpan(0, 48).CopyTo(fragment);
+        BinaryPrimitives.WriteUInt16BigEndian(fragment.AsSpan(4), (ushort)(16 + length));
+        fragment[40] = 44;                          // hop-by-hop: next is the Fragment header
+        fragment[48] = packet[40];                  // Fragment header: next is what followed hop-by-hop
+        var moreFragments = more ?? offset + length < fragmentable.Length;
+        BinaryPrimitives.WriteUInt16BigEndian(fragment.AsSpan(50), (ushort)(offset | (moreFragments ? 1 : 0)));
+        BinaryPrimitives.WriteUInt32BigEndian(fragment.AsSpan(52), id);
+        fragmentable.Slice(offset, length).CopyTo(fragment.AsSpan(56));
+        return fragment;
+    }
+
     private static byte[] Tcp(ushort sourcePort, ushort destinationPort, uint sequence, byte flags, byte[] data)
     {
         var tcp = new byte[20 + data.Length];
