@@ -35,6 +35,7 @@ public sealed partial class SpeakerHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Node);
         _options = options;
+        _source = CreateSource(options); // First: it checks that exactly one source is given.
         _logger = options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.SpeakerHost");
         _exporter = new PrometheusExporter();
         _hostMetrics = new HostMetrics(options.MeterFactory);
@@ -47,7 +48,6 @@ public sealed partial class SpeakerHost : IAsyncDisposable
         });
         _reconciler = new Reconciler(options.Node, new ModelPlanCompiler(options.Node), _backend, options.TimeProvider,
             options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Reconciler"), _hostMetrics);
-        _source = CreateSource(options);
     }
 
     private static IResourceSource CreateSource(SpeakerHostOptions options)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -108,10 +107,11 @@ internal sealed partial class ResourceReflector
                 LogGone(_logger, _kind.Kind, ResourceVersion);
                 ResourceVersion = null;
             }
-            catch (Exception e) when (e is HttpRequestException or IOException or KubernetesApiException or JsonException
-                                          or InvalidOperationException or OperationCanceledException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                // OperationCanceledException here is the watch deadline, not our caller.
+                // Network and server errors, an object we cannot read, or the watch deadline
+                // (an OperationCanceledException that is not our caller's): a kind must never
+                // stop following the server, so every one of them is retried.
                 LogRetry(_logger, _kind.Kind, e.Message, (long)backoff.TotalMilliseconds);
                 try
                 {

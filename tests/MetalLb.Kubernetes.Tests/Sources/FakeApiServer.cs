@@ -28,6 +28,7 @@ internal sealed class FakeApiServer : IDisposable
     private readonly Task _serving;
     private long _version = 1000;
     private long _compactedTo;
+    private bool _holdDelivery;
 
     public FakeApiServer()
     {
@@ -110,17 +111,35 @@ internal sealed class FakeApiServer : IDisposable
     }
 
     /// <summary>
-    /// Ends every watch, runs <paramref name="changes"/> while no watch can open, then compacts the
-    /// history: a client that resumes from the version it last saw gets 410 Gone and must LIST to
-    /// learn what happened meanwhile.
+    /// Runs <paramref name="changes"/> without telling any watch, then compacts the history, so a
+    /// client learns of them only by LISTing again: by default every watch is ended first and the
+    /// client's resume gets 410 Gone; with <paramref name="expireOpenWatches"/> the open watches
+    /// stay open and then receive an ERROR event with code 410 (the watch cache fell behind).
     /// </summary>
-    public void Gap(Action changes)
+    public void Gap(Action changes, bool expireOpenWatches = false)
     {
         lock (_gate)
         {
-            CloseWatches();
-            changes();
+            if (!expireOpenWatches)
+            {
+                CloseWatches();
+            }
+            _holdDelivery = true;
+            try
+            {
+                changes();
+            }
+            finally
+            {
+                _holdDelivery = false;
+            }
             _compactedTo = _version;
+            foreach (var watch in _watches)
+            {
+                watch.Lines.Writer.TryWrite(GoneEvent(watch.From));
+                watch.Lines.Writer.TryComplete();
+            }
+            _watches.Clear();
         }
     }
 
@@ -154,21 +173,6 @@ internal sealed class FakeApiServer : IDisposable
             foreach (var watch in _watches)
             {
                 watch.Dropped = true;
-                watch.Lines.Writer.TryComplete();
-            }
-            _watches.Clear();
-        }
-    }
-
-    /// <summary>Sends an ERROR event with code 410 on every open watch, then ends them (etcd compacted under them).</summary>
-    public void ExpireWatches()
-    {
-        lock (_gate)
-        {
-            _compactedTo = _version;
-            foreach (var watch in _watches)
-            {
-                watch.Lines.Writer.TryWrite(GoneEvent(watch.From));
                 watch.Lines.Writer.TryComplete();
             }
             _watches.Clear();
@@ -221,6 +225,10 @@ internal sealed class FakeApiServer : IDisposable
     private void Record(Change change)
     {
         _log.Add(change);
+        if (_holdDelivery)
+        {
+            return;
+        }
         foreach (var watch in _watches.ToArray())
         {
             if (watch.Matches(change))

@@ -121,15 +121,16 @@ public sealed class KubernetesApiSourceTests : IAsyncDisposable
         await Eventually(() => Routes().Length == 1, "the first plan");
         await Eventually(() => _server.OpenWatches("nodes") == 1, "the node watch");
         var generation = _reconciler.Config().InForce!.Generation;
-        var reads = _reconciler.Config().LastChange!.At;
 
         // A kubelet heartbeat: only status and resourceVersion change.
-        _server.Put(ApiObjects.Node("node-1").Replace("18:00:00Z", "18:00:10Z", StringComparison.Ordinal));
+        var heartbeat = _server.Put(ApiObjects.Node("node-1").Replace("18:00:00Z", "18:00:10Z", StringComparison.Ordinal));
+        var nodes = _source.Reflectors.Single(r => r.Kind.Kind == "Node");
+        await Eventually(() => nodes.ResourceVersion == heartbeat.ToString(System.Globalization.CultureInfo.InvariantCulture), "the heartbeat");
         _server.Put(ApiObjects.Service("web2"));
         await Eventually(() => Routes().Length == 2, "the next real change");
 
+        // Every snapshot is applied (and counted) even when its plan is the same: one more means the heartbeat made none.
         Assert.Equal(generation + 1, _reconciler.Config().InForce!.Generation);
-        Assert.NotEqual(reads, _reconciler.Config().LastChange!.At);
     }
 
     public enum GoneKind
@@ -158,17 +159,8 @@ public sealed class KubernetesApiSourceTests : IAsyncDisposable
             _server.Put(ApiObjects.Service("new", loadBalancerIp: "198.51.100.9"));
             _server.Delete("v1", "Service", "default", "old");
         }
-        if (gone == GoneKind.ErrorEventInOpenWatch)
-        {
-            // The watch is told it is too old before it sees these: only a LIST can tell it.
-            _server.DropWatches();
-            _server.Gap(Changes);
-            _server.ExpireWatches();
-        }
-        else
-        {
-            _server.Gap(Changes);
-        }
+        // The watch never sees these changes: only a LIST can tell of them.
+        _server.Gap(Changes, expireOpenWatches: gone == GoneKind.ErrorEventInOpenWatch);
 
         await Eventually(() => _reconciler.Config().InForce!.Services.Any(s => s.Name == "new") && Routes().Length == 2, "the relisted services");
         await Eventually(() => _server.OpenWatches("services") == 1, "the resumed watch");
