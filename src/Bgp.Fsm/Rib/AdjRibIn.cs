@@ -156,13 +156,16 @@ internal sealed class AdjRibIn
 /// tables in address order, so consecutive inserts touch the same cache lines instead of a random bucket each:
 /// on a 1,000,000-route table that is the difference between one cache miss per route and almost none (about
 /// 3x the insert rate). The dictionary's prime bucket count spreads the arithmetic progressions that tables
-/// are made of (all /24s, all /32s of a range) evenly. The IPv4 hash is not keyed: a peer that chose prefixes
-/// congruent modulo the bucket count could lengthen chains, which is why the import filter and the peer's
-/// own configuration, not the hash, are what bound what a peer may send.
+/// are made of (all /24s, all /32s of a range) evenly. The network number is XORed with a per-process random
+/// key: within each aligned block of addresses that only permutes neighbours (locality stays), but a peer can no
+/// longer choose prefixes that it knows fall into one bucket (network numbers congruent modulo the bucket count),
+/// which would turn every insert into a walk of one long chain.
 /// </summary>
 internal sealed class RouteKeyComparer : IEqualityComparer<Nlri>
 {
     public static readonly RouteKeyComparer Instance = new();
+
+    private static readonly uint Key = (uint)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
 
     public bool Equals(Nlri x, Nlri y) => x.Equals(y);
 
@@ -180,7 +183,7 @@ internal sealed class RouteKeyComparer : IEqualityComparer<Nlri>
         }
         // The network number: the address without its host bits, so 10.0.0.0/24, 10.0.1.0/24 ... are 1 apart.
         var length = prefix.Length;
-        return length == 0 ? 0 : (int)(prefix.IPv4Address >> (32 - length)) ^ length << 26;
+        return length == 0 ? 0 : (int)((prefix.IPv4Address >> (32 - length)) ^ Key) ^ length << 26;
     }
 }
 
