@@ -9,6 +9,10 @@ namespace BgpKit.Bgp.Wire.Mrt;
 //  | Prefix (ceil(len/8))                  | Entry Count (2)  | RIB Entries ... |
 //  RIB entry (4.3.4): Peer Index (2) | Originated Time (4) | [Path Identifier (4) ADD-PATH]
 //                     | Attribute Length (2) | BGP Attributes (4-octet AS always)
+//  RIB_GENERIC_ADDPATH (RFC 8050 4.2) is the exception: the Path Identifier heads the NLRI
+//  (Sequence | AFI | SAFI | Path Identifier (4) | Prefix Length | Prefix | Entry Count | entries
+//  without a Path Identifier). gobgp and OpenBSD bgpd write it like the other ADDPATH subtypes instead
+//  (the Path Identifier in each entry); the decoder takes whichever layout accounts for the record exactly.
 
 /// <summary>One RIB entry of a TABLE_DUMP_V2 record.</summary>
 public readonly ref struct MrtRibEntry
@@ -42,8 +46,9 @@ public readonly ref struct MrtRib
 {
     private readonly ReadOnlySpan<byte> _entries;
 
-    private MrtRib(uint sequence, ushort afi, byte safi, ReadOnlySpan<byte> nlri, int prefixLength, ushort entryCount, bool addPath, ReadOnlySpan<byte> entries)
+    private MrtRib(uint sequence, ushort afi, byte safi, ReadOnlySpan<byte> nlri, int prefixLength, ushort entryCount, bool addPath, ReadOnlySpan<byte> entries, uint? nlriPathId = null)
     {
+        NlriPathId = nlriPathId;
         Sequence = sequence;
         Afi = afi;
         Safi = safi;
@@ -74,6 +79,12 @@ public readonly ref struct MrtRib
 
     /// <summary>Whether entries carry ADD-PATH path identifiers (RFC 8050).</summary>
     public bool HasPathIds { get; }
+
+    /// <summary>
+    /// For RIB_GENERIC_ADDPATH laid out as RFC 8050 4.2 says, the Path Identifier at the head of the NLRI
+    /// (every entry's <see cref="MrtRibEntry.PathId"/> is this value too); null otherwise.
+    /// </summary>
+    public uint? NlriPathId { get; }
 
     /// <summary>Decodes the fixed part of a RIB record of <paramref name="subtype"/>; false with a reason when damaged.</summary>
     public static bool TryDecode(ushort subtype, ReadOnlySpan<byte> body, out MrtRib rib, out string? problem)
@@ -122,6 +133,46 @@ public readonly ref struct MrtRib
             safi = rest[2];
             rest = rest[3..];
         }
+        if ((TableDumpV2Subtype)subtype == TableDumpV2Subtype.RibGenericAddPath)
+        {
+            // RFC 8050 4.2 first; then the layout gobgp and OpenBSD bgpd write (see the top of this file).
+            if (rest.Length >= 4
+                && TryDecodePrefixAndEntries(sequence, afi, safi, rest[4..], addPath: false, out var rfc, out _)
+                && rfc.EntriesFitExactly())
+            {
+                rib = new MrtRib(sequence, afi, safi, rfc.PrefixOctets, rfc.PrefixLength, rfc.EntryCount, false, rfc._entries, BinaryPrimitives.ReadUInt32BigEndian(rest));
+                return true;
+            }
+            if (TryDecodePrefixAndEntries(sequence, afi, safi, rest, addPath: true, out var inEntries, out _) && inEntries.EntriesFitExactly())
+            {
+                rib = inEntries;
+                return true;
+            }
+            if (rest.Length < 4)
+            {
+                problem = "RIB_GENERIC_ADDPATH record shorter than its path identifier";
+                return false;
+            }
+            // Neither layout fits: report the damage as the RFC layout sees it.
+            if (!TryDecodePrefixAndEntries(sequence, afi, safi, rest[4..], addPath: false, out rfc, out problem))
+            {
+                return false;
+            }
+            rib = new MrtRib(sequence, afi, safi, rfc.PrefixOctets, rfc.PrefixLength, rfc.EntryCount, false, rfc._entries, BinaryPrimitives.ReadUInt32BigEndian(rest));
+            return true;
+        }
+        return TryDecodePrefixAndEntries(sequence, afi, safi, rest, addPath, out rib, out problem);
+    }
+
+    private static bool TryDecodePrefixAndEntries(uint sequence, ushort afi, byte safi, ReadOnlySpan<byte> rest, bool addPath, out MrtRib rib, out string? problem)
+    {
+        rib = default;
+        problem = null;
+        if (rest.IsEmpty)
+        {
+            problem = "RIB record ends before its prefix length";
+            return false;
+        }
         int bits = rest[0];
         var maxBits = afi == 2 ? 128 : afi == 1 ? 32 : 255;
         if (bits > maxBits)
@@ -141,8 +192,29 @@ public readonly ref struct MrtRib
         return true;
     }
 
+    /// <summary>Whether the entries, walked by their count, end exactly where the record does.</summary>
+    private bool EntriesFitExactly()
+    {
+        var rest = _entries;
+        var fixedLength = HasPathIds ? 12 : 8;
+        for (var i = 0; i < EntryCount; i++)
+        {
+            if (rest.Length < fixedLength)
+            {
+                return false;
+            }
+            var length = fixedLength + BinaryPrimitives.ReadUInt16BigEndian(rest[(fixedLength - 2)..]);
+            if (rest.Length < length)
+            {
+                return false;
+            }
+            rest = rest[length..];
+        }
+        return rest.IsEmpty;
+    }
+
     /// <summary>Walks the entries; stops early (with <see cref="Enumerator.Problem"/> set) at a damaged one.</summary>
-    public Enumerator GetEnumerator() => new(_entries, EntryCount, HasPathIds);
+    public Enumerator GetEnumerator() => new(_entries, EntryCount, HasPathIds, NlriPathId);
 
     /// <summary>Walks the RIB entries of one record without allocating.</summary>
     public ref struct Enumerator
@@ -150,12 +222,14 @@ public readonly ref struct MrtRib
         private ReadOnlySpan<byte> _rest;
         private int _remaining;
         private readonly bool _addPath;
+        private readonly uint? _nlriPathId;
 
-        internal Enumerator(ReadOnlySpan<byte> entries, int count, bool addPath)
+        internal Enumerator(ReadOnlySpan<byte> entries, int count, bool addPath, uint? nlriPathId)
         {
             _rest = entries;
             _remaining = count;
             _addPath = addPath;
+            _nlriPathId = nlriPathId;
         }
 
         /// <summary>The entry at the current position.</summary>
@@ -180,7 +254,7 @@ public readonly ref struct MrtRib
             }
             var peer = BinaryPrimitives.ReadUInt16BigEndian(_rest);
             var originated = BinaryPrimitives.ReadUInt32BigEndian(_rest[2..]);
-            uint? pathId = _addPath ? BinaryPrimitives.ReadUInt32BigEndian(_rest[6..]) : null;
+            var pathId = _addPath ? BinaryPrimitives.ReadUInt32BigEndian(_rest[6..]) : _nlriPathId;
             int attributeLength = BinaryPrimitives.ReadUInt16BigEndian(_rest[(fixedLength - 2)..]);
             if (_rest.Length < fixedLength + attributeLength)
             {
