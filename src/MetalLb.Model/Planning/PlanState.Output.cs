@@ -301,27 +301,60 @@ internal sealed partial class PlanState
 
     private static string Names(IEnumerable<AdvertisementConfig> advertisements) => string.Join(", ", advertisements.Select(a => a.Name));
 
+    // A service's plan stays while its allocation is the same object (Assign and TryKeep make a new
+    // one for every change; Announced reads the state when asked), and the services stay sorted, so
+    // that after one Upsert or Remove ToPlan rebuilds neither 10,000 plans nor their order.
+    private readonly Dictionary<string, (Allocation.ServiceAllocationResult Allocation, ServicePlan Plan)> _servicePlans = new(StringComparer.Ordinal);
+    private List<string>? _sortedKeys;
+
+    private ServicePlan ToServicePlan(ServiceResource service, Allocation.ServiceAllocationResult allocation) => new()
+    {
+        Namespace = service.Meta.Namespace,
+        Name = service.Meta.Name,
+        Addresses = allocation.Addresses.Select(a => a.ToAddress()).ToList(),
+        Pool = allocation.Pool?.Name,
+        Error = allocation.Error,
+        Announced = new LazyDictionary(NodeNames, node => Reason(service, node)),
+    };
+
+    /// <summary>Keeps the sorted service keys (once ToPlan has sorted them) in step with one added or removed service.</summary>
+    private void KeepSorted(string key, bool add)
+    {
+        if (_sortedKeys is null)
+        {
+            return;
+        }
+        int at = _sortedKeys.BinarySearch(key, StringComparer.Ordinal);
+        if (add && at < 0)
+        {
+            _sortedKeys.Insert(~at, key);
+        }
+        else if (!add && at >= 0)
+        {
+            _sortedKeys.RemoveAt(at);
+        }
+    }
+
     public ClusterPlan ToPlan()
     {
         PlanProblems.Clear();
         var nodes = NodeNames.Select(NodePlan).ToList();
-        var services = _services.Values.OrderBy(s => s.Key, StringComparer.Ordinal).Select(service =>
+        var keys = _sortedKeys ??= _services.Keys.Order(StringComparer.Ordinal).ToList();
+        var services = new List<ServicePlan>(keys.Count);
+        foreach (var key in keys)
         {
-            var allocation = Allocator.Services[service.Key];
-            return new ServicePlan
+            var allocation = Allocator.Services[key];
+            if (!_servicePlans.TryGetValue(key, out var cached) || !ReferenceEquals(cached.Allocation, allocation))
             {
-                Namespace = service.Meta.Namespace,
-                Name = service.Meta.Name,
-                Addresses = allocation.Addresses.Select(a => a.ToAddress()).ToList(),
-                Pool = allocation.Pool?.Name,
-                Error = allocation.Error,
-                Announced = new LazyDictionary(NodeNames, node => Reason(service, node)),
-            };
-        }).ToList();
+                _servicePlans[key] = cached = (allocation, ToServicePlan(_services[key], allocation));
+            }
+            services.Add(cached.Plan);
+        }
         var problems = Config.Problems.Concat(PlanProblems).ToList();
+        var warnings = new List<string>();
         foreach (var service in _services.Values)
         {
-            var warnings = new List<string>();
+            warnings.Clear();
             Allocation.ServiceRequest.Annotation(service, Allocation.ServiceRequest.AddressPoolAnnotation, warnings);
             Allocation.ServiceRequest.Annotation(service, Allocation.ServiceRequest.AllowSharedIpAnnotation, warnings);
             Allocation.ServiceRequest.Annotation(service, Allocation.ServiceRequest.LoadBalancerIpsAnnotation, warnings);

@@ -130,7 +130,14 @@ internal sealed partial class PlanState
     public ServiceAllocationResult Upsert(ServiceResource service)
     {
         Withdraw(service.Key);
-        _services[service.Key] = service;
+        if (_services.TryAdd(service.Key, service))
+        {
+            KeepSorted(service.Key, add: true);
+        }
+        else
+        {
+            _services[service.Key] = service;
+        }
         var allocation = Allocator.Assign(service);
         Contribute(service, allocation);
         return allocation;
@@ -140,7 +147,11 @@ internal sealed partial class PlanState
     public void Remove(string serviceKey)
     {
         Withdraw(serviceKey);
-        _services.Remove(serviceKey);
+        if (_services.Remove(serviceKey))
+        {
+            KeepSorted(serviceKey, add: false);
+            _servicePlans.Remove(serviceKey);
+        }
         Allocator.Release(serviceKey);
     }
 
