@@ -16,7 +16,8 @@ internal sealed record NegotiatedSession(
     bool EnhancedRouteRefresh,
     GracefulRestartCapability? PeerGracefulRestart,
     string? PeerHostName,
-    BgpDecodeContext DecodeContext)
+    BgpDecodeContext DecodeContext,
+    bool ExtendedNextHop = false)
 {
     /// <summary>Capability names for status snapshots.</summary>
     public IReadOnlyList<string> CapabilityNames()
@@ -30,6 +31,7 @@ internal sealed record NegotiatedSession(
         if (PeerGracefulRestart is not null) names.Add("graceful-restart");
         if (DecodeContext.ReceivesPathIds(AfiSafi.IPv4Unicast) || DecodeContext.ReceivesPathIds(AfiSafi.IPv6Unicast)) names.Add("add-path-receive");
         if (PeerHostName is not null) names.Add("hostname");
+        if (ExtendedNextHop) names.Add("extended-nexthop");
         return names;
     }
 }
@@ -63,6 +65,10 @@ internal static class OpenNegotiation
         {
             // Receiving speaker only: restart time 0 and no families means "I keep your routes, I do not preserve mine".
             caps.Add(new GracefulRestartCapability(restartState: false, notification: false, restartTimeSeconds: 0));
+        }
+        if (OffersExtendedNextHop(peer))
+        {
+            caps.Add(new ExtendedNextHopCapability([Ipv4ViaIPv6]));
         }
         if (peer.HostName is { Length: > 0 } host)
         {
@@ -134,9 +140,20 @@ internal static class OpenNegotiation
             received.HasCapability(CapabilityCode.EnhancedRouteRefresh),
             peer.GracefulRestart ? received.GetCapability<GracefulRestartCapability>() : null,
             received.GetCapability<FqdnCapability>()?.HostName,
-            context);
+            context,
+            OffersExtendedNextHop(peer) && received.GetCapability<ExtendedNextHopCapability>() is { } enhe && enhe.Families.Contains(Ipv4ViaIPv6));
         return (session, null);
     }
+
+    private static readonly ExtendedNextHopFamily Ipv4ViaIPv6 = new(Afi.IPv4, 1, Afi.IPv6);
+
+    /// <summary>
+    /// RFC 8950: on an IPv6 session, IPv4 unicast routes without an IPv4 next hop (none configured) carry our IPv6
+    /// address as next hop in MP_REACH_NLRI, which a peer accepts only after both sides advertised the capability.
+    /// </summary>
+    private static bool OffersExtendedNextHop(BgpPeerOptions peer) =>
+        peer.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !peer.Address.IsIPv4MappedToIPv6
+        && peer.Families.Contains(AfiSafi.IPv4Unicast);
 
     private static BgpError Error(OpenMessageErrorSubcode subcode, ReadOnlyMemory<byte> data, string reason) =>
         new(BgpErrorCode.OpenMessageError, (byte)subcode, data, ErrorAction.SessionReset, reason);
