@@ -135,7 +135,6 @@ internal sealed class KubernetesApiClient : IDisposable
         {
             // Eleven watches stay open at once; the connection pool must not queue them behind each other.
             MaxConnectionsPerServer = 64,
-            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
             ConnectTimeout = TimeSpan.FromSeconds(10),
         };
         if (options.InsecureSkipTlsVerify)

@@ -61,6 +61,9 @@ internal sealed class FakeApiServer : IDisposable
     /// <summary>End each watch after this many events (the real server ends them on a timer).</summary>
     public int? CloseWatchAfterEvents { get; set; }
 
+    /// <summary>Answer requests whose path ends with this plural name with 503 (an overloaded or restarting server).</summary>
+    public string? Unavailable { get; set; }
+
     /// <summary>Every request as <c>GET path?query</c>, in arrival order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
@@ -277,6 +280,11 @@ internal sealed class FakeApiServer : IDisposable
             if (RequiredToken is { } token && request.Headers["Authorization"] != "Bearer " + token)
             {
                 await WriteStatusAsync(response, 401, "Unauthorized", "Unauthorized");
+                return;
+            }
+            if (Unavailable is { } plural && request.Url.AbsolutePath.EndsWith("/" + plural, StringComparison.Ordinal))
+            {
+                await WriteStatusAsync(response, 503, "ServiceUnavailable", "the server is currently unable to handle the request");
                 return;
             }
             if (!TryParse(request.Url.AbsolutePath, out var collection, out var ns))

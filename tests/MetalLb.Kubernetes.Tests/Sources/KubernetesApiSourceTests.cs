@@ -248,4 +248,47 @@ public sealed class KubernetesApiSourceTests : IAsyncDisposable
         Assert.Equal(["198.51.100.1/32"], Routes());
         Assert.Equal(callsBefore, Calls());
     }
+
+    [Fact]
+    public async Task Errors_are_retried_after_a_backoff_that_doubles_up_to_its_cap()
+    {
+        _server.Unavailable = "services";
+        var source = new KubernetesApiSource(new KubernetesApiOptions { Server = _server.Url }, _time, _log)
+        {
+            Kinds = [KubernetesResourceKind.MetalLbSpeaker.Single(k => k.Kind == "Service")],
+            InitialBackoff = TimeSpan.FromSeconds(1),
+            MaxBackoff = TimeSpan.FromSeconds(4),
+        };
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var snapshots = source.WatchAsync(stop.Token).GetAsyncEnumerator(stop.Token);
+        var first = snapshots.MoveNextAsync().AsTask();
+
+        // Attempts at 0 s, then after 1, 2, 4, 4, 4 s: at seconds 0, 1, 3, 7, 11, 15.
+        int[] attemptsBySecond = [1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6];
+        for (var second = 0; second < attemptsBySecond.Length; second++)
+        {
+            if (second > 0)
+            {
+                _time.Advance(TimeSpan.FromSeconds(1));
+            }
+            // Wait for this second's attempt (if any) and for the retry timer it sets, so the clock
+            // never moves before the source has started waiting.
+            for (var i = 0; i < 1000 && (_server.Requests.Count < attemptsBySecond[second] || _time.ActiveTimers != 1); i++)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
+            }
+            Assert.Equal(attemptsBySecond[second], _server.Requests.Count);
+        }
+        Assert.Contains(_log.Lines, l => l.Contains("503 Service Unavailable", StringComparison.Ordinal) && l.Contains("retrying in 4000 ms", StringComparison.Ordinal));
+
+        // Once the server is back the next attempt lists and the first snapshot arrives.
+        _server.Unavailable = null;
+        for (var i = 0; i < 500 && !first.IsCompleted; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(first, Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System));
+        }
+        Assert.True(await first);
+        Assert.Empty(snapshots.Current.Documents);
+    }
 }
