@@ -24,6 +24,10 @@ internal static class SpeakerCommand
         var tokenFile = new Option<string?>("--token-file") { Description = "bearer token file for --api-server" };
         var caFile = new Option<string?>("--ca-file") { Description = "CA bundle (PEM) that signed the API server's certificate" };
         var insecure = new Option<bool>("--insecure-skip-tls-verify") { Description = "accept any API server certificate (testing only)" };
+        var writeStatus = new Option<bool>("--write-service-status")
+        {
+            Description = "also write each Service's addresses to its status, as MetalLB's controller does (one instance only)",
+        };
         var metallbNamespace = new Option<string>("--namespace")
         {
             Description = "namespace of MetalLB's resources on the API server",
@@ -47,7 +51,7 @@ internal static class SpeakerCommand
         };
         var command = new Command("speaker", "Run MetalLB's BGP speaker for one node on BgpKit") 
         {
-            config, apiServer, inCluster, tokenFile, caFile, insecure, metallbNamespace, node, bgpListen, status, logLevel,
+            config, apiServer, inCluster, tokenFile, caFile, insecure, metallbNamespace, writeStatus, node, bgpListen, status, logLevel,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -56,11 +60,16 @@ internal static class SpeakerCommand
             try
             {
                 level = ConsoleLogging.Parse(parse.GetValue(logLevel)!);
+                if (parse.GetValue(writeStatus) && parse.GetValue(apiServer) is null && !parse.GetValue(inCluster))
+                {
+                    throw new FormatException("--write-service-status needs --api-server or --in-cluster");
+                }
                 options = new SpeakerHostOptions
                 {
                     Node = parse.GetValue(node)!,
                     ConfigPaths = parse.GetValue(config) ?? [],
                     KubernetesApi = KubernetesApi(parse, apiServer, inCluster, tokenFile, caFile, insecure, metallbNamespace),
+                    WriteServiceStatus = parse.GetValue(writeStatus),
                     BgpListen = EndPoints.Parse(parse.GetValue(bgpListen)!, "--bgp-listen"),
                     StatusEndPoint = EndPoints.Parse(parse.GetValue(status)!, "--status"),
                 };

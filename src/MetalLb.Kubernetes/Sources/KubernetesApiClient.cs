@@ -81,6 +81,23 @@ internal sealed class KubernetesApiClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sets a Service's <c>status.loadBalancer.ingress</c> (a JSON merge patch of its status
+    /// subresource), as MetalLB's controller does once it has allocated the addresses.
+    /// </summary>
+    /// <exception cref="KubernetesApiException">The server refused the patch.</exception>
+    public async Task PatchServiceIngressAsync(string ns, string name, IReadOnlyList<string> addresses, CancellationToken cancellationToken)
+    {
+        var path = $"/api/v1/namespaces/{Uri.EscapeDataString(ns)}/services/{Uri.EscapeDataString(name)}/status";
+        var ingress = new JsonArray(addresses.Select(a => (JsonNode)new JsonObject { ["ip"] = a }).ToArray());
+        var patch = new JsonObject { ["status"] = new JsonObject { ["loadBalancer"] = new JsonObject { ["ingress"] = ingress } } };
+        using var request = await RequestAsync(path, cancellationToken).ConfigureAwait(false);
+        request.Method = HttpMethod.Patch;
+        request.Content = new StringContent(patch.ToJsonString(), Encoding.UTF8, "application/merge-patch+json");
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, path, cancellationToken).ConfigureAwait(false);
+    }
+
     public void Dispose() => _http.Dispose();
 
     private async Task<HttpRequestMessage> RequestAsync(string pathAndQuery, CancellationToken cancellationToken)
@@ -126,7 +143,7 @@ internal sealed class KubernetesApiClient : IDisposable
             message = message[..MaxStatusMessage] + "...";
         }
         throw new KubernetesApiException((int)response.StatusCode,
-            $"GET {path}: {(int)response.StatusCode} {response.ReasonPhrase}" + (message is null ? "" : ": " + message));
+            $"{response.RequestMessage?.Method.Method ?? "GET"} {path}: {(int)response.StatusCode} {response.ReasonPhrase}" + (message is null ? "" : ": " + message));
     }
 
     private static SocketsHttpHandler CreateHandler(KubernetesApiOptions options)

@@ -276,7 +276,7 @@ internal sealed class FakeApiServer : IDisposable
         var response = context.Response;
         try
         {
-            Requests.Enqueue("GET " + request.Url!.PathAndQuery);
+            Requests.Enqueue(request.HttpMethod + " " + request.Url!.PathAndQuery);
             if (RequiredToken is { } token && request.Headers["Authorization"] != "Bearer " + token)
             {
                 await WriteStatusAsync(response, 401, "Unauthorized", "Unauthorized");
@@ -285,6 +285,11 @@ internal sealed class FakeApiServer : IDisposable
             if (Unavailable is { } plural && request.Url.AbsolutePath.EndsWith("/" + plural, StringComparison.Ordinal))
             {
                 await WriteStatusAsync(response, 503, "ServiceUnavailable", "the server is currently unable to handle the request");
+                return;
+            }
+            if (request.HttpMethod == "PATCH")
+            {
+                await PatchStatusAsync(request, response);
                 return;
             }
             if (!TryParse(request.Url.AbsolutePath, out var collection, out var ns))
@@ -304,6 +309,61 @@ internal sealed class FakeApiServer : IDisposable
         catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
         {
             // The client went away.
+        }
+    }
+
+    /// <summary>A JSON merge patch of a Service's status subresource: /api/v1/namespaces/NS/services/NAME/status.</summary>
+    private async Task PatchStatusAsync(HttpListenerRequest request, HttpListenerResponse response)
+    {
+        var segments = request.Url!.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments is not ["api", "v1", "namespaces", var ns, "services", var name, "status"]
+            || request.ContentType != "application/merge-patch+json; charset=utf-8" && request.ContentType != "application/merge-patch+json")
+        {
+            await WriteStatusAsync(response, 415, "UnsupportedMediaType", "only merge patches of services/status");
+            return;
+        }
+        using var reader = new StreamReader(request.InputStream, Encoding.UTF8);
+        var patch = (JsonObject)JsonNode.Parse(await reader.ReadToEndAsync())!;
+        string body;
+        lock (_gate)
+        {
+            if (!Objects("v1|services").TryGetValue(ns + "/" + name, out var obj))
+            {
+                body = "";
+            }
+            else
+            {
+                var status = obj["status"] as JsonObject ?? new JsonObject();
+                foreach (var (key, value) in (JsonObject)patch["status"]!)
+                {
+                    status[key] = value?.DeepClone();
+                }
+                obj["status"] = status;
+                var version = ++_version;
+                ((JsonObject)obj["metadata"]!)["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
+                Record(new Change(version, "v1|services", ns, "MODIFIED", obj.ToJsonString()));
+                body = obj.ToJsonString();
+            }
+        }
+        if (body.Length == 0)
+        {
+            await WriteStatusAsync(response, 404, "NotFound", $"services \"{name}\" not found");
+            return;
+        }
+        var bytes = Encoding.UTF8.GetBytes(body);
+        response.ContentType = "application/json";
+        response.ContentLength64 = bytes.Length;
+        await response.OutputStream.WriteAsync(bytes);
+        response.Close();
+    }
+
+    /// <summary>The addresses in a Service's status.loadBalancer.ingress.</summary>
+    public string[] Ingress(string ns, string name)
+    {
+        lock (_gate)
+        {
+            var obj = Objects("v1|services")[ns + "/" + name];
+            return (obj["status"]?["loadBalancer"]?["ingress"] as JsonArray ?? []).Select(e => e!["ip"]!.GetValue<string>()).ToArray();
         }
     }
 
