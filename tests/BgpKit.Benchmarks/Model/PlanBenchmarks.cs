@@ -18,13 +18,18 @@ public class PlanBenchmarks
     private ManifestSet _manifests = null!;
     private PlanState _state = null!;
     private ServiceResource _extra = null!;
+    private ConfigurationState _speaker = null!;
+    private ManifestSet _extraManifest = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         _manifests = ManifestSet.Parse(Cluster(services: 10_000, pools: 100, peers: 20, nodes: 100), "bench");
         _state = PlanState.Build(ConfigValidator.Validate(_manifests));
-        _extra = ManifestSet.Parse(Service(10_000)).Services.Single();
+        _extraManifest = ManifestSet.Parse(Service(10_000));
+        _extra = _extraManifest.Services.Single();
+        _speaker = new ConfigurationState(new PlanOptions { Node = "node-0" });
+        _speaker.Apply(_manifests);
     }
 
     /// <summary>Validation, allocation of every service and every node class's route table, plus one node's plan.</summary>
@@ -70,6 +75,18 @@ public class PlanBenchmarks
             yaml.Append(Service(s)).Append("\n---\n");
         }
         return yaml.ToString();
+    }
+
+    /// <summary>
+    /// The same through the speaker's API: <c>ConfigurationState.UpsertServices</c> then <c>RemoveService</c>,
+    /// each of which also re-plans node-0 (40,160 announcements) and returns the plan in force.
+    /// </summary>
+    [Benchmark]
+    public int UpsertAndRemoveOneServiceWithPlans()
+    {
+        int count = _speaker.UpsertServices(_extraManifest).Count;
+        _speaker.RemoveService(_extra.Meta.Namespace, _extra.Meta.Name);
+        return count;
     }
 
     private static string Service(int index) =>
