@@ -1,5 +1,7 @@
 using BgpKit.Bgp.Wire.Capture;
 using BgpKit.TestSupport;
+using FsCheck;
+using FsCheck.Fluent;
 using static BgpKit.Bgp.Wire.Tests.Capture.CaptureBuilder;
 
 namespace BgpKit.Bgp.Wire.Tests.Capture;
@@ -112,6 +114,47 @@ public class IpFragmentReassemblyTests
         Assert.Empty(messages);
         var whole = Decode(Ethernet(Ipv4Syn), V4(0, 64, id: 1), V4(0, 64, id: 2), V4(64, 64, id: 2), V4(64, 64, id: 1), V4(128, 55, id: 1));
         Assert.Equal([Convert.ToHexString(Update)], whole.Messages);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Random_fragmentation_shuffling_and_duplicates_give_the_update_once(bool ipv6)
+    {
+        var length = ipv6 ? Ipv6Segment.Length - 48 : Ipv4Segment.Length - 20;
+        var property = Prop.ForAll(Arb.From(Gen.Choose(0, int.MaxValue)), seed =>
+        {
+            var random = new Random(seed);
+            // Cut points on 8-octet boundaries, as every fragment but the last must end on one.
+            var cuts = new SortedSet<int> { 0, length };
+            var count = random.Next(1, 10);
+            for (var i = 0; i < count; i++)
+            {
+                cuts.Add(random.Next(1, (length - 1) / 8 + 1) * 8);
+            }
+            var edges = cuts.ToArray();
+            var fragments = new List<byte[]>();
+            for (var i = 0; i + 1 < edges.Length; i++)
+            {
+                var fragment = ipv6 ? V6(edges[i], edges[i + 1] - edges[i]) : V4(edges[i], edges[i + 1] - edges[i]);
+                fragments.Add(fragment);
+                if (random.Next(4) == 0)
+                {
+                    fragments.Add(fragment);
+                }
+            }
+            // Fisher-Yates with the seeded source; duplicates may land after the datagram is complete, where they
+            // start a datagram that never completes.
+            for (var i = fragments.Count - 1; i > 0; i--)
+            {
+                var j = random.Next(i + 1);
+                (fragments[i], fragments[j]) = (fragments[j], fragments[i]);
+            }
+            var syn = ipv6 ? Ethernet(Ipv6Syn, 0x86DD) : Ethernet(Ipv4Syn);
+            var (messages, statistics, reassembler) = Decode([syn, .. fragments]);
+            return messages.SequenceEqual([Convert.ToHexString(Update)]) && statistics.Reassembled >= 1 && reassembler.BufferedOctets == 0;
+        });
+        Check.One(Config.QuickThrowOnFailure.WithReplay(20261121UL, 29UL).WithMaxTest(150), property);
     }
 
     [Fact]
