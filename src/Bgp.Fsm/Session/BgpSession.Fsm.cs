@@ -203,6 +203,7 @@ internal sealed partial class BgpSession
             if (current)
             {
                 _connectAttempt = null;
+                _lastError = "connect failed: " + (error ?? "failed");
                 SessionLog.ConnectFailed(_log, Address, new System.Net.IPEndPoint(_peer.Address, _peer.Transport.RemotePort), error ?? "failed");
                 if (_connection is null && _fsm.State == SessionState.Connect)
                 {
