@@ -35,23 +35,56 @@ internal sealed class KubernetesApiClient : IDisposable
         _http = new HttpClient(handler, disposeHandler: true) { BaseAddress = options.Server, Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    /// <summary>LISTs a collection: a consistent read of every object and the resourceVersion to watch from.</summary>
+    /// <summary>How many objects one LIST page asks for (<c>limit</c>); later pages follow <c>continue</c>.</summary>
+    public int ListPageSize { get; init; } = 500;
+
+    /// <summary>
+    /// LISTs a collection: a consistent read of every object and the resourceVersion to watch
+    /// from, in pages of <see cref="ListPageSize"/>. When a continue token has expired (410 Gone
+    /// mid-way), it reads the whole list in one request instead, as client-go's pager does.
+    /// </summary>
     /// <exception cref="KubernetesApiException">The server answered with an error status.</exception>
     public async Task<ResourceList> ListAsync(string path, CancellationToken cancellationToken)
     {
-        using var request = await RequestAsync(path, cancellationToken).ConfigureAwait(false);
+        var items = new List<JsonObject>();
+        string? next = null;
+        while (true)
+        {
+            var query = $"{path}?limit={ListPageSize}" + (next is null ? "" : "&continue=" + Uri.EscapeDataString(next));
+            JsonObject page;
+            try
+            {
+                page = await GetObjectAsync(query, path, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KubernetesApiException e) when (e.IsGone && next is not null)
+            {
+                var whole = await GetObjectAsync(path, path, cancellationToken).ConfigureAwait(false);
+                return new ResourceList(Items(whole), Version(whole));
+            }
+            items.AddRange(Items(page));
+            next = (page["metadata"] as JsonObject)?["continue"]?.GetValue<string>();
+            if (string.IsNullOrEmpty(next))
+            {
+                // Every page is read at the first page's version; the last one says it too.
+                return new ResourceList(items, Version(page));
+            }
+        }
+    }
+
+    private static IReadOnlyList<JsonObject> Items(JsonObject list) => (list["items"] as JsonArray ?? []).OfType<JsonObject>().ToArray();
+
+    private static string Version(JsonObject list) => (list["metadata"] as JsonObject)?["resourceVersion"]?.GetValue<string>() ?? "";
+
+    private async Task<JsonObject> GetObjectAsync(string pathAndQuery, string path, CancellationToken cancellationToken)
+    {
+        using var request = await RequestAsync(pathAndQuery, cancellationToken).ConfigureAwait(false);
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, path, cancellationToken).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            if (await JsonNode.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false) is not JsonObject list)
-            {
-                throw new KubernetesApiException(0, $"LIST {path}: the answer is not a JSON object");
-            }
-            var version = (list["metadata"] as JsonObject)?["resourceVersion"]?.GetValue<string>() ?? "";
-            var items = (list["items"] as JsonArray ?? []).OfType<JsonObject>().ToArray();
-            return new ResourceList(items, version);
+            return await JsonNode.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false) as JsonObject
+                ?? throw new KubernetesApiException(0, $"LIST {path}: the answer is not a JSON object");
         }
     }
 

@@ -64,6 +64,9 @@ internal sealed class FakeApiServer : IDisposable
     /// <summary>Answer requests whose path ends with this plural name with 503 (an overloaded or restarting server).</summary>
     public string? Unavailable { get; set; }
 
+    /// <summary>Answer every LIST continuation with 410 Gone (the token's version was compacted).</summary>
+    public bool ExpireContinueTokens { get; set; }
+
     /// <summary>Every request as <c>GET path?query</c>, in arrival order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
@@ -303,7 +306,7 @@ internal sealed class FakeApiServer : IDisposable
             }
             else
             {
-                await ListAsync(response, collection, ns);
+                await ListAsync(response, collection, ns, request.QueryString["limit"], request.QueryString["continue"]);
             }
         }
         catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
@@ -367,14 +370,29 @@ internal sealed class FakeApiServer : IDisposable
         }
     }
 
-    private async Task ListAsync(HttpListenerResponse response, string collection, string? ns)
+    private async Task ListAsync(HttpListenerResponse response, string collection, string? ns, string? limit, string? next)
     {
         string body;
         lock (_gate)
         {
             var (apiVersion, _) = Split(collection);
+            var all = Objects(collection).Values.Where(o => ns is null || Namespace(o) == ns).ToArray();
+            var offset = 0;
+            if (next is not null)
+            {
+                // A continue token reads the list as it was at its version; this server keeps no
+                // old states, so any change since (or ExpireContinueTokens) makes it too old.
+                var parts = next.Split(':');
+                if (ExpireContinueTokens || parts[0] != _version.ToString(CultureInfo.InvariantCulture))
+                {
+                    body = "";
+                    goto Expired;
+                }
+                offset = int.Parse(parts[1], CultureInfo.InvariantCulture);
+            }
+            var size = limit is null ? all.Length : int.Parse(limit, CultureInfo.InvariantCulture);
             var items = new JsonArray();
-            foreach (var obj in Objects(collection).Values.Where(o => ns is null || Namespace(o) == ns))
+            foreach (var obj in all.Skip(offset).Take(size))
             {
                 var item = (JsonObject)obj.DeepClone();
                 if (!apiVersion.Contains('/', StringComparison.Ordinal))
@@ -385,13 +403,24 @@ internal sealed class FakeApiServer : IDisposable
                 }
                 items.Add(item);
             }
+            var metadata = new JsonObject { ["resourceVersion"] = _version.ToString(CultureInfo.InvariantCulture) };
+            if (offset + size < all.Length)
+            {
+                metadata["continue"] = $"{_version}:{offset + size}";
+            }
             body = new JsonObject
             {
                 ["kind"] = "List",
                 ["apiVersion"] = apiVersion,
-                ["metadata"] = new JsonObject { ["resourceVersion"] = _version.ToString(CultureInfo.InvariantCulture) },
+                ["metadata"] = metadata,
                 ["items"] = items,
             }.ToJsonString();
+        }
+    Expired:
+        if (body.Length == 0)
+        {
+            await WriteStatusAsync(response, 410, "Expired", "The provided continue parameter is too old to display a consistent list result.");
+            return;
         }
         response.ContentType = "application/json";
         var bytes = Encoding.UTF8.GetBytes(body);

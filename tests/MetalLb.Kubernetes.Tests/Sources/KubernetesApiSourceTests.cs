@@ -82,11 +82,11 @@ public sealed class KubernetesApiSourceTests : IAsyncDisposable
         Assert.Equal(_server.Url.GetLeftPart(UriPartial.Authority) + " (namespace metallb-system)", _reconciler.Config().InForce!.Source);
         await Eventually(() => _server.OpenWatches("services") == 1 && _server.OpenWatches("ipaddresspools") == 1, "the watches");
         Assert.Equal(
-            ["GET /api/v1/services", $"GET /api/v1/services?watch=true&resourceVersion={listedAt}&allowWatchBookmarks=true&timeoutSeconds=300"],
+            ["GET /api/v1/services?limit=500", $"GET /api/v1/services?watch=true&resourceVersion={listedAt}&allowWatchBookmarks=true&timeoutSeconds=300"],
             _server.RequestsFor("services"));
         // MetalLB's own kinds are read in its namespace only; the pool in "other" is not configuration.
-        Assert.Equal("GET /apis/metallb.io/v1beta1/namespaces/metallb-system/ipaddresspools", _server.RequestsFor("ipaddresspools")[0]);
-        Assert.Equal("GET /apis/metallb.io/v1beta2/namespaces/metallb-system/bgppeers", _server.RequestsFor("bgppeers")[0]);
+        Assert.Equal("GET /apis/metallb.io/v1beta1/namespaces/metallb-system/ipaddresspools?limit=500", _server.RequestsFor("ipaddresspools")[0]);
+        Assert.Equal("GET /apis/metallb.io/v1beta2/namespaces/metallb-system/bgppeers?limit=500", _server.RequestsFor("bgppeers")[0]);
         Assert.Equal(KubernetesResourceKind.MetalLbSpeaker.Count, _server.Requests.Count(r => !r.Contains("watch=", StringComparison.Ordinal)));
     }
 
@@ -316,5 +316,29 @@ public sealed class KubernetesApiSourceTests : IAsyncDisposable
             ["PATCH /api/v1/namespaces/default/services/web/status", "PATCH /api/v1/namespaces/default/services/api/status"],
             _server.Requests.Where(r => r.StartsWith("PATCH", StringComparison.Ordinal)));
         Assert.Contains(_log.Lines, l => l.Contains("Service default/api: status.loadBalancer.ingress set to 198.51.100.2", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_list_is_read_in_pages_or_whole_when_its_continue_token_expires(bool expire)
+    {
+        ApiObjects.Seed(_server);
+        for (var i = 0; i < 4; i++)
+        {
+            _server.Put(ApiObjects.Service("s" + i));
+        }
+        _server.ExpireContinueTokens = expire;
+        var options = new KubernetesApiOptions { Server = _server.Url };
+        var source = new KubernetesApiSource(options, _time, _log, () => new KubernetesApiClient(options) { ListPageSize = 2 });
+        _running = Task.Run(() => _reconciler.RunAsync(source, _stop.Token));
+
+        await Eventually(() => Routes().Length == 5, "all five services");
+
+        var lists = _server.RequestsFor("services").Where(r => !r.Contains("watch=", StringComparison.Ordinal)).ToArray();
+        Assert.Equal("GET /api/v1/services?limit=2", lists[0]);
+        Assert.StartsWith("GET /api/v1/services?limit=2&continue=", lists[1], StringComparison.Ordinal);
+        Assert.Equal(expire ? "GET /api/v1/services" : lists[2], lists[^1]);
+        Assert.Equal(3, lists.Length);
     }
 }
