@@ -13,8 +13,8 @@ internal sealed record ReassembledDatagram(byte[] Source, byte[] Destination, by
 /// <item>one datagram holds at most <see cref="MaxDatagramOctets"/> octets of payload; a fragment reaching past it discards the datagram;</item>
 /// <item>all pending datagrams together are charged at most <see cref="MaxBufferedOctets"/> (data plus a fixed cost per fragment
 /// and per datagram); a fragment that would go over is dropped, as Linux drops new fragments above <c>ipfrag_high_thresh</c>;</item>
-/// <item>a datagram not complete <see cref="TimeoutMicroseconds"/> after its first fragment (by capture timestamp) is discarded,
-/// as Linux's <c>ipfrag_time</c>.</item>
+/// <item>a datagram not complete <see cref="Ipv4TimeoutMicroseconds"/> (IPv4) or <see cref="Ipv6TimeoutMicroseconds"/> (IPv6)
+/// after its first fragment (by capture timestamp) is discarded, as Linux's <c>ipfrag_time</c> and <c>ip6frag_time</c>.</item>
 /// </list>
 /// Overlaps are handled as Linux does since 4.19 and RFC 5722 (with erratum 3089) requires for IPv6: a fragment
 /// covering exactly the octets of one already held is a duplicate and ignored; any other overlap discards the whole
@@ -22,8 +22,10 @@ internal sealed record ReassembledDatagram(byte[] Source, byte[] Destination, by
 /// </summary>
 internal sealed class IpFragmentReassembler
 {
-    /// <summary>Linux's default <c>net.ipv4.ipfrag_time</c> and <c>net.ipv6.ip6frag_time</c>: 30 seconds.</summary>
-    public const long TimeoutMicroseconds = 30_000_000;
+    /// <summary>Linux's default <c>net.ipv4.ipfrag_time</c>: 30 seconds.</summary>
+    public const long Ipv4TimeoutMicroseconds = 30_000_000;
+    /// <summary>Linux's default <c>net.ipv6.ip6frag_time</c> and RFC 8200 4.5's 60 seconds.</summary>
+    public const long Ipv6TimeoutMicroseconds = 60_000_000;
     /// <summary>The largest IPv4 payload (65535 minus a 20-octet header would be tighter; Linux allows 65535).</summary>
     public const int MaxDatagramOctets = 65535;
     /// <summary>Linux's default <c>ipfrag_high_thresh</c>: 4 MiB.</summary>
@@ -34,7 +36,9 @@ internal sealed class IpFragmentReassembler
     internal const int DatagramOverhead = 128;
 
     private readonly Dictionary<Key, Pending> _pending = new();
-    private readonly Queue<Pending> _byAge = new();
+    // One queue per timeout, so that each is in expiry order.
+    private readonly Queue<Pending> _ipv4ByAge = new();
+    private readonly Queue<Pending> _ipv6ByAge = new();
 
     /// <summary>Octets charged to pending datagrams now.</summary>
     public long BufferedOctets { get; private set; }
@@ -71,7 +75,7 @@ internal sealed class IpFragmentReassembler
             }
             pending = new Pending(key, timestamp, fragment.Source.ToArray(), fragment.Destination.ToArray(), fragment.IsIpv6);
             _pending.Add(key, pending);
-            _byAge.Enqueue(pending);
+            (fragment.IsIpv6 ? _ipv6ByAge : _ipv4ByAge).Enqueue(pending);
             BufferedOctets += DatagramOverhead;
             pending.Charged = DatagramOverhead;
         }
@@ -156,9 +160,15 @@ internal sealed class IpFragmentReassembler
     /// <summary>Discards every datagram whose first fragment came more than the timeout before <paramref name="timestamp"/>.</summary>
     public void Expire(long timestamp)
     {
-        while (_byAge.TryPeek(out var oldest) && timestamp - oldest.FirstSeen > TimeoutMicroseconds)
+        Expire(_ipv4ByAge, timestamp - Ipv4TimeoutMicroseconds);
+        Expire(_ipv6ByAge, timestamp - Ipv6TimeoutMicroseconds);
+    }
+
+    private void Expire(Queue<Pending> byAge, long firstSeenBefore)
+    {
+        while (byAge.TryPeek(out var oldest) && oldest.FirstSeen < firstSeenBefore)
         {
-            _byAge.Dequeue();
+            byAge.Dequeue();
             if (_pending.TryGetValue(oldest.Key, out var current) && ReferenceEquals(current, oldest))
             {
                 Dropped += oldest.Fragments.Count;
@@ -177,7 +187,8 @@ internal sealed class IpFragmentReassembler
             Release(pending);
         }
         _pending.Clear();
-        _byAge.Clear();
+        _ipv4ByAge.Clear();
+        _ipv6ByAge.Clear();
     }
 
     private void Discard(Pending pending)

@@ -87,11 +87,17 @@ public class IpFragmentReassemblyTests
         Assert.Equal(0, reassembler.PendingDatagrams);
         Assert.Equal(0, reassembler.BufferedOctets);
 
-        // The pcap builder spaces frames one second apart: 31 frames later the held fragment has expired,
-        // so the late middle fragment finds nothing to complete.
+        // The pcap builder spaces frames one second apart: 33 seconds later the held IPv4 fragments have expired
+        // (30 seconds, Linux ipfrag_time), so the late middle fragment finds nothing to complete.
         var idle = Enumerable.Repeat(Ethernet(Ipv4Udp(5000, 5001, [1])), 31);
         var late = Decode([Ethernet(Ipv4Syn), V4(0, 64), V4(128, 55), .. idle, V4(64, 64)]);
         Assert.Empty(late.Messages);
+
+        // IPv6 waits 60 seconds (RFC 8200, Linux ip6frag_time): 33 seconds on it still completes, 63 seconds on it does not.
+        var ipv6Late = Decode([Ethernet(Ipv6Syn, 0x86DD), V6(0, 64), V6(128, 63), .. idle, V6(64, 64)]);
+        Assert.Single(ipv6Late.Messages);
+        var ipv6TooLate = Decode([Ethernet(Ipv6Syn, 0x86DD), V6(0, 64), V6(128, 63), .. idle, .. idle, V6(64, 64)]);
+        Assert.Empty(ipv6TooLate.Messages);
     }
 
     [Fact]
