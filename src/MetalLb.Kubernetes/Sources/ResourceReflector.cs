@@ -69,6 +69,7 @@ internal sealed partial class ResourceReflector
         while (!cancellationToken.IsCancellationRequested)
         {
             var delivered = false;
+            var listed = false;
             var started = _time.GetTimestamp();
             try
             {
@@ -79,6 +80,7 @@ internal sealed partial class ResourceReflector
                     ResourceVersion = list.ResourceVersion;
                     LogListed(_logger, _kind.Kind, list.Items.Count, list.ResourceVersion);
                     backoff = InitialBackoff;
+                    listed = true;
                 }
                 // A watch that hangs without the server closing it (a silent network partition) is
                 // given up a little after the server should have ended it.
@@ -106,6 +108,19 @@ internal sealed partial class ResourceReflector
             {
                 LogGone(_logger, _kind.Kind, ResourceVersion);
                 ResourceVersion = null;
+                if (listed && !delivered)
+                {
+                    // Gone straight after a LIST: a server in trouble; do not hammer it with lists.
+                    try
+                    {
+                        await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                    backoff = Next(backoff);
+                }
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
