@@ -44,6 +44,10 @@ internal static class CaptureJob
         {
             summary.Report($"{stats.SkippedOctets} octets of BGP streams skipped ({stats.Gaps} sequence gaps)");
         }
+        if (stats.Reassembled > 0 || stats.FragmentsDropped > 0)
+        {
+            summary.Report($"{stats.Reassembled} IP datagrams reassembled from fragments, {stats.FragmentsDropped} fragments dropped (incomplete, overlapping or over the reassembly limits)");
+        }
         if (decoder.Problem is { } damage)
         {
             summary.Report(damage);
