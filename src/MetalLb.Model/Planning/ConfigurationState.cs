@@ -60,9 +60,9 @@ public sealed class ConfigurationState
             state.Upsert(service);
         }
         _inForce = state.ToPlan();
-        // By (namespace, name): formatting a key for each of 10,000 plans would cost more than the upsert.
-        var keys = services.Services.Select(s => (s.Meta.Namespace, s.Meta.Name)).ToHashSet();
-        return _inForce.Services.Where(s => keys.Contains((s.Namespace, s.Name))).ToList();
+        // Looked up by key rather than by scanning the 10,000 plans; in the plan's order (by key).
+        return services.Services.Select(s => s.Key).Distinct().Order(StringComparer.Ordinal)
+            .Select(state.PlanOf).OfType<ServicePlan>().ToList();
     }
 
     /// <summary>Removes one service, releasing its addresses and withdrawing its routes.</summary>

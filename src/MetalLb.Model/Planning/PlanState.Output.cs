@@ -43,13 +43,13 @@ internal sealed partial class PlanState
             return new NodePlan { Name = node, Sessions = sessions, Announcements = [] };
         }
         var local = LocalTable(node);
-        var cluster = ClusterTable.Sorted();
         bool alike = local is null || local.Count == 0;
-        if (alike && _classAnnouncements.TryGetValue(nodeClass, out var cached) && ReferenceEquals(cached.Table, cluster))
+        if (alike && _classAnnouncements.TryGetValue(nodeClass, out var cached) && (cached.Version == ClusterTable.Version || Update(cached)))
         {
             ReportConflicts(node, cached.Conflicts);
             return new NodePlan { Name = node, Sessions = sessions, Announcements = cached.Announcements };
         }
+        var cluster = ClusterTable.Sorted();
         var classPeers = nodeClass.Peers;
         var advertisements = Config.Advertisements;
         int peerCount = classPeers.Count;
@@ -121,9 +121,130 @@ internal sealed partial class PlanState
         ReportConflicts(node, conflicts);
         if (alike)
         {
-            _classAnnouncements[nodeClass] = new ClassAnnouncements(cluster, announcements, conflicts);
+            _classAnnouncements[nodeClass] = ClassAnnouncements.Of(ClusterTable.Version, announcements, conflicts, byName.Select(i => classPeers[i]).ToArray(), reaches, peerCount, byName, attributes);
         }
         return new NodePlan { Name = node, Sessions = sessions, Announcements = announcements };
+    }
+
+    /// <summary>
+    /// Brings a class's cached announcements up to the cluster table by redoing only the prefixes
+    /// that changed since: each peer's routes are copied once and edited in place, so plans handed
+    /// out before stay as they were. False when that is not possible (conflicts, or too far behind).
+    /// </summary>
+    private bool Update(ClassAnnouncements cached)
+    {
+        var changed = new List<IpBlock>();
+        if (cached.Conflicts.Count > 0 || !ClusterTable.ChangesSince(cached.Version, changed))
+        {
+            return false;
+        }
+        var prefixes = changed.Distinct().ToArray();
+        var advertisements = Config.Advertisements;
+        Span<int> reaching = advertisements.Count <= 64 ? stackalloc int[advertisements.Count] : new int[advertisements.Count];
+        var peers = new PeerRoutes[cached.Peers.Length];
+        for (int p = 0; p < cached.Peers.Length; p++)
+        {
+            var peer = cached.Peers[p];
+            int peerIndex = cached.PeerIndex[p];
+            var old = cached.ByPeer[p];
+            PeerRoutes? edited = null;
+            foreach (var prefix in prefixes)
+            {
+                int family = prefix.IsV6 ? 1 : 0;
+                int count = 0;
+                for (int advertisement = 0; advertisement < advertisements.Count; advertisement++)
+                {
+                    if (cached.Reaches[(advertisement * cached.PeerCount + peerIndex) * 2 + family] && ClusterTable.Contains(new Contribution(advertisement, prefix)))
+                    {
+                        reaching[count++] = advertisement;
+                    }
+                }
+                int at = (edited ?? old).Prefixes.BinarySearch(prefix);
+                if (count == 0)
+                {
+                    if (at >= 0)
+                    {
+                        edited ??= old.Copy();
+                        edited.Prefixes.RemoveAt(at);
+                        edited.Routes.RemoveAt(at);
+                    }
+                    continue;
+                }
+                var route = cached.Attributes.For(reaching[..count], peer.IsIbgp);
+                if (route.ConflictingLocalPref is not null)
+                {
+                    return false;
+                }
+                var announcement = new Announcement
+                {
+                    Peer = peer.Name,
+                    Prefix = new IPNetwork(prefix.Network.ToAddress(), prefix.Length),
+                    LocalPref = route.LocalPref,
+                    Communities = route.Communities,
+                    LargeCommunities = route.LargeCommunities,
+                };
+                edited ??= old.Copy();
+                if (at >= 0)
+                {
+                    edited.Routes[at] = announcement;
+                }
+                else
+                {
+                    edited.Prefixes.Insert(~at, prefix);
+                    edited.Routes.Insert(~at, announcement);
+                }
+            }
+            peers[p] = edited ?? old;
+        }
+        cached.ByPeer = peers;
+        cached.Announcements = new ConcatenatedRoutes(peers);
+        cached.Version = ClusterTable.Version;
+        return true;
+    }
+
+    /// <summary>One peer's routes of a class, by prefix, with the prefixes alongside for searching.</summary>
+    private sealed class PeerRoutes(List<IpBlock> prefixes, List<Announcement> routes)
+    {
+        public List<IpBlock> Prefixes { get; } = prefixes;
+        public List<Announcement> Routes { get; } = routes;
+
+        public PeerRoutes Copy() => new([.. Prefixes], [.. Routes]);
+    }
+
+    /// <summary>The peers' routes one after another (peers by name): a node plan's announcements without copying them.</summary>
+    private sealed class ConcatenatedRoutes(PeerRoutes[] peers) : IReadOnlyList<Announcement>
+    {
+        public int Count { get; } = peers.Sum(p => p.Routes.Count);
+
+        public Announcement this[int index]
+        {
+            get
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(index);
+                foreach (var peer in peers)
+                {
+                    if (index < peer.Routes.Count)
+                    {
+                        return peer.Routes[index];
+                    }
+                    index -= peer.Routes.Count;
+                }
+                throw new ArgumentOutOfRangeException(nameof(index));
+            }
+        }
+
+        public IEnumerator<Announcement> GetEnumerator()
+        {
+            foreach (var peer in peers)
+            {
+                foreach (var route in peer.Routes)
+                {
+                    yield return route;
+                }
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>Two advertisements that would send one route to one peer with different localPref.</summary>
@@ -131,10 +252,54 @@ internal sealed partial class PlanState
 
     /// <summary>
     /// The announcements of a class of nodes without routes of their own (externalTrafficPolicy Local),
-    /// valid while the cluster table's sorted contributions are <paramref name="Table"/>: every such node
+    /// as of the cluster table's <c>Version</c> (brought up to date by <c>Update</c>): every such node
     /// of the class sends exactly these, so a plan of 100 nodes in 5 racks computes 5.
     /// </summary>
-    private sealed record ClassAnnouncements(Contribution[] Table, List<Announcement> Announcements, List<LocalPrefConflict> Conflicts);
+    private sealed class ClassAnnouncements
+    {
+        public required long Version { get; set; }
+        public required IReadOnlyList<Announcement> Announcements { get; set; }
+        public required PeerRoutes[] ByPeer { get; set; }
+        public required List<LocalPrefConflict> Conflicts { get; init; }
+
+        // What Update needs to redo one prefix as the full pass would: the peers by name, their index
+        // in the class, and which advertisement reaches which of them by family.
+        public required PeerConfig[] Peers { get; init; }
+        public required int[] PeerIndex { get; init; }
+        public required bool[] Reaches { get; init; }
+        public required int PeerCount { get; init; }
+        public required AttributeCache Attributes { get; init; }
+
+        public static ClassAnnouncements Of(long version, List<Announcement> announcements, List<LocalPrefConflict> conflicts, PeerConfig[] peers, bool[] reaches, int peerCount, int[] peerIndex, AttributeCache attributes)
+        {
+            // Announcements come by peer (in name order), then prefix: split them back into runs per peer.
+            var byPeer = new PeerRoutes[peers.Length];
+            int at = 0;
+            for (int p = 0; p < peers.Length; p++)
+            {
+                var routes = new List<Announcement>();
+                var prefixes = new List<IpBlock>();
+                for (; at < announcements.Count && announcements[at].Peer == peers[p].Name; at++)
+                {
+                    routes.Add(announcements[at]);
+                    prefixes.Add(new IpBlock(IpValue.From(announcements[at].Prefix.BaseAddress), announcements[at].Prefix.PrefixLength));
+                }
+                byPeer[p] = new PeerRoutes(prefixes, routes);
+            }
+            return new ClassAnnouncements
+            {
+                Version = version,
+                Announcements = announcements,
+                ByPeer = byPeer,
+                Conflicts = conflicts,
+                Peers = peers,
+                PeerIndex = peerIndex,
+                Reaches = reaches,
+                PeerCount = peerCount,
+                Attributes = attributes,
+            };
+        }
+    }
 
     private void ReportConflicts(string node, List<LocalPrefConflict> conflicts)
     {
@@ -306,6 +471,9 @@ internal sealed partial class PlanState
     // that after one Upsert or Remove ToPlan rebuilds neither 10,000 plans nor their order.
     private readonly Dictionary<string, (Allocation.ServiceAllocationResult Allocation, ServicePlan Plan)> _servicePlans = new(StringComparer.Ordinal);
     private List<string>? _sortedKeys;
+
+    /// <summary>The plan of one service as the last <see cref="ToPlan"/> made it, or null.</summary>
+    public ServicePlan? PlanOf(string key) => _servicePlans.TryGetValue(key, out var cached) ? cached.Plan : null;
 
     private ServicePlan ToServicePlan(ServiceResource service, Allocation.ServiceAllocationResult allocation) => new()
     {

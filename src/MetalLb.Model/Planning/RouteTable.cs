@@ -31,7 +31,44 @@ internal sealed class RouteTable
     // reads the same table, and sorting 10,000 prefixes once per node would dominate the plan.
     private Contribution[]? _sorted;
 
+    // The prefixes whose set of distinct contributions changed, one per Version step from _logStart,
+    // so that a cached plan can redo only those prefixes. Bounded: a reader further behind rebuilds.
+    private const int LogLimit = 1024;
+    private readonly List<IpBlock> _changes = [];
+    private long _logStart;
+
     public int Count => _counts.Count;
+
+    /// <summary>Counts changes to the set of distinct contributions (not to their reference counts).</summary>
+    public long Version { get; private set; }
+
+    public bool Contains(Contribution contribution) => _counts.ContainsKey(contribution);
+
+    /// <summary>Adds to <paramref name="into"/> the prefixes changed since <paramref name="version"/>; false when the log no longer reaches back that far.</summary>
+    public bool ChangesSince(long version, List<IpBlock> into)
+    {
+        if (version < _logStart || version > Version)
+        {
+            return false;
+        }
+        for (long at = version - _logStart; at < _changes.Count; at++)
+        {
+            into.Add(_changes[(int)at]);
+        }
+        return true;
+    }
+
+    private void Changed(IpBlock prefix)
+    {
+        _sorted = null;
+        if (_changes.Count >= LogLimit)
+        {
+            _changes.Clear();
+            _logStart = Version;
+        }
+        _changes.Add(prefix);
+        Version++;
+    }
 
     public IEnumerable<Contribution> Routes => _counts.Keys;
 
@@ -41,7 +78,7 @@ internal sealed class RouteTable
         count++;
         if (!existed)
         {
-            _sorted = null;
+            Changed(contribution.Prefix);
         }
     }
 
@@ -52,7 +89,7 @@ internal sealed class RouteTable
             if (count <= 1)
             {
                 _counts.Remove(contribution);
-                _sorted = null;
+                Changed(contribution.Prefix);
             }
             else
             {

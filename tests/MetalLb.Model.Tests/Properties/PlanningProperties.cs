@@ -61,11 +61,11 @@ public class PlanningProperties
         }));
     }
 
-    private static string Text(Announcement a) =>
+    internal static string Text(Announcement a) =>
         $"{a.Peer} {a.Prefix} lp={a.LocalPref?.ToString() ?? "-"} c={string.Join(",", a.Communities)} l={string.Join(",", a.LargeCommunities)}";
 
     /// <summary>METALLB.md "Announcement", one loop per sentence.</summary>
-    private static List<string> Reference(PlanState state, string node)
+    internal static List<string> Reference(PlanState state, string node)
     {
         var config = state.Config;
         var labels = config.Manifests.Nodes.FirstOrDefault(n => n.Name == node)?.Meta.Labels ?? ObjectMeta.NoLabels;
@@ -129,7 +129,10 @@ public class PlanningProperties
     /// with disableMP), advertisements with node, peer and service selectors, aggregation, localPref and
     /// (large) communities, and services with ETP Local, dual stack and EndpointSlices on some nodes.
     /// </summary>
-    private static string RandomCluster(int seed)
+    private static string RandomCluster(int seed) => Join([.. RandomDocuments(seed)]);
+
+    /// <summary>The documents of <see cref="RandomCluster"/>, one manifest each.</summary>
+    internal static List<string> RandomDocuments(int seed)
     {
         var random = new Random(seed);
         var docs = new List<string>();
@@ -211,6 +214,6 @@ public class PlanningProperties
                     + string.Concat(on.Select(n => $"- {{addresses: [10.244.0.1], nodeName: n{n}, conditions: {{ready: {(serving ? "true" : "false")}}}}}\n")));
             }
         }
-        return Join([.. docs]);
+        return docs;
     }
 }
