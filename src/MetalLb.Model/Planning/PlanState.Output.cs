@@ -128,7 +128,7 @@ internal sealed partial class PlanState
 
     /// <summary>
     /// Brings a class's cached announcements up to the cluster table by redoing only the prefixes
-    /// that changed since: each peer's routes are copied once and edited in place, so plans handed
+    /// that changed since: a change copies one chunk of a peer's routes (see PeerRoutes), so plans handed
     /// out before stay as they were. False when that is not possible (conflicts, or too far behind).
     /// </summary>
     private bool Update(ClassAnnouncements cached)
@@ -159,15 +159,9 @@ internal sealed partial class PlanState
                         reaching[count++] = advertisement;
                     }
                 }
-                int at = (edited ?? old).Prefixes.BinarySearch(prefix);
                 if (count == 0)
                 {
-                    if (at >= 0)
-                    {
-                        edited ??= old.Copy();
-                        edited.Prefixes.RemoveAt(at);
-                        edited.Routes.RemoveAt(at);
-                    }
+                    edited = (edited ?? old).With(prefix, null);
                     continue;
                 }
                 var route = cached.Attributes.For(reaching[..count], peer.IsIbgp);
@@ -175,24 +169,14 @@ internal sealed partial class PlanState
                 {
                     return false;
                 }
-                var announcement = new Announcement
+                edited = (edited ?? old).With(prefix, new Announcement
                 {
                     Peer = peer.Name,
                     Prefix = new IPNetwork(prefix.Network.ToAddress(), prefix.Length),
                     LocalPref = route.LocalPref,
                     Communities = route.Communities,
                     LargeCommunities = route.LargeCommunities,
-                };
-                edited ??= old.Copy();
-                if (at >= 0)
-                {
-                    edited.Routes[at] = announcement;
-                }
-                else
-                {
-                    edited.Prefixes.Insert(~at, prefix);
-                    edited.Routes.Insert(~at, announcement);
-                }
+                });
             }
             peers[p] = edited ?? old;
         }
@@ -202,19 +186,120 @@ internal sealed partial class PlanState
         return true;
     }
 
-    /// <summary>One peer's routes of a class, by prefix, with the prefixes alongside for searching.</summary>
-    private sealed class PeerRoutes(List<IpBlock> prefixes, List<Announcement> routes)
+    /// <summary>
+    /// One peer's routes of a class, by prefix, in chunks of a few hundred: a change copies one chunk
+    /// and the chunk index, never the whole list, and every other chunk is shared with earlier plans.
+    /// </summary>
+    private sealed class PeerRoutes : IEnumerable<Announcement>
     {
-        public List<IpBlock> Prefixes { get; } = prefixes;
-        public List<Announcement> Routes { get; } = routes;
+        private const int ChunkSize = 256;
+        private readonly Announcement[][] _chunks;
 
-        public PeerRoutes Copy() => new([.. Prefixes], [.. Routes]);
+        private PeerRoutes(Announcement[][] chunks)
+        {
+            _chunks = chunks;
+            Count = chunks.Sum(c => c.Length);
+        }
+
+        public int Count { get; }
+
+        public static PeerRoutes Of(List<Announcement> routes) =>
+            new(routes.Chunk(ChunkSize).ToArray());
+
+        /// <summary>These routes with the one for <paramref name="prefix"/> replaced, added, or removed (when <paramref name="route"/> is null).</summary>
+        public PeerRoutes With(IpBlock prefix, Announcement? route)
+        {
+            int chunk = 0;
+            while (chunk < _chunks.Length - 1 && BlockOf(_chunks[chunk][^1]).CompareTo(prefix) < 0)
+            {
+                chunk++;
+            }
+            var routes = _chunks.Length == 0 ? [] : _chunks[chunk];
+            int low = 0, high = routes.Length - 1;
+            while (low <= high)
+            {
+                int middle = (low + high) / 2;
+                int c = BlockOf(routes[middle]).CompareTo(prefix);
+                if (c == 0)
+                {
+                    low = middle;
+                    break;
+                }
+                (low, high) = c < 0 ? (middle + 1, high) : (low, middle - 1);
+            }
+            bool found = low < routes.Length && BlockOf(routes[low]).CompareTo(prefix) == 0;
+            Announcement[] changed;
+            if (route is null)
+            {
+                if (!found)
+                {
+                    return this;
+                }
+                changed = [.. routes.AsSpan(0, low), .. routes.AsSpan(low + 1)];
+            }
+            else if (found)
+            {
+                changed = [.. routes];
+                changed[low] = route;
+            }
+            else
+            {
+                changed = [.. routes.AsSpan(0, low), route, .. routes.AsSpan(low)];
+            }
+            var chunks = new List<Announcement[]>(_chunks.Length + 1);
+            chunks.AddRange(_chunks.AsSpan(0, Math.Min(chunk, _chunks.Length)));
+            if (changed.Length > 2 * ChunkSize)
+            {
+                chunks.Add(changed[..ChunkSize]);
+                chunks.Add(changed[ChunkSize..]);
+            }
+            else if (changed.Length > 0)
+            {
+                chunks.Add(changed);
+            }
+            if (chunk + 1 < _chunks.Length)
+            {
+                chunks.AddRange(_chunks.AsSpan(chunk + 1));
+            }
+            return new PeerRoutes([.. chunks]);
+        }
+
+        public Announcement this[int index]
+        {
+            get
+            {
+                foreach (var chunk in _chunks)
+                {
+                    if (index < chunk.Length)
+                    {
+                        return chunk[index];
+                    }
+                    index -= chunk.Length;
+                }
+                throw new ArgumentOutOfRangeException(nameof(index));
+            }
+        }
+
+        private static IpBlock BlockOf(Announcement route) => new(IpValue.From(route.Prefix.BaseAddress), route.Prefix.PrefixLength);
+
+        public IEnumerator<Announcement> GetEnumerator()
+        {
+            foreach (var chunk in _chunks)
+            {
+                foreach (var route in chunk)
+                {
+                    yield return route;
+                }
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>The peers' routes one after another (peers by name): a node plan's announcements without copying them.</summary>
     private sealed class ConcatenatedRoutes(PeerRoutes[] peers) : IReadOnlyList<Announcement>
     {
-        public int Count { get; } = peers.Sum(p => p.Routes.Count);
+        public int Count { get; } = peers.Sum(p => p.Count);
 
         public Announcement this[int index]
         {
@@ -223,11 +308,11 @@ internal sealed partial class PlanState
                 ArgumentOutOfRangeException.ThrowIfNegative(index);
                 foreach (var peer in peers)
                 {
-                    if (index < peer.Routes.Count)
+                    if (index < peer.Count)
                     {
-                        return peer.Routes[index];
+                        return peer[index];
                     }
-                    index -= peer.Routes.Count;
+                    index -= peer.Count;
                 }
                 throw new ArgumentOutOfRangeException(nameof(index));
             }
@@ -237,7 +322,7 @@ internal sealed partial class PlanState
         {
             foreach (var peer in peers)
             {
-                foreach (var route in peer.Routes)
+                foreach (var route in peer)
                 {
                     yield return route;
                 }
@@ -278,13 +363,11 @@ internal sealed partial class PlanState
             for (int p = 0; p < peers.Length; p++)
             {
                 var routes = new List<Announcement>();
-                var prefixes = new List<IpBlock>();
                 for (; at < announcements.Count && announcements[at].Peer == peers[p].Name; at++)
                 {
                     routes.Add(announcements[at]);
-                    prefixes.Add(new IpBlock(IpValue.From(announcements[at].Prefix.BaseAddress), announcements[at].Prefix.PrefixLength));
                 }
-                byPeer[p] = new PeerRoutes(prefixes, routes);
+                byPeer[p] = PeerRoutes.Of(routes);
             }
             return new ClassAnnouncements
             {
@@ -472,6 +555,14 @@ internal sealed partial class PlanState
     private readonly Dictionary<string, (Allocation.ServiceAllocationResult Allocation, ServicePlan Plan)> _servicePlans = new(StringComparer.Ordinal);
     private List<string>? _sortedKeys;
 
+    // The plans in _sortedKeys order as the last ToPlan made them, and the keys changed since (Upsert,
+    // Remove): ToPlan copies the list and redoes those, instead of looking up 10,000 services.
+    private List<ServicePlan?>? _sortedPlans;
+    private readonly HashSet<string> _changedPlans = new(StringComparer.Ordinal);
+
+    // Services with any annotation: only these can warn about deprecated ones, so ToPlan reads only them when there are any.
+    private readonly HashSet<string> _annotated = new(StringComparer.Ordinal);
+
     /// <summary>The plan of one service as the last <see cref="ToPlan"/> made it, or null.</summary>
     public ServicePlan? PlanOf(string key) => _servicePlans.TryGetValue(key, out var cached) ? cached.Plan : null;
 
@@ -485,6 +576,16 @@ internal sealed partial class PlanState
         Announced = new LazyDictionary(NodeNames, node => Reason(service, node)),
     };
 
+    private ServicePlan CurrentPlan(string key)
+    {
+        var allocation = Allocator.Services[key];
+        if (!_servicePlans.TryGetValue(key, out var cached) || !ReferenceEquals(cached.Allocation, allocation))
+        {
+            _servicePlans[key] = cached = (allocation, ToServicePlan(_services[key], allocation));
+        }
+        return cached.Plan;
+    }
+
     /// <summary>Keeps the sorted service keys (once ToPlan has sorted them) in step with one added or removed service.</summary>
     private void KeepSorted(string key, bool add)
     {
@@ -496,10 +597,12 @@ internal sealed partial class PlanState
         if (add && at < 0)
         {
             _sortedKeys.Insert(~at, key);
+            _sortedPlans?.Insert(~at, null);
         }
         else if (!add && at >= 0)
         {
             _sortedKeys.RemoveAt(at);
+            _sortedPlans?.RemoveAt(at);
         }
     }
 
@@ -508,19 +611,30 @@ internal sealed partial class PlanState
         PlanProblems.Clear();
         var nodes = NodeNames.Select(NodePlan).ToList();
         var keys = _sortedKeys ??= _services.Keys.Order(StringComparer.Ordinal).ToList();
-        var services = new List<ServicePlan>(keys.Count);
-        foreach (var key in keys)
+        if (_sortedPlans is null)
         {
-            var allocation = Allocator.Services[key];
-            if (!_servicePlans.TryGetValue(key, out var cached) || !ReferenceEquals(cached.Allocation, allocation))
+            _sortedPlans = new List<ServicePlan?>(keys.Count);
+            foreach (var key in keys)
             {
-                _servicePlans[key] = cached = (allocation, ToServicePlan(_services[key], allocation));
+                _sortedPlans.Add(CurrentPlan(key));
             }
-            services.Add(cached.Plan);
         }
+        else
+        {
+            foreach (var key in _changedPlans)
+            {
+                int at = keys.BinarySearch(key, StringComparer.Ordinal);
+                if (at >= 0)
+                {
+                    _sortedPlans[at] = CurrentPlan(key);
+                }
+            }
+        }
+        _changedPlans.Clear();
+        var services = new List<ServicePlan>(_sortedPlans!);
         var problems = Config.Problems.Concat(PlanProblems).ToList();
         var warnings = new List<string>();
-        foreach (var service in _services.Values)
+        foreach (var service in _annotated.Count == 0 ? (IEnumerable<ServiceResource>)[] : _services.Values)
         {
             warnings.Clear();
             Allocation.ServiceRequest.Annotation(service, Allocation.ServiceRequest.AddressPoolAnnotation, warnings);

@@ -112,6 +112,7 @@ internal sealed partial class PlanState
             if (service.IngressIps.Count > 0 && state.Allocator.TryKeep(service) is { } kept)
             {
                 state._services[service.Key] = service;
+                state.Annotated(service);
                 state.Contribute(service, kept);
             }
             else
@@ -138,6 +139,8 @@ internal sealed partial class PlanState
         {
             _services[service.Key] = service;
         }
+        Annotated(service);
+        _changedPlans.Add(service.Key);
         var allocation = Allocator.Assign(service);
         Contribute(service, allocation);
         return allocation;
@@ -151,8 +154,21 @@ internal sealed partial class PlanState
         {
             KeepSorted(serviceKey, add: false);
             _servicePlans.Remove(serviceKey);
+            _annotated.Remove(serviceKey);
         }
         Allocator.Release(serviceKey);
+    }
+
+    private void Annotated(ServiceResource service)
+    {
+        if (service.Meta.Annotations.Count > 0)
+        {
+            _annotated.Add(service.Key);
+        }
+        else
+        {
+            _annotated.Remove(service.Key);
+        }
     }
 
     /// <summary>Replaces the endpoints of one service and re-plans it.</summary>
