@@ -8,6 +8,10 @@ public class ProgramTests
     [InlineData("plan", "--bogus")]
     [InlineData("no-such-command")]
     [InlineData("decode")]
+    [InlineData("speaker", "--node", "n1")]
+    [InlineData("speaker", "--node", "n1", "--api-server", "ftp://127.0.0.1:6443")]
+    [InlineData("speaker", "--node", "n1", "--config", "manifests", "--api-server", "https://127.0.0.1:6443")]
+    [InlineData("speaker", "--node", "n1", "--config", "manifests", "--write-service-status")]
     public void Usage_errors_exit_2(params string[] args)
     {
         Assert.Equal(2, Program.Main(args));
