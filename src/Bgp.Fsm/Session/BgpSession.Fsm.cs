@@ -203,7 +203,8 @@ internal sealed partial class BgpSession
             if (current)
             {
                 _connectAttempt = null;
-                _lastError = "connect failed: " + (error ?? "failed");
+                // Kept only when nothing said more (a NOTIFICATION or hold expiry before the reconnect attempts).
+                _lastError ??= "connect failed: " + (error ?? "failed");
                 SessionLog.ConnectFailed(_log, Address, new System.Net.IPEndPoint(_peer.Address, _peer.Transport.RemotePort), error ?? "failed");
                 if (_connection is null && _fsm.State == SessionState.Connect)
                 {
