@@ -79,7 +79,8 @@ public class PlanBenchmarks
 
     /// <summary>
     /// The same through the speaker's API: <c>ConfigurationState.UpsertServices</c> then <c>RemoveService</c>,
-    /// each of which also re-plans node-0 (40,160 announcements) and returns the plan in force.
+    /// each of which also brings node-0's plan (40,160 announcements) up to date, redoing only the
+    /// prefixes the service changed, and returns the plan in force.
     /// </summary>
     [Benchmark]
     public int UpsertAndRemoveOneServiceWithPlans()
