@@ -202,4 +202,14 @@ public sealed record ReceivedRoute(System.Net.IPAddress Peer, Prefix Prefix, Pat
     /// each a route of its own. Null otherwise.
     /// </summary>
     public uint? PathId { get; init; }
+
+    /// <summary>
+    /// The next hop: the NEXT_HOP attribute for an IPv4 route from the NLRI field, the MP_REACH_NLRI next hop
+    /// otherwise (IPv6 routes, and IPv4 routes sent in MP_REACH_NLRI, also with an IPv6 next hop per RFC 8950).
+    /// Null when withdrawn or absent.
+    /// </summary>
+    public System.Net.IPAddress? NextHop => Attributes is null ? null : Attributes.MpNextHop ?? Attributes.NextHopAddress;
+
+    /// <summary>The IPv6 link-local next hop sent beside the global one in MP_REACH_NLRI (RFC 2545 section 3), or null.</summary>
+    public System.Net.IPAddress? LinkLocalNextHop => Attributes?.MpLinkLocalNextHop;
 }

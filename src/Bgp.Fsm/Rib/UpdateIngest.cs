@@ -227,10 +227,23 @@ internal sealed class UpdateIngest
         var announced = 0;
         if (update.Attributes is { } attributes && !Looped(attributes))
         {
-            var interned = _rib.Interner.Intern(attributes);
-            foreach (var nlri in update.Announced)
+            if (update.Nlri.Count > 0)
             {
-                announced += Accept(nlri, interned, changed);
+                var interned = _rib.Interner.Intern(attributes);
+                foreach (var nlri in update.Nlri)
+                {
+                    announced += Accept(nlri, interned, changed);
+                }
+            }
+            if (update.MpReach is { IsDecoded: true } mp && mp.Nlri.Count > 0)
+            {
+                // The route's next hop is MP_REACH_NLRI's (RFC 4760 section 3), not the NEXT_HOP attribute: it goes
+                // with the interned set, so routes with the same attributes and next hop still share one object.
+                var interned = _rib.Interner.Intern(attributes.WithMpNextHop(mp.NextHop, mp.LinkLocalNextHop));
+                foreach (var nlri in mp.Nlri)
+                {
+                    announced += Accept(nlri, interned, changed);
+                }
             }
         }
         return new Outcome(announced, withdrawn, update.Action, update.Error, null);

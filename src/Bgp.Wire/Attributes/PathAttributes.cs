@@ -21,12 +21,20 @@ public sealed partial class PathAttributes : IEquatable<PathAttributes>
     private readonly LargeCommunity[] _largeCommunities = [];
     private readonly uint[] _clusterList = [];
     private readonly UnknownAttribute[] _unknown = [];
+    private readonly byte[]? _mpNextHop;
+    private readonly byte[]? _mpLinkLocalNextHop;
     private byte[]? _canonical;
     private int _hash;
 
     /// <summary>An empty set; fill it with an object initializer.</summary>
     public PathAttributes()
     {
+    }
+
+    private PathAttributes(byte[]? mpNextHop, byte[]? mpLinkLocalNextHop)
+    {
+        _mpNextHop = mpNextHop;
+        _mpLinkLocalNextHop = mpLinkLocalNextHop;
     }
 
     /// <summary>ORIGIN, or null when absent.</summary>
@@ -40,6 +48,33 @@ public sealed partial class PathAttributes : IEquatable<PathAttributes>
 
     /// <summary>NEXT_HOP as an address (allocates), or null.</summary>
     public IPAddress? NextHopAddress => NextHop is { } n ? new IPAddress(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(n)) : null;
+
+    /// <summary>
+    /// The next hop of MP_REACH_NLRI (RFC 4760) for a route that arrived there: an IPv6 global address, or an IPv4
+    /// one, including IPv6 next hops of IPv4 routes (RFC 8950). Null for routes from the NLRI field. It is not a path
+    /// attribute of its own: encoding never writes it, but it takes part in equality, so an Adj-RIB shares one set
+    /// between the routes that carry the same attributes and the same next hop.
+    /// </summary>
+    public IPAddress? MpNextHop { get => _mpNextHop is null ? null : new IPAddress(_mpNextHop); init => _mpNextHop = value?.GetAddressBytes(); }
+
+    /// <summary>The IPv6 link-local next hop that came with <see cref="MpNextHop"/> (RFC 2545 section 3), or null.</summary>
+    public IPAddress? MpLinkLocalNextHop { get => _mpLinkLocalNextHop is null ? null : new IPAddress(_mpLinkLocalNextHop); init => _mpLinkLocalNextHop = value?.GetAddressBytes(); }
+
+    /// <summary>This set with <see cref="MpNextHop"/> and <see cref="MpLinkLocalNextHop"/> replaced (itself when they are already equal).</summary>
+    /// <param name="nextHop">The global (or IPv4) next hop of MP_REACH_NLRI, or null.</param>
+    /// <param name="linkLocalNextHop">The IPv6 link-local next hop, or null.</param>
+    public PathAttributes WithMpNextHop(IPAddress? nextHop, IPAddress? linkLocalNextHop = null)
+    {
+        var global = nextHop?.GetAddressBytes();
+        var linkLocal = linkLocalNextHop?.GetAddressBytes();
+        if (SameBytes(global, _mpNextHop) && SameBytes(linkLocal, _mpLinkLocalNextHop))
+        {
+            return this;
+        }
+        return Copy(_unknown, global, linkLocal);
+    }
+
+    private static bool SameBytes(byte[]? a, byte[]? b) => a is null ? b is null : b is not null && a.AsSpan().SequenceEqual(b);
 
     /// <summary>MULTI_EXIT_DISC, or null.</summary>
     public uint? MultiExitDisc { get; init; }
@@ -98,7 +133,9 @@ public sealed partial class PathAttributes : IEquatable<PathAttributes>
         return With(kept);
     }
 
-    private PathAttributes With(List<UnknownAttribute> unknown) => new()
+    private PathAttributes With(List<UnknownAttribute> unknown) => Copy([.. unknown], _mpNextHop, _mpLinkLocalNextHop);
+
+    private PathAttributes Copy(UnknownAttribute[] unknown, byte[]? mpNextHop, byte[]? mpLinkLocalNextHop) => new(mpNextHop, mpLinkLocalNextHop)
     {
         Origin = Origin,
         AsPath = AsPath,
@@ -133,7 +170,8 @@ public sealed partial class PathAttributes : IEquatable<PathAttributes>
 
     /// <inheritdoc/>
     public bool Equals(PathAttributes? other) =>
-        ReferenceEquals(this, other) || other is not null && GetHashCode() == other.GetHashCode() && Canonical.AsSpan().SequenceEqual(other.Canonical);
+        ReferenceEquals(this, other) || other is not null && GetHashCode() == other.GetHashCode() && Canonical.AsSpan().SequenceEqual(other.Canonical)
+            && SameBytes(_mpNextHop, other._mpNextHop) && SameBytes(_mpLinkLocalNextHop, other._mpLinkLocalNextHop);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as PathAttributes);
@@ -145,6 +183,15 @@ public sealed partial class PathAttributes : IEquatable<PathAttributes>
         {
             var hash = new HashCode();
             hash.AddBytes(Canonical);
+            if (_mpNextHop is not null)
+            {
+                hash.AddBytes(_mpNextHop);
+            }
+            if (_mpLinkLocalNextHop is not null)
+            {
+                hash.Add(_mpLinkLocalNextHop.Length);
+                hash.AddBytes(_mpLinkLocalNextHop);
+            }
             var h = hash.ToHashCode();
             _hash = h == 0 ? 1 : h;
         }
@@ -166,6 +213,10 @@ public sealed partial class PathAttributes : IEquatable<PathAttributes>
         if (NextHopAddress is { } nh)
         {
             parts.Add($"next-hop {nh}");
+        }
+        if (MpNextHop is { } mp)
+        {
+            parts.Add(MpLinkLocalNextHop is { } ll ? $"mp-next-hop {mp} {ll}" : $"mp-next-hop {mp}");
         }
         if (MultiExitDisc is { } med)
         {

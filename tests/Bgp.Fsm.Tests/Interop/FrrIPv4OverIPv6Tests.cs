@@ -48,9 +48,10 @@ public class FrrIPv4OverIPv6Tests
         AssertUsable(frr.ShowJson("show bgp ipv4 unicast 11.0.0.7/32 json")["paths"]![0]!, "192.0.2.1", "ipv4");
 
         await Poll.UntilAsync(() => Twelves(speaker, V6Loopback) == 2, "we have FRR's 2 IPv4 routes");
-        var received = speaker.GetReceivedRoutes(V6Loopback).First(r => r.Prefix == Prefix.Parse("12.0.1.0/24")).Attributes!;
-        Assert.Equal(IPAddress.Parse("192.0.2.2"), received.NextHopAddress);
-        Assert.Equal("65002", received.AsPath!.ToString());
+        var route = speaker.GetReceivedRoutes(V6Loopback).First(r => r.Prefix == Prefix.Parse("12.0.1.0/24"));
+        Assert.Equal(IPAddress.Parse("192.0.2.2"), route.Attributes!.NextHopAddress);
+        Assert.Equal(IPAddress.Parse("192.0.2.2"), route.NextHop);
+        Assert.Equal("65002", route.Attributes.AsPath!.ToString());
 
         await speaker.WithdrawAsync(routes.Take(5));
         await Poll.UntilAsync(() => frr.PrefixesReceived("::1") == 15, "FRR sees our 5 withdrawals");
@@ -88,9 +89,14 @@ public class FrrIPv4OverIPv6Tests
         await Poll.UntilAsync(() => frr.PrefixesReceived(ours.ToString()) == 20, "FRR has our 20 IPv4 routes with IPv6 next hops");
         AssertUsable(frr.ShowJson("show bgp ipv4 unicast 11.0.0.7/32 json")["paths"]![0]!, ours.ToString(), "ipv6");
 
-        // FRR's IPv4 routes (IPv6 next hop in MP_REACH) reach our Adj-RIB-In.
+        // FRR's IPv4 routes reach our Adj-RIB-In with the IPv6 next hop FRR put in MP_REACH: its global address on the
+        // link, and (FRR adds one on a shared link) a link-local address beside it.
         await Poll.UntilAsync(() => Twelves(speaker, theirs) == 2, "we have FRR's 2 IPv4 routes");
-        Assert.Equal("65002", speaker.GetReceivedRoutes(theirs).First(r => r.Prefix == Prefix.Parse("12.0.1.0/24")).Attributes!.AsPath!.ToString());
+        var route = speaker.GetReceivedRoutes(theirs).First(r => r.Prefix == Prefix.Parse("12.0.1.0/24"));
+        Assert.Equal("65002", route.Attributes!.AsPath!.ToString());
+        Assert.Equal(theirs, route.NextHop);
+        Assert.Null(route.Attributes.NextHop);
+        Assert.True(route.LinkLocalNextHop is null || route.LinkLocalNextHop.IsIPv6LinkLocal, route.LinkLocalNextHop?.ToString());
 
         await speaker.WithdrawAsync(routes.Take(5));
         await Poll.UntilAsync(() => frr.PrefixesReceived(ours.ToString()) == 15, "FRR sees our 5 withdrawals");
