@@ -14,6 +14,9 @@ internal sealed class UpdateIngest
     private const int MaxCachedSets = 1 << 16;
     private readonly Dictionary<byte[], PathAttributes> _byRawAttributes = new(OctetsComparer.Instance);
     private readonly AdjRibIn _rib;
+    private PathAttributes? _lastMpAttributes;
+    private byte[] _lastMpNextHop = [];
+    private PathAttributes? _lastMpInterned;
     private readonly PrefixFilter? _filter;
 
     private readonly uint? _loopAs;
@@ -181,6 +184,24 @@ internal sealed class UpdateIngest
         return interned;
     }
 
+    /// <summary>
+    /// The interned set for <paramref name="attributes"/> with MP_REACH_NLRI's next hop. A peer sends its table as a
+    /// run of UPDATEs with the same attributes and next hop, so the last answer is kept: the run then costs no copy.
+    /// </summary>
+    private PathAttributes InternWithMpNextHop(PathAttributes attributes, MpReachNlri mp)
+    {
+        var raw = mp.RawNextHop.Span;
+        if (_lastMpInterned is not null && raw.SequenceEqual(_lastMpNextHop) && attributes.Equals(_lastMpAttributes))
+        {
+            return _lastMpInterned;
+        }
+        var interned = _rib.Interner.Intern(attributes.WithMpNextHop(mp.NextHop, mp.LinkLocalNextHop));
+        _lastMpAttributes = attributes;
+        _lastMpNextHop = raw.ToArray();
+        _lastMpInterned = interned;
+        return interned;
+    }
+
     private Outcome ApplySlow(ReadOnlySpan<byte> body, BgpDecodeContext context, Action<Nlri, PathAttributes?>? changed)
     {
         UpdateMessage update;
@@ -239,7 +260,7 @@ internal sealed class UpdateIngest
             {
                 // The route's next hop is MP_REACH_NLRI's (RFC 4760 section 3), not the NEXT_HOP attribute: it goes
                 // with the interned set, so routes with the same attributes and next hop still share one object.
-                var interned = _rib.Interner.Intern(attributes.WithMpNextHop(mp.NextHop, mp.LinkLocalNextHop));
+                var interned = InternWithMpNextHop(attributes, mp);
                 foreach (var nlri in mp.Nlri)
                 {
                     announced += Accept(nlri, interned, changed);

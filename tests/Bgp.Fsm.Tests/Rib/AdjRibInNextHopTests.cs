@@ -9,10 +9,15 @@ public class AdjRibInNextHopTests
 {
     private static readonly PathAttributes Shared = new() { Origin = Origin.Igp, AsPath = AsPath.Sequence(65002), LargeCommunities = [new LargeCommunity(65002, 1, 2)] };
 
-    private static AdjRibIn Ingest(IEnumerable<Prefix> prefixes, PathAttributes attributes, IPAddress nextHop, IPAddress? linkLocal, AdjRibIn? rib = null)
+    private static AdjRibIn Ingest(IEnumerable<Prefix> prefixes, PathAttributes attributes, IPAddress nextHop, IPAddress? linkLocal)
     {
-        rib ??= new AdjRibIn();
-        var ingest = new UpdateIngest(rib, null);
+        var rib = new AdjRibIn();
+        Ingest(new UpdateIngest(rib, null), prefixes, attributes, nextHop, linkLocal);
+        return rib;
+    }
+
+    private static void Ingest(UpdateIngest ingest, IEnumerable<Prefix> prefixes, PathAttributes attributes, IPAddress nextHop, IPAddress? linkLocal)
+    {
         var output = new ArrayBufferWriter<byte>();
         new UpdateBuilder(BgpDecodeContext.FourOctetAsDefault).WriteAnnouncements(output, attributes, prefixes.Select(p => (Nlri)p).ToArray(), nextHop, linkLocal);
         var bytes = output.WrittenSpan;
@@ -22,7 +27,6 @@ public class AdjRibInNextHopTests
             Assert.Equal(ErrorAction.None, ingest.Apply(bytes[19..length].ToArray(), BgpDecodeContext.FourOctetAsDefault).Action);
             bytes = bytes[length..];
         }
-        return rib;
     }
 
     private static ReceivedRoute Route(AdjRibIn rib, string prefix)
@@ -62,12 +66,24 @@ public class AdjRibInNextHopTests
     [Fact]
     public void Sets_that_differ_only_in_next_hop_are_distinct_and_equal_ones_are_shared()
     {
-        var rib = Ingest([Prefix.Parse("2001:db8:5::/48")], Shared, IPAddress.Parse("2001:db8::2"), null);
-        Ingest([Prefix.Parse("2001:db8:6::/48")], Shared, IPAddress.Parse("2001:db8::3"), null, rib);
-        Ingest([Prefix.Parse("2001:db8:7::/48")], Shared, IPAddress.Parse("2001:db8::2"), null, rib);
+        // One ingest for all three UPDATEs: the set it reuses for a run of equal UPDATEs must not leak across next hops.
+        var rib = new AdjRibIn();
+        var ingest = new UpdateIngest(rib, null);
+        Ingest(ingest, [Prefix.Parse("2001:db8:5::/48")], Shared, IPAddress.Parse("2001:db8::2"), null);
+        Ingest(ingest, [Prefix.Parse("2001:db8:6::/48")], Shared, IPAddress.Parse("2001:db8::3"), null);
+        Ingest(ingest, [Prefix.Parse("2001:db8:7::/48")], Shared, IPAddress.Parse("2001:db8::2"), null);
+        Ingest(ingest, [Prefix.Parse("2001:db8:8::/48")], Shared, IPAddress.Parse("2001:db8::2"), IPAddress.Parse("fe80::2"));
+        Ingest(ingest, [Prefix.Parse("2001:db8:9::/48")], Shared, IPAddress.Parse("2001:db8::2"), IPAddress.Parse("fe80::2"));
+        var other = new PathAttributes { Origin = Origin.Egp, AsPath = AsPath.Sequence(65002) };
+        Ingest(ingest, [Prefix.Parse("2001:db8:a::/48")], other, IPAddress.Parse("2001:db8::2"), IPAddress.Parse("fe80::2"));
 
-        Assert.Equal(2, rib.Interner.Count);
+        Assert.Equal(4, rib.Interner.Count);
+        Assert.Same(Route(rib, "2001:db8:8::/48").Attributes, Route(rib, "2001:db8:9::/48").Attributes);
+        Assert.Equal(Origin.Egp, Route(rib, "2001:db8:a::/48").Attributes!.Origin);
+        Assert.Equal(IPAddress.Parse("fe80::2"), Route(rib, "2001:db8:a::/48").LinkLocalNextHop);
         Assert.Equal(IPAddress.Parse("2001:db8::3"), Route(rib, "2001:db8:6::/48").NextHop);
+        Assert.Equal(IPAddress.Parse("fe80::2"), Route(rib, "2001:db8:8::/48").LinkLocalNextHop);
+        Assert.Null(Route(rib, "2001:db8:7::/48").LinkLocalNextHop);
         Assert.Same(Route(rib, "2001:db8:5::/48").Attributes, Route(rib, "2001:db8:7::/48").Attributes);
     }
 
