@@ -80,6 +80,9 @@ public class FrrRouteTests
         var path = frr.ShowJson("show bgp ipv6 unicast 2001:db8:1:5::/64 json")["paths"]![0]!;
         Assert.Equal("2001:db8::1", path["nexthops"]![0]!["ip"]!.GetValue<string>());
         await Poll.UntilAsync(() => us.Speaker.GetReceivedRoutes(OurSide.Them).Any(r => r.Prefix == Prefix.Parse("2001:db8:99::/48")), "we have FRR's IPv6 route");
+        // FRR has no IPv6 address on this IPv4 session: its MP_REACH next hop is the IPv4-mapped form of its own address.
+        var route = us.Speaker.GetReceivedRoutes(OurSide.Them).First(r => r.Prefix == Prefix.Parse("2001:db8:99::/48"));
+        Assert.Equal(IPAddress.Parse("::ffff:127.0.0.2"), route.NextHop);
     }
 
     [Fact]
