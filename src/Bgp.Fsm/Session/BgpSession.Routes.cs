@@ -31,7 +31,34 @@ internal sealed partial class BgpSession
             _endOfRibPending.Add(family);
         }
         AdjRibOut.ResetForNewSession();
+        PurgeStaleWithoutForwardingState(_negotiated.PeerGracefulRestart);
         FlushAdjRibOut();
+    }
+
+    /// <summary>
+    /// RFC 4724 section 4.2, on the restarted session's OPEN: stale routes of a family the peer no longer lists
+    /// in its Graceful Restart capability, or lists without the F bit (forwarding state not kept), go at once;
+    /// all of them go when the capability is missing. The rest wait for End-of-RIB or the restart timer.
+    /// </summary>
+    private void PurgeStaleWithoutForwardingState(GracefulRestartCapability? capability)
+    {
+        if (AdjRibIn is null || AdjRibIn.StaleCount == 0)
+        {
+            return;
+        }
+        if (capability is null)
+        {
+            _restartTimer.Stop();
+            PurgeStale(null);
+            return;
+        }
+        foreach (var (family, ipv6) in new[] { (AfiSafi.IPv4Unicast, false), (AfiSafi.IPv6Unicast, true) })
+        {
+            if (!capability.Families.Any(f => f.AfiSafi == family && f.ForwardingStateKept))
+            {
+                PurgeStale(ipv6);
+            }
+        }
     }
 
     private void OnSessionDown(BgpEvent ev)

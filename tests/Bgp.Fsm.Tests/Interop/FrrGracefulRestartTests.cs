@@ -10,9 +10,9 @@ namespace BgpKit.Bgp.Fsm.Tests.Interop;
 [Trait("Category", "Interop")]
 public class FrrGracefulRestartTests
 {
-    private static string Config(int ourPort, int restartTime, int networks) =>
+    private static string Config(int ourPort, int restartTime, int networks, bool preserveForwardingState = true) =>
         FrrBgpd.Config(65002, "127.0.0.2", "127.0.0.1", 65001, ourPort,
-            extra: $" bgp graceful-restart\n bgp graceful-restart restart-time {restartTime}\n bgp graceful-restart preserve-fw-state",
+            extra: $" bgp graceful-restart\n bgp graceful-restart restart-time {restartTime}" + (preserveForwardingState ? "\n bgp graceful-restart preserve-fw-state" : ""),
             ipv4: FrrRouteTests.Networks(networks));
 
     private static List<ReceivedRoute> FromFrr(OurSide us) =>
@@ -57,6 +57,25 @@ public class FrrGracefulRestartTests
         Assert.DoesNotContain(Prefix.Parse("12.0.9.0/24"), prefixes);
         Assert.Contains(Prefix.Parse("12.0.8.0/24"), prefixes);
         Assert.Equal("65002", FromFrr(us)[0].Attributes!.AsPath!.ToString());
+    }
+
+    [Fact]
+    public async Task A_restarted_FRR_that_did_not_keep_forwarding_state_has_its_stale_routes_dropped_at_once()
+    {
+        var (us, frr, _) = await EstablishAsync(restartTime: 60);
+        await using var _us = us;
+        await using var _frr = frr;
+        await KillAndSeeStaleAsync(us, frr);
+        var withdrawn = new System.Collections.Concurrent.ConcurrentBag<Prefix>();
+        us.Speaker.RouteReceived += (_, r) => { if (r.Withdrawn) withdrawn.Add(r.Prefix); };
+
+        // Without preserve-fw-state FRR's new OPEN lists IPv4 unicast with the F bit clear (RFC 4724 4.2):
+        // every stale route goes when the session comes up, not only the one End-of-RIB would leave stale.
+        await frr.RestartAsync(Config(us.Port, 60, 9, preserveForwardingState: false));
+        await us.EstablishedAsync();
+        await Poll.UntilAsync(() => Stale(us) == 0 && FromFrr(us).Count == 9, "FRR's 9 routes back and nothing stale");
+        Assert.Equal(10, withdrawn.Count(p => p.Address.GetAddressBytes()[0] == 12));
+        Assert.DoesNotContain(Prefix.Parse("12.0.9.0/24"), FromFrr(us).Select(r => r.Prefix));
     }
 
     [Fact]
