@@ -161,18 +161,7 @@ public sealed class FrrBfdd : IDisposable
     public void Resume() => ProcessSignal.Continue(Pid);
 
     /// <summary>bfdd's log so far, for test failure messages.</summary>
-    public string LogText()
-    {
-        try
-        {
-            using var stream = new FileStream(Path.Combine(Directory, "bfdd.log"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            return new StreamReader(stream).ReadToEnd();
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-    }
+    public string LogText() => DaemonFiles.ReadLog(Path.Combine(Directory, "bfdd.log"));
 
     /// <summary>Kills the daemon by pid, removes its directory and releases the machine lock.</summary>
     public void Dispose()
@@ -182,19 +171,7 @@ public sealed class FrrBfdd : IDisposable
             return;
         }
         _disposed = true;
-        try
-        {
-            if (!_process.HasExited)
-            {
-                ProcessSignal.Continue(Pid);
-                _process.Kill();
-                _process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        _process.Dispose();
+        DaemonFiles.Kill(_process);
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

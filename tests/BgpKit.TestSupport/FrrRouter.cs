@@ -95,15 +95,8 @@ public sealed class FrrRouter : IDisposable
         var text = new System.Text.StringBuilder();
         foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*.log").Order(StringComparer.Ordinal))
         {
-            try
-            {
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-                var content = new StreamReader(stream).ReadToEnd();
-                text.Append("==== ").Append(Path.GetFileName(file)).Append('\n').Append(content.Length > 8000 ? content[^8000..] : content);
-            }
-            catch (IOException)
-            {
-            }
+            var content = DaemonFiles.ReadLog(file);
+            text.Append("==== ").Append(Path.GetFileName(file)).Append('\n').Append(content.Length > 8000 ? content[^8000..] : content);
         }
         return text.ToString();
     }
@@ -118,20 +111,7 @@ public sealed class FrrRouter : IDisposable
         _disposed = true;
         for (var i = _daemons.Count - 1; i >= 0; i--)
         {
-            var process = _daemons[i];
-            try
-            {
-                if (!process.HasExited)
-                {
-                    ProcessSignal.Continue(process.Id);
-                    process.Kill();
-                    process.WaitForExit(5000);
-                }
-            }
-            catch (InvalidOperationException)
-            {
-            }
-            process.Dispose();
+            DaemonFiles.Kill(_daemons[i]);
         }
         try
         {

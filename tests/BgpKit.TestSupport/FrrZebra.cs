@@ -49,18 +49,7 @@ public sealed class FrrZebra : IDisposable
     }
 
     /// <summary>zebra's log so far.</summary>
-    public string LogText()
-    {
-        try
-        {
-            using var stream = new FileStream(Path.Combine(_directory, "zebra.log"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            return new StreamReader(stream).ReadToEnd();
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-    }
+    public string LogText() => DaemonFiles.ReadLog(Path.Combine(_directory, "zebra.log"));
 
     /// <summary>Kills zebra by pid.</summary>
     public void Dispose()
@@ -70,17 +59,6 @@ public sealed class FrrZebra : IDisposable
             return;
         }
         _disposed = true;
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        _process.Dispose();
+        DaemonFiles.Kill(_process);
     }
 }
