@@ -286,14 +286,22 @@ public sealed partial class BfdEndpoint
     /// <summary>
     /// A datagram arrived on an echo socket of <paramref name="link"/>: count it and restart the session's
     /// echo detection time if it is one of the session's own echo packets, back from the peer.
+    /// <paramref name="hopLimit"/> is its TTL / hop limit, or -1 when the transport cannot tell.
     /// </summary>
-    internal void ReceiveEcho(BfdLink link, ReadOnlySpan<byte> payload, IPAddress source)
+    internal void ReceiveEcho(BfdLink link, ReadOnlySpan<byte> payload, IPAddress source, int hopLimit = -1)
     {
         if (!BfdEchoPacket.TryRead(payload, out var discriminator, out var nonce)
             || !_byDiscriminator.TryGetValue(discriminator, out var session)
             || session.Link != link || session.EchoNonce != nonce || !source.Equals(session.LocalAddress))
         {
             Drop(link, "EchoNotOurs");
+            return;
+        }
+        // Sent with 255, our echo crosses exactly one router (the peer) on its way back: anything else
+        // did not come back through the peer's forwarding plane (RFC 5881 section 5 in spirit; FRR checks 254 too).
+        if (hopLimit >= 0 && hopLimit != BfdPorts.SingleHopTtl - 1)
+        {
+            Drop(link, "EchoHopLimit");
             return;
         }
         session.CountEchoReceived();

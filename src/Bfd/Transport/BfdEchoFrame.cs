@@ -3,13 +3,15 @@ using System.Buffers.Binary;
 namespace BgpKit.Bfd.Transport;
 
 /// <summary>
-/// Builds the Ethernet frame of one IPv4 echo packet (RFC 5881 section 4): UDP to port 3785, IP source and
+/// Builds the Ethernet frame of one echo packet (RFC 5881 section 4): UDP to port 3785, IP source and
 /// destination both our own address, Ethernet destination the peer's MAC, so the peer's forwarding plane
-/// routes it straight back to us. TTL 255 (it returns with 254).
+/// routes it straight back to us. TTL / hop limit 255 (it returns with 254).
 /// <code>
-/// Ethernet: dst MAC (6) | src MAC (6) | type 0x0800 (2)
+/// Ethernet: dst MAC (6) | src MAC (6) | type 0x0800 or 0x86DD (2)
 /// IPv4:     0x45 | TOS 0xC0 | total length | id | flags/fragment 0 | TTL 255 | proto 17 | checksum | src | dst
-/// UDP:      src port | 3785 | length | checksum
+/// IPv6:     version 6, traffic class 0xC0, flow label 0 (4) | payload length (2) | next header 17 | hop limit 255
+///           | src (16) | dst (16)
+/// UDP:      src port | 3785 | length | checksum (mandatory over IPv6, RFC 8200 section 8.1)
 /// payload:  BfdEchoPacket (16 bytes)
 /// </code>
 /// </summary>
@@ -18,7 +20,9 @@ internal static class BfdEchoFrame
     public const int EthernetHeaderLength = 14;
     public const int Ipv4HeaderLength = 20;
     public const int UdpHeaderLength = 8;
+    public const int Ipv6HeaderLength = 40;
     public const int Length = EthernetHeaderLength + Ipv4HeaderLength + UdpHeaderLength + BfdEchoPacket.Length;
+    public const int Ipv6Length = EthernetHeaderLength + Ipv6HeaderLength + UdpHeaderLength + BfdEchoPacket.Length;
 
     /// <summary>Writes the frame into <paramref name="frame"/> (at least <see cref="Length"/> bytes); returns its length.</summary>
     public static int WriteIpv4(Span<byte> frame, ReadOnlySpan<byte> sourceMac, ReadOnlySpan<byte> destinationMac,
@@ -57,6 +61,38 @@ internal static class BfdEchoFrame
         return EthernetHeaderLength + Ipv4HeaderLength + udpLength;
     }
 
+    /// <summary>Writes the IPv6 frame into <paramref name="frame"/> (at least <see cref="Ipv6Length"/> bytes); returns its length.</summary>
+    public static int WriteIpv6(Span<byte> frame, ReadOnlySpan<byte> sourceMac, ReadOnlySpan<byte> destinationMac,
+        ReadOnlySpan<byte> address, ushort sourcePort, ReadOnlySpan<byte> payload)
+    {
+        destinationMac[..6].CopyTo(frame);
+        sourceMac[..6].CopyTo(frame[6..]);
+        BinaryPrimitives.WriteUInt16BigEndian(frame[12..], 0x86DD);
+
+        var ip = frame.Slice(EthernetHeaderLength, Ipv6HeaderLength);
+        var udpLength = UdpHeaderLength + payload.Length;
+        // Version 6, traffic class 0xC0 (as the IPv4 frame's TOS), flow label 0.
+        BinaryPrimitives.WriteUInt32BigEndian(ip, 0x6C00_0000);
+        BinaryPrimitives.WriteUInt16BigEndian(ip[4..], (ushort)udpLength);
+        ip[6] = 17;
+        ip[7] = BfdPorts.SingleHopTtl;
+        address[..16].CopyTo(ip[8..]);
+        address[..16].CopyTo(ip[24..]);
+
+        var udp = frame.Slice(EthernetHeaderLength + Ipv6HeaderLength, udpLength);
+        BinaryPrimitives.WriteUInt16BigEndian(udp, sourcePort);
+        BinaryPrimitives.WriteUInt16BigEndian(udp[2..], BfdPorts.Echo);
+        BinaryPrimitives.WriteUInt16BigEndian(udp[4..], (ushort)udpLength);
+        BinaryPrimitives.WriteUInt16BigEndian(udp[6..], 0);
+        payload.CopyTo(udp[UdpHeaderLength..]);
+        // RFC 8200 section 8.1: the pseudo-header is source, destination, upper-layer length (32 bits), three
+        // zero bytes and next header; the checksum is mandatory, and a computed zero is sent as all ones.
+        uint pseudo = Sum(ip.Slice(8, 32)) + (uint)udpLength + 17u;
+        var udpChecksum = Checksum(udp, pseudo);
+        BinaryPrimitives.WriteUInt16BigEndian(udp[6..], udpChecksum == 0 ? (ushort)0xFFFF : udpChecksum);
+        return EthernetHeaderLength + Ipv6HeaderLength + udpLength;
+    }
+
     /// <summary>The Internet checksum (RFC 1071) of <paramref name="data"/>, starting from a partial sum.</summary>
     internal static ushort Checksum(ReadOnlySpan<byte> data, uint initial)
     {
@@ -68,7 +104,7 @@ internal static class BfdEchoFrame
         return (ushort)~sum;
     }
 
-    private static uint Sum(ReadOnlySpan<byte> data)
+    internal static uint Sum(ReadOnlySpan<byte> data)
     {
         uint sum = 0;
         var i = 0;

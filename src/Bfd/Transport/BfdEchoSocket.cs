@@ -7,12 +7,14 @@ using System.Text;
 namespace BgpKit.Bfd.Transport;
 
 /// <summary>
-/// The echo function's sockets for one local IPv4 address on Linux (RFC 5881 section 4). Echo packets are
+/// The echo function's sockets for one local address on Linux (RFC 5881 section 4). Echo packets are
 /// addressed to ourselves, so a UDP socket would hand them to our own stack; they are written instead as
 /// Ethernet frames on an AF_PACKET socket to the peer's MAC, the peer's forwarding plane routes them back,
 /// and they arrive on a UDP socket bound to (local address, 3785). Needs CAP_NET_RAW, a non-loopback
-/// interface holding the address, and, on our side, <c>net.ipv4.conf.IF.accept_local=1</c> (the returning
-/// packets carry our own address as their source).
+/// interface holding the address, and, for IPv4 on our side, <c>net.ipv4.conf.IF.accept_local=1</c> (the
+/// returning packets carry our own address as their source; IPv6 has no such check). The peer's MAC comes
+/// from SIOCGARP (IPv4) or an rtnetlink neighbour dump (IPv6), cached per peer. Returned packets crossed
+/// exactly one router, so only those with TTL / hop limit 254 count.
 /// </summary>
 internal sealed class BfdEchoSocket : IDisposable
 {
@@ -26,6 +28,21 @@ internal sealed class BfdEchoSocket : IDisposable
     private const int AtfCom = 0x2;
     private const int EPerm = 1;
     private const int EAccess = 13;
+    private const byte LinuxAfInet6 = 10;
+    private const ushort EthernetIpv4 = 0x0800;
+    private const ushort EthernetIpv6 = 0x86DD;
+    private const int SolIp = 0;
+    private const int SolIpv6 = 41;
+    private const int IpRecvTtl = 12;            // IP_RECVTTL
+    private const int IpTtl = 2;                 // IP_TTL (the cmsg type)
+    private const int Ipv6RecvHopLimit = 51;     // IPV6_RECVHOPLIMIT
+    private const int Ipv6HopLimit = 52;         // IPV6_HOPLIMIT (the cmsg type)
+
+    /// <summary>How long a known neighbour MAC is used before the neighbour table is read again.</summary>
+    internal static readonly TimeSpan NeighbourRefresh = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often an unknown neighbour is looked up again (echo is sent every 10 ms or more).</summary>
+    internal static readonly TimeSpan NeighbourRetry = TimeSpan.FromMilliseconds(100);
 
     private readonly BfdEndpoint _endpoint;
     private readonly BfdLink _link;
@@ -37,7 +54,10 @@ internal sealed class BfdEchoSocket : IDisposable
     private readonly byte[] _mac;
     private readonly byte[] _address;
     private readonly ushort _sourcePort;
-    private readonly byte[] _frame = new byte[BfdEchoFrame.Length];
+    private readonly byte[] _frame = new byte[Math.Max(BfdEchoFrame.Length, BfdEchoFrame.Ipv6Length)];
+    private readonly bool _ipv6;
+    // IPv6 peers' MACs, read from the neighbour table at most every NeighbourRefresh; used on the endpoint's loop only.
+    private readonly Dictionary<IPAddress, Neighbour> _neighbours = new();
     private ushort _identification;
     private volatile bool _disposed;
 
@@ -51,6 +71,7 @@ internal sealed class BfdEchoSocket : IDisposable
         _interfaceIndex = interfaceIndex;
         _mac = mac;
         _address = local.GetAddressBytes();
+        _ipv6 = local.AddressFamily == AddressFamily.InterNetworkV6;
         _sourcePort = sourcePort;
         _thread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"bfd-echo {local}" };
         _thread.Start();
@@ -70,9 +91,16 @@ internal sealed class BfdEchoSocket : IDisposable
             unavailable = "echo needs Linux (AF_PACKET)";
             return null;
         }
-        if (local.AddressFamily != AddressFamily.InterNetwork)
+        if (local.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
         {
-            unavailable = "echo is implemented for IPv4 only";
+            unavailable = $"address family {local.AddressFamily}";
+            return null;
+        }
+        if (local.IsIPv6LinkLocal)
+        {
+            // RFC 4291 section 2.5.6: routers do not forward link-local-sourced packets to other links; whether
+            // a peer returns them on the same link is its own choice (Linux 6.x does, routers often do not).
+            unavailable = "link-local address: a peer's forwarding plane need not return link-local-sourced echo packets; give the session a global or ULA address";
             return null;
         }
         if (IPAddress.IsLoopback(local))
@@ -112,10 +140,23 @@ internal sealed class BfdEchoSocket : IDisposable
             InterfaceRequest(fd, name, SiocGifHwAddr, request);
             var mac = request.Slice(18, 6).ToArray();
 
-            receive = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            receive = new Socket(local.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             receive.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             receive.Bind(new IPEndPoint(local, echoPort));
-            receive.ReceiveTimeout = 200;
+            // SO_RCVTIMEO (struct timeval, 200 ms) so the receive thread notices disposal; recvmsg ignores .NET's ReceiveTimeout.
+            Span<byte> option = stackalloc byte[16];
+            option.Clear();
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(option[8..], 200_000);
+            receive.SetRawSocketOption(1, 20, option);
+            HostOrder.WriteInt32(option, 1);
+            if (local.AddressFamily == AddressFamily.InterNetwork)
+            {
+                receive.SetRawSocketOption(SolIp, IpRecvTtl, option[..4]);
+            }
+            else
+            {
+                receive.SetRawSocketOption(SolIpv6, Ipv6RecvHopLimit, option[..4]);
+            }
             var port = (ushort)(BfdPorts.SourcePortFirst + random.Next(BfdPorts.SourcePortLast - BfdPorts.SourcePortFirst + 1));
             unavailable = null;
             var echo = new BfdEchoSocket(endpoint, link, local, fd, receive, name, index, mac, port);
@@ -162,19 +203,20 @@ internal sealed class BfdEchoSocket : IDisposable
             return false;
         }
         Span<byte> peerMac = stackalloc byte[6];
-        if (!TryResolve(peer, peerMac))
+        if (!(_ipv6 ? TryResolveIpv6(peer, peerMac) : TryResolve(peer, peerMac)))
         {
             // As FRR bfdd does, no echo until the neighbor's MAC is known (the control packets resolve it).
-            error = $"no ARP entry for {peer} on {_interfaceName}";
+            error = _ipv6 ? $"no neighbour entry for {peer} on {_interfaceName}" : $"no ARP entry for {peer} on {_interfaceName}";
             return false;
         }
-        var length = BfdEchoFrame.WriteIpv4(_frame, _mac, peerMac, _address, _sourcePort, unchecked(_identification++), payload);
+        var length = _ipv6
+            ? BfdEchoFrame.WriteIpv6(_frame, _mac, peerMac, _address, _sourcePort, payload)
+            : BfdEchoFrame.WriteIpv4(_frame, _mac, peerMac, _address, _sourcePort, unchecked(_identification++), payload);
         // struct sockaddr_ll { u16 family; be16 protocol; int ifindex; u16 hatype; u8 pkttype; u8 halen; u8 addr[8]; }
         Span<byte> address = stackalloc byte[20];
         address.Clear();
         HostOrder.WriteInt16(address, AfPacket);
-        address[2] = 0x08;
-        address[3] = 0x00;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(address[2..], _ipv6 ? EthernetIpv6 : EthernetIpv4);
         HostOrder.WriteInt32(address[4..], _interfaceIndex);
         address[11] = 6;
         peerMac.CopyTo(address[12..]);
@@ -187,10 +229,48 @@ internal sealed class BfdEchoSocket : IDisposable
         if (sent < 0)
         {
             error = $"errno {Marshal.GetLastPInvokeError()}";
+            // The neighbour may have moved: read the table again before the next packet.
+            _neighbours.Remove(peer);
             return false;
         }
         error = null;
         return true;
+    }
+
+    private sealed class Neighbour
+    {
+        public readonly byte[] Mac = new byte[6];
+        public bool Known;
+        public long CheckedAt;
+    }
+
+    // RFC 4861 neighbour cache, read over rtnetlink: at most once per NeighbourRefresh while known (echo is
+    // sent every few tens of milliseconds; a dump per packet would be wasteful), every NeighbourRetry while not.
+    private bool TryResolveIpv6(IPAddress peer, Span<byte> mac)
+    {
+        var time = _endpoint.Time;
+        var now = time.GetTimestamp();
+        if (!_neighbours.TryGetValue(peer, out var neighbour))
+        {
+            neighbour = new Neighbour();
+            _neighbours.Add(peer, neighbour);
+        }
+        else if (time.GetElapsedTime(neighbour.CheckedAt, now) < (neighbour.Known ? NeighbourRefresh : NeighbourRetry))
+        {
+            neighbour.Mac.CopyTo(mac);
+            return neighbour.Known;
+        }
+        Span<byte> destination = stackalloc byte[16];
+        peer.TryWriteBytes(destination, out _);
+        Span<byte> found = stackalloc byte[6];
+        neighbour.Known = NeighbourTable.TryLookup(LinuxAfInet6, _interfaceIndex, destination, found);
+        neighbour.CheckedAt = now;
+        if (neighbour.Known)
+        {
+            found.CopyTo(neighbour.Mac);
+        }
+        neighbour.Mac.CopyTo(mac);
+        return neighbour.Known;
     }
 
     // SIOCGARP: struct arpreq { sockaddr arp_pa; sockaddr arp_ha; int arp_flags; sockaddr arp_netmask; char arp_dev[16]; }.
@@ -227,20 +307,24 @@ internal sealed class BfdEchoSocket : IDisposable
     private void ReceiveLoop()
     {
         var buffer = new byte[512];
+        var name = new byte[128];
+        var control = new byte[128];
         while (!_disposed)
         {
             try
             {
-                EndPoint from = new IPEndPoint(IPAddress.Any, 0);
-                var n = _receive.ReceiveFrom(buffer, ref from);
-                _endpoint.ReceiveEcho(_link, buffer.AsSpan(0, n), ((IPEndPoint)from).Address);
+                var n = ReceiveWithHopLimit(buffer, name, control, out var hopLimit);
+                if (n < 0)
+                {
+                    continue;
+                }
+                // sockaddr_in: family(2) port(2) addr(4); sockaddr_in6: family(2) port(2) flowinfo(4) addr(16) scope(4).
+                var source = new IPAddress(_ipv6 ? name.AsSpan(8, 16) : name.AsSpan(4, 4));
+                _endpoint.ReceiveEcho(_link, buffer.AsSpan(0, n), source, hopLimit);
             }
             catch (ObjectDisposedException)
             {
                 return;
-            }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.Interrupted)
-            {
             }
             catch (SocketException e)
             {
@@ -252,6 +336,93 @@ internal sealed class BfdEchoSocket : IDisposable
             }
         }
     }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private unsafe struct IoVec
+    {
+        public void* Base;
+        public nuint Length;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private unsafe struct MsgHdr
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    // recvmsg, because .NET does not surface the TTL / hop limit of a datagram. Returns -1 on a timeout.
+    private unsafe int ReceiveWithHopLimit(byte[] buffer, byte[] name, byte[] control, out int hopLimit)
+    {
+        hopLimit = -1;
+        nint received;
+        fixed (byte* data = buffer)
+        fixed (byte* namePtr = name)
+        fixed (byte* controlPtr = control)
+        {
+            var iov = new IoVec { Base = data, Length = (nuint)buffer.Length };
+            var message = new MsgHdr
+            {
+                Name = namePtr,
+                NameLength = (uint)name.Length,
+                Iov = &iov,
+                IovLength = 1,
+                Control = controlPtr,
+                ControlLength = (nuint)control.Length,
+            };
+            var handle = _receive.SafeHandle;
+            var added = false;
+            try
+            {
+                handle.DangerousAddRef(ref added);
+                received = recvmsg(handle.DangerousGetHandle(), &message, 0);
+            }
+            finally
+            {
+                if (added)
+                {
+                    handle.DangerousRelease();
+                }
+            }
+            if (received < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                // EAGAIN (11) after SO_RCVTIMEO, EINTR (4).
+                if (errno is 11 or 4)
+                {
+                    return -1;
+                }
+                throw new SocketException(errno);
+            }
+            // struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; data (aligned to 8) }.
+            var offset = 0;
+            var length = (int)message.ControlLength;
+            while (offset + 20 <= length)
+            {
+                var cmsgLength = (int)*(nuint*)(controlPtr + offset);
+                var level = *(int*)(controlPtr + offset + 8);
+                var type = *(int*)(controlPtr + offset + 12);
+                if (cmsgLength < 16)
+                {
+                    break;
+                }
+                if ((level == SolIp && type == IpTtl) || (level == SolIpv6 && type == Ipv6HopLimit))
+                {
+                    hopLimit = *(int*)(controlPtr + offset + 16);
+                }
+                offset += (cmsgLength + 7) & ~7;
+            }
+        }
+        return (int)received;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern unsafe nint recvmsg(nint socket, MsgHdr* message, int flags);
 
     public void Dispose()
     {
