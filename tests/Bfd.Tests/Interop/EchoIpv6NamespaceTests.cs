@@ -1,0 +1,77 @@
+using BgpKit.TestSupport;
+
+namespace BgpKit.Bfd.Tests.Interop;
+
+/// <summary>
+/// The echo function over IPv6 on a real link: two endpoints of ours, each in its own network namespace, on a
+/// veth pair with ULA addresses and IPv6 forwarding on, so each kernel routes the other's echo packets back
+/// (RFC 5881 section 4). The IPv4 twin is <see cref="EchoNamespaceTests"/>.
+/// </summary>
+[Trait("Category", "Interop")]
+public sealed class EchoIpv6NamespaceTests
+{
+    private static readonly BfdProfile Echo = new()
+    {
+        TransmitInterval = TimeSpan.FromMilliseconds(50),
+        ReceiveInterval = TimeSpan.FromMilliseconds(50),
+        DetectMultiplier = 3,
+        EchoMode = true,
+        EchoInterval = TimeSpan.FromMilliseconds(50),
+    };
+
+    [Fact]
+    public async Task Echo_runs_over_IPv6_and_dropping_only_echo_takes_the_session_down_with_diagnostic_2()
+    {
+        using var pair = NetNamespacePair.Create("bgpkit-echo6");
+        var (addressA, addressB) = pair.AddIpv6();
+        await using var endpointA = NetNamespacePair.Run(pair.NameA, () => new BfdEndpoint());
+        await using var endpointB = NetNamespacePair.Run(pair.NameB, () => new BfdEndpoint());
+        var a = NetNamespacePair.Run(pair.NameA, () => endpointA.StartSession(new BfdSessionOptions(addressA, addressB) { Profile = Echo }));
+        var b = NetNamespacePair.Run(pair.NameB, () => endpointB.StartSession(new BfdSessionOptions(addressB, addressA) { Profile = Echo }));
+        Assert.Null(a.GetStatus().EchoUnavailable);
+        Assert.Null(b.GetStatus().EchoUnavailable);
+
+        // Up, echo running both ways (the peer's MAC from the neighbour table), control slowed to 1 s (6.8.3).
+        foreach (var session in new[] { a, b })
+        {
+            var up = await Poll.ForAsync(session.GetStatus, s => s is { State: BfdState.Up, EchoActive: true, EchoPacketsReceived: > 10 }
+                && s.TransmitInterval == TimeSpan.FromSeconds(1) && s.ReceiveInterval == TimeSpan.FromSeconds(1),
+                $"{session.LocalAddress}: Up with echo returning", TimeSpan.FromSeconds(30));
+            Assert.Equal(TimeSpan.FromMilliseconds(150), up.EchoDetectionTime);
+        }
+
+        var changes = new List<BfdStateChange>();
+        a.StateChanged += (_, change) => { lock (changes) { changes.Add(change); } };
+        var controlBefore = a.GetStatus().ControlPacketsReceived;
+
+        // B's kernel no longer forwards A's echo packets back; control packets (to B itself, UDP 3784) pass.
+        NetNamespacePair.Exec(pair.NameB, "nft", "add", "table", "inet", "bkecho");
+        NetNamespacePair.Exec(pair.NameB, "nft", "add", "chain", "inet", "bkecho", "echofilter", "{ type filter hook forward priority 0 ; }");
+        NetNamespacePair.Exec(pair.NameB, "nft", "add", "rule", "inet", "bkecho", "echofilter", "udp", "dport", "3785", "drop");
+
+        await Poll.UntilAsync(() => { lock (changes) { return changes.Any(c => c is { Previous: BfdState.Up, Current: BfdState.Down, Diagnostic: BfdDiagnostic.EchoFunctionFailed }); } },
+            "A down with Echo Function Failed", TimeSpan.FromSeconds(10));
+        await Poll.UntilAsync(() => a.GetStatus().ControlPacketsReceived > controlBefore + 5, "control packets from B after the echo drop", TimeSpan.FromSeconds(15));
+        lock (changes)
+        {
+            Assert.DoesNotContain(changes, c => c.Diagnostic == BfdDiagnostic.ControlDetectionTimeExpired);
+        }
+    }
+
+    [Fact]
+    public async Task A_link_local_session_runs_without_echo_and_says_why()
+    {
+        using var pair = NetNamespacePair.Create("bgpkit-echoll");
+        pair.AddIpv6();
+        var local = await NetNamespacePairIpv6.LinkLocalAsync(pair.NameA, pair.DeviceA);
+        var peer = await NetNamespacePairIpv6.LinkLocalAsync(pair.NameB, pair.DeviceB);
+        peer.ScopeId = local.ScopeId;
+        await using var endpoint = NetNamespacePair.Run(pair.NameA, () => new BfdEndpoint());
+        var session = NetNamespacePair.Run(pair.NameA, () => endpoint.StartSession(new BfdSessionOptions(local, peer) { Profile = Echo }));
+        var status = session.GetStatus();
+        Assert.False(status.EchoActive);
+        Assert.Contains("link-local", status.EchoUnavailable);
+        // Echo off means off both ways: no Required Min Echo RX Interval is advertised.
+        Assert.Equal(0u, session.Variables.RequiredMinEchoRxInterval);
+    }
+}
