@@ -87,6 +87,33 @@ public sealed class BfdEndpointEchoTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_returned_echo_counts_only_with_hop_limit_254_and_others_are_dropped_and_counted()
+    {
+        var dropped = new List<string?>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (i, l) => { if (i.Meter == _a.Meter && i.Name == "bfd_packets_dropped") l.EnableMeasurementEvents(i); };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) => { lock (dropped) { dropped.Add(tags[0].Value as string); } });
+        listener.Start();
+        var (a, _) = Pair();
+        Run(3000);
+        var payload = new byte[BfdEchoPacket.Length];
+        BfdEchoPacket.Write(payload, a.LocalDiscriminator, a.EchoNonce);
+        var before = a.GetStatus().EchoPacketsReceived;
+
+        // Sent with 255: 255 never crossed the peer, 253 crossed more than one router.
+        _a.ReceiveEcho(a.Link, payload, A, hopLimit: 255);
+        _a.ReceiveEcho(a.Link, payload, A, hopLimit: 253);
+        Assert.Equal(before, a.GetStatus().EchoPacketsReceived);
+        Assert.Equal(["EchoHopLimit", "EchoHopLimit"], dropped);
+
+        _a.ReceiveEcho(a.Link, payload, A, hopLimit: 254);
+        // A transport that cannot read the hop limit (-1) skips the check.
+        _a.ReceiveEcho(a.Link, payload, A);
+        Assert.Equal(before + 2, a.GetStatus().EchoPacketsReceived);
+        Assert.Equal(2, dropped.Count);
+    }
+
+    [Fact]
     public void Echo_loss_alone_takes_the_session_down_with_Echo_Function_Failed_at_the_echo_detection_time()
     {
         var (a, _) = Pair();

@@ -38,12 +38,6 @@ internal sealed class BfdEchoSocket : IDisposable
     private const int Ipv6RecvHopLimit = 51;     // IPV6_RECVHOPLIMIT
     private const int Ipv6HopLimit = 52;         // IPV6_HOPLIMIT (the cmsg type)
 
-    /// <summary>How long a known neighbour MAC is used before the neighbour table is read again.</summary>
-    internal static readonly TimeSpan NeighbourRefresh = TimeSpan.FromSeconds(1);
-
-    /// <summary>How often an unknown neighbour is looked up again (echo is sent every 10 ms or more).</summary>
-    internal static readonly TimeSpan NeighbourRetry = TimeSpan.FromMilliseconds(100);
-
     private readonly BfdEndpoint _endpoint;
     private readonly BfdLink _link;
     private readonly int _fd;
@@ -56,8 +50,8 @@ internal sealed class BfdEchoSocket : IDisposable
     private readonly ushort _sourcePort;
     private readonly byte[] _frame = new byte[Math.Max(BfdEchoFrame.Length, BfdEchoFrame.Ipv6Length)];
     private readonly bool _ipv6;
-    // IPv6 peers' MACs, read from the neighbour table at most every NeighbourRefresh; used on the endpoint's loop only.
-    private readonly Dictionary<IPAddress, Neighbour> _neighbours = new();
+    // IPv6 peers' MACs from the neighbour table (rtnetlink), cached; used on the endpoint's loop only.
+    private readonly NeighbourCache _neighbours;
     private ushort _identification;
     private volatile bool _disposed;
 
@@ -72,6 +66,12 @@ internal sealed class BfdEchoSocket : IDisposable
         _mac = mac;
         _address = local.GetAddressBytes();
         _ipv6 = local.AddressFamily == AddressFamily.InterNetworkV6;
+        _neighbours = new NeighbourCache(endpoint.Time, (peer, mac) =>
+        {
+            Span<byte> destination = stackalloc byte[16];
+            peer.TryWriteBytes(destination, out _);
+            return NeighbourTable.TryLookup(LinuxAfInet6, interfaceIndex, destination, mac);
+        });
         _sourcePort = sourcePort;
         _thread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"bfd-echo {local}" };
         _thread.Start();
@@ -203,7 +203,7 @@ internal sealed class BfdEchoSocket : IDisposable
             return false;
         }
         Span<byte> peerMac = stackalloc byte[6];
-        if (!(_ipv6 ? TryResolveIpv6(peer, peerMac) : TryResolve(peer, peerMac)))
+        if (!(_ipv6 ? _neighbours.TryGet(peer, peerMac) : TryResolve(peer, peerMac)))
         {
             // As FRR bfdd does, no echo until the neighbor's MAC is known (the control packets resolve it).
             error = _ipv6 ? $"no neighbour entry for {peer} on {_interfaceName}" : $"no ARP entry for {peer} on {_interfaceName}";
@@ -230,47 +230,11 @@ internal sealed class BfdEchoSocket : IDisposable
         {
             error = $"errno {Marshal.GetLastPInvokeError()}";
             // The neighbour may have moved: read the table again before the next packet.
-            _neighbours.Remove(peer);
+            _neighbours.Invalidate(peer);
             return false;
         }
         error = null;
         return true;
-    }
-
-    private sealed class Neighbour
-    {
-        public readonly byte[] Mac = new byte[6];
-        public bool Known;
-        public long CheckedAt;
-    }
-
-    // RFC 4861 neighbour cache, read over rtnetlink: at most once per NeighbourRefresh while known (echo is
-    // sent every few tens of milliseconds; a dump per packet would be wasteful), every NeighbourRetry while not.
-    private bool TryResolveIpv6(IPAddress peer, Span<byte> mac)
-    {
-        var time = _endpoint.Time;
-        var now = time.GetTimestamp();
-        if (!_neighbours.TryGetValue(peer, out var neighbour))
-        {
-            neighbour = new Neighbour();
-            _neighbours.Add(peer, neighbour);
-        }
-        else if (time.GetElapsedTime(neighbour.CheckedAt, now) < (neighbour.Known ? NeighbourRefresh : NeighbourRetry))
-        {
-            neighbour.Mac.CopyTo(mac);
-            return neighbour.Known;
-        }
-        Span<byte> destination = stackalloc byte[16];
-        peer.TryWriteBytes(destination, out _);
-        Span<byte> found = stackalloc byte[6];
-        neighbour.Known = NeighbourTable.TryLookup(LinuxAfInet6, _interfaceIndex, destination, found);
-        neighbour.CheckedAt = now;
-        if (neighbour.Known)
-        {
-            found.CopyTo(neighbour.Mac);
-        }
-        neighbour.Mac.CopyTo(mac);
-        return neighbour.Known;
     }
 
     // SIOCGARP: struct arpreq { sockaddr arp_pa; sockaddr arp_ha; int arp_flags; sockaddr arp_netmask; char arp_dev[16]; }.
