@@ -9,8 +9,9 @@ namespace BgpKit.Bfd.Tests.Interop;
 /// Sessions against FRR bfdd 8.4.4 (INTEROP.md): bfdd binds 0.0.0.0:3784 and speaks from 127.0.0.1,
 /// we bind 127.0.0.2. Real time, bounded polling of bfdd's JSON (every 100 ms, generous limits).
 /// FRR 8.4 bfdd has no authentication (no such command under a peer), so authenticated sessions are
-/// tested against our own endpoint over real UDP in <see cref="UdpLoopbackTests"/>; here we only check
-/// that an authenticated session of ours stays down against it.
+/// tested against BIRD in <see cref="BirdBfdInteropTests"/> (and between our own endpoints in
+/// <see cref="UdpLoopbackTests"/>); here we only check that an authenticated session of ours stays down against it.
+/// IPv6 against bfdd is in <see cref="BfddIpv6InteropTests"/>.
 /// </summary>
 [Trait("Category", "Interop")]
 public sealed class BfddInteropTests
