@@ -39,10 +39,11 @@ public sealed class BirdBfdInteropTests
     };
 
     /// <summary>The inside of BIRD's <c>protocol bfd</c>: the same options for direct and multihop sessions, then the neighbors.</summary>
-    private static string BirdBody(string neighbors, BfdAuthenticationType type = BfdAuthenticationType.None, string secret = "", byte keyId = KeyId)
+    private static string BirdBody(string neighbors, BfdAuthenticationType type = BfdAuthenticationType.None, string secret = "", byte keyId = KeyId,
+        int intervalMs = IntervalMs, int multiplier = Multiplier)
     {
         var auth = type == BfdAuthenticationType.None ? "" : $"authentication {BirdAuthType(type)}; password \"{secret}\" {{ id {keyId}; }};";
-        var options = $"{{ interval {IntervalMs} ms; multiplier {Multiplier}; {auth} }}";
+        var options = $"{{ interval {intervalMs} ms; multiplier {multiplier}; {auth} }}";
         return $"  interface \"*\" {options};\n  multihop {options};\n  {neighbors}\n";
     }
 
@@ -148,6 +149,51 @@ public sealed class BirdBfdInteropTests
         await session.DisposeAsync();
         var renewed = endpoint.StartSession(new BfdSessionOptions(link.Outer, link.Inner) { Profile = Profile, Authentication = Key(type, "second-key", 2) });
         Assert.True(UpOnBothSides(bird, renewed, seconds: 30), Diagnostics(bird, renewed));
+    }
+
+    [Fact]
+    public async Task Poll_sequences_both_ways_run_under_meticulous_authentication()
+    {
+        const BfdAuthenticationType type = BfdAuthenticationType.MeticulousKeyedMd5;
+        using var link = VethLink.Create("bgpkit-bird");
+        var neighbor = Neighbor(link.Inner, link.Outer);
+        var us = link.Outer.ToString();
+        await using var bird = await BirdBfdDaemon.StartAsync(BirdBody(neighbor, type, "poll-final"), link.Name);
+        await using var endpoint = new BfdEndpoint();
+        using var failures = new AuthenticationFailures(endpoint);
+        var session = endpoint.StartSession(new BfdSessionOptions(link.Outer, link.Inner) { Profile = Profile, Authentication = Key(type, "poll-final") });
+        Assert.True(UpOnBothSides(bird, session), Diagnostics(bird, session));
+
+        // Ours: BIRD transmits at max(its 200 ms, our new 400 ms RX) and detects in our 3 x max(its 200, our 300 ms TX).
+        session.ChangeProfile(Profile with { TransmitInterval = TimeSpan.FromMilliseconds(300), ReceiveInterval = TimeSpan.FromMilliseconds(400), DetectMultiplier = 3 });
+        Assert.True(Bfdd.WaitFor(() => bird.FindSession(us) is { State: "Up", Interval: "0.400", Timeout: "0.900" } && !session.Variables.PollActive), Diagnostics(bird, session));
+
+        // BIRD's: 250 ms x 4 reaches us through its Poll Sequence; we detect in 4 x max(our 400 ms RX, its 250 ms TX).
+        bird.Reconfigure(BirdBody(neighbor, type, "poll-final", intervalMs: 250, multiplier: 4));
+        Assert.True(Bfdd.WaitFor(() => session.GetStatus().DetectionTime == TimeSpan.FromMilliseconds(1600)), Diagnostics(bird, session));
+        Assert.Equal(BfdState.Up, session.State);
+        Assert.Equal(TimeSpan.FromMilliseconds(300), session.GetStatus().TransmitInterval);
+        Assert.Equal(0, failures.Count);
+        Assert.DoesNotContain("Authentication failed", bird.ReadLog(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Restarted_bird_with_a_new_sequence_number_comes_back_up()
+    {
+        const BfdAuthenticationType type = BfdAuthenticationType.MeticulousKeyedSha1;
+        using var link = VethLink.Create("bgpkit-bird");
+        await using var bird = await BirdBfdDaemon.StartAsync(BirdBody(Neighbor(link.Inner, link.Outer), type, "restart-me"), link.Name);
+        await using var endpoint = new BfdEndpoint();
+        var session = endpoint.StartSession(new BfdSessionOptions(link.Outer, link.Inner) { Profile = Profile, Authentication = Key(type, "restart-me") });
+        Assert.True(UpOnBothSides(bird, session), Diagnostics(bird, session));
+
+        // A restarted BIRD starts its sequence numbers at a random value, outside the window we hold (6.7.4);
+        // we drop its packets as SequenceOutOfWindow until AuthSeqKnown lapses, twice the
+        // detection time after its last good packet (6.8.1), and then accept them again.
+        await bird.RestartAsync();
+        Assert.True(await Bfdd.WaitForState(session, BfdState.Down, 10), Diagnostics(bird, session));
+        Assert.True(UpOnBothSides(bird, session, seconds: 30), Diagnostics(bird, session));
+        Assert.Equal(2, session.GetStatus().UpEvents);
     }
 
     [Fact]
