@@ -309,6 +309,16 @@ public sealed partial class BfdEndpoint
         Post(new Event(EventKind.EchoReceived, session));
     }
 
+    /// <summary>
+    /// True when a datagram from <paramref name="source"/> on the echo socket of (<paramref name="link"/>,
+    /// <paramref name="local"/>) is the echo packet of a peer we run a session with and advertise a Required
+    /// Min Echo RX Interval to: the transport then returns it to the sender. FRR bfdd 8.4 sends its IPv6 echo
+    /// this way (UDP to our address, hop limit 255) and waits for it back with 254, where RFC 5881 section 4
+    /// would have it addressed to itself and returned by our forwarding plane (which we also do).
+    /// </summary>
+    internal bool ReturnsPeerEcho(BfdLink link, IPAddress local, IPAddress source) =>
+        _byAddress.TryGetValue((link, local, source), out var session) && session.Variables.RequiredMinEchoRxInterval != 0;
+
     private void Arm(BfdSession session, long now)
     {
         var deadline = session.Variables.NextDeadline;

@@ -37,6 +37,7 @@ internal sealed class BfdEchoSocket : IDisposable
     private const int IpTtl = 2;                 // IP_TTL (the cmsg type)
     private const int Ipv6RecvHopLimit = 51;     // IPV6_RECVHOPLIMIT
     private const int Ipv6HopLimit = 52;         // IPV6_HOPLIMIT (the cmsg type)
+    private const int Ipv6UnicastHops = 16;      // IPV6_UNICAST_HOPS
 
     private readonly BfdEndpoint _endpoint;
     private readonly BfdLink _link;
@@ -47,6 +48,7 @@ internal sealed class BfdEchoSocket : IDisposable
     private readonly int _interfaceIndex;
     private readonly byte[] _mac;
     private readonly byte[] _address;
+    private readonly IPAddress _local;
     private readonly ushort _sourcePort;
     private readonly byte[] _frame = new byte[Math.Max(BfdEchoFrame.Length, BfdEchoFrame.Ipv6Length)];
     private readonly bool _ipv6;
@@ -65,6 +67,7 @@ internal sealed class BfdEchoSocket : IDisposable
         _interfaceIndex = interfaceIndex;
         _mac = mac;
         _address = local.GetAddressBytes();
+        _local = local;
         _ipv6 = local.AddressFamily == AddressFamily.InterNetworkV6;
         _neighbours = new NeighbourCache(endpoint.Time, (peer, mac) =>
         {
@@ -156,6 +159,9 @@ internal sealed class BfdEchoSocket : IDisposable
             else
             {
                 receive.SetRawSocketOption(SolIpv6, Ipv6RecvHopLimit, option[..4]);
+                // What this socket sends is a peer's echo packet going back (see ReceiveLoop): one hop used up.
+                HostOrder.WriteInt32(option, BfdPorts.SingleHopTtl - 1);
+                receive.SetRawSocketOption(SolIpv6, Ipv6UnicastHops, option[..4]);
             }
             var port = (ushort)(BfdPorts.SourcePortFirst + random.Next(BfdPorts.SourcePortLast - BfdPorts.SourcePortFirst + 1));
             unavailable = null;
@@ -284,6 +290,21 @@ internal sealed class BfdEchoSocket : IDisposable
                 }
                 // sockaddr_in: family(2) port(2) addr(4); sockaddr_in6: family(2) port(2) flowinfo(4) addr(16) scope(4).
                 var source = new IPAddress(_ipv6 ? name.AsSpan(8, 16) : name.AsSpan(4, 4));
+                if (_ipv6 && hopLimit == BfdPorts.SingleHopTtl && !source.Equals(_local) && _endpoint.ReturnsPeerEcho(_link, _local, source))
+                {
+                    // FRR bfdd's IPv6 echo: sent from its neighbour (hop limit 255) to our address; send it back as a
+                    // forwarding plane would (the socket's unicast hop limit is 254).
+                    var port = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(name.AsSpan(2));
+                    try
+                    {
+                        _receive.SendTo(buffer.AsSpan(0, n), SocketFlags.None, new IPEndPoint(source, port));
+                    }
+                    catch (SocketException)
+                    {
+                        // Lost like any echo packet: the peer's echo detection time deals with it.
+                    }
+                    continue;
+                }
                 _endpoint.ReceiveEcho(_link, buffer.AsSpan(0, n), source, hopLimit);
             }
             catch (ObjectDisposedException)

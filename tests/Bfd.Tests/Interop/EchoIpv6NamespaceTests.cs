@@ -75,3 +75,79 @@ public sealed class EchoIpv6NamespaceTests
         Assert.Equal(0u, session.Variables.RequiredMinEchoRxInterval);
     }
 }
+
+/// <summary>
+/// Echo over IPv6 against FRR bfdd 8.4.4 with <c>echo-mode</c>, bfdd and zebra in one namespace, our endpoint in
+/// the other. bfdd warns "Echo mode works correctly for IPv4, but only works when the peer is also FRR for IPv6":
+/// its IPv6 echo is UDP to our address with hop limit 255, which the peer's BFD daemon (not its forwarding
+/// plane) must send back. We do (for peers of our own sessions), so both echo functions run: ours through
+/// bfdd's forwarding plane, bfdd's through our echo socket.
+/// </summary>
+[Trait("Category", "Interop")]
+public sealed class BfddEchoIpv6Tests
+{
+    [Fact]
+    public async Task Echo_over_IPv6_with_bfdd_in_echo_mode_runs_both_ways_and_dropping_only_echo_takes_our_session_down_with_diagnostic_2()
+    {
+        Assert.True(FrrBfdd.IsAvailable && FrrZebra.IsAvailable, "FRR bfdd and zebra are installed in CI");
+        using var pair = NetNamespacePair.Create("bgpkit-fecho6");
+        var (addressA, addressB) = pair.AddIpv6();
+        using var bfdd = FrrBfdd.Start($"bfd\n peer {addressA} local-address {addressB} interface {pair.DeviceB}\n" +
+            "  receive-interval 50\n  transmit-interval 50\n  detect-multiplier 3\n  echo-mode\n  echo transmit-interval 50\n  echo receive-interval 50\n", pair.NameB);
+        using var zebra = FrrZebra.Start(pair.NameB, Path.Combine(bfdd.Directory, "zserv.api"), bfdd.Directory);
+        await using var endpoint = NetNamespacePair.Run(pair.NameA, () => new BfdEndpoint());
+        var profile = new BfdProfile
+        {
+            TransmitInterval = TimeSpan.FromMilliseconds(50),
+            ReceiveInterval = TimeSpan.FromMilliseconds(50),
+            EchoMode = true,
+            EchoInterval = TimeSpan.FromMilliseconds(50),
+        };
+        var session = NetNamespacePair.Run(pair.NameA, () => endpoint.StartSession(new BfdSessionOptions(addressA, addressB) { Profile = profile }));
+        var peer = addressA.ToString();
+
+        BfdSessionStatus up;
+        try
+        {
+            up = await Poll.ForAsync(session.GetStatus, s => s is { State: BfdState.Up, EchoActive: true, EchoPacketsReceived: > 10 },
+                "our echo returning through bfdd's namespace", TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            Console.WriteLine(session.GetStatus() + bfdd.Vtysh("show bfd peers json") + bfdd.Vtysh("show bfd peers counters json") + bfdd.LogText());
+            throw;
+        }
+        Assert.Equal(TimeSpan.FromMilliseconds(150), up.EchoDetectionTime);
+        // bfdd's own echo comes back from us: its echo input grows and its session stays Up through it.
+        Assert.True(Bfdd.WaitFor(() => bfdd.Peer(peer) is { } p && p.GetProperty("status").GetString() == "up" && EchoInput(bfdd) > 20),
+            bfdd.Vtysh("show bfd peers json") + bfdd.Vtysh("show bfd peers counters json"));
+        var downsBefore = Counter(bfdd, "session-down");
+        var echoBefore = EchoInput(bfdd);
+        await Poll.UntilAsync(() => EchoInput(bfdd) > echoBefore + 20, "bfdd's echo packets returning");
+        Assert.Equal(downsBefore, Counter(bfdd, "session-down"));
+        Assert.Equal(BfdState.Up, session.GetStatus().State);
+
+        var changes = new List<BfdStateChange>();
+        session.StateChanged += (_, change) => { lock (changes) { changes.Add(change); } };
+
+        // bfdd's kernel no longer routes our echo packets back; control packets and bfdd's own echo (to us) pass.
+        NetNamespacePair.Exec(pair.NameB, "nft", "add", "table", "inet", "bkecho");
+        NetNamespacePair.Exec(pair.NameB, "nft", "add", "chain", "inet", "bkecho", "echofilter", "{ type filter hook forward priority 0 ; }");
+        NetNamespacePair.Exec(pair.NameB, "nft", "add", "rule", "inet", "bkecho", "echofilter", "udp", "dport", "3785", "drop");
+
+        await Poll.UntilAsync(() => { lock (changes) { return changes.Any(c => c is { Previous: BfdState.Up, Current: BfdState.Down, Diagnostic: BfdDiagnostic.EchoFunctionFailed }); } },
+            "our session down with Echo Function Failed", TimeSpan.FromSeconds(10));
+        lock (changes)
+        {
+            Assert.DoesNotContain(changes, c => c.Diagnostic == BfdDiagnostic.ControlDetectionTimeExpired);
+        }
+    }
+
+    private static long Counter(FrrBfdd bfdd, string name)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(bfdd.Vtysh("show bfd peers counters json"));
+        return doc.RootElement.EnumerateArray().Sum(p => p.TryGetProperty(name, out var v) ? v.GetInt64() : 0);
+    }
+
+    private static long EchoInput(FrrBfdd bfdd) => Counter(bfdd, "echo-packet-input");
+}
