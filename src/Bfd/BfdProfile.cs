@@ -25,9 +25,8 @@ public sealed record BfdProfile
     /// <summary>
     /// Echo mode (RFC 5880 section 6.4, RFC 5881 section 4): once Up, send echo packets that the peer's forwarding
     /// plane returns, detect their loss in detect multiplier x echo interval (diagnostic 2), and slow control
-    /// packets to 1 s meanwhile. Runs on Linux, single-hop, IPv4 or IPv6 (not link-local), over a real interface, with
-    /// CAP_NET_RAW; elsewhere
-    /// the session runs without echo and <see cref="BfdSessionStatus.EchoUnavailable"/> says why.
+    /// packets to 1 s meanwhile. Runs on Linux, single-hop, IPv4 or IPv6 (not link-local), over a real interface,
+    /// with CAP_NET_RAW; elsewhere the session runs without echo and <see cref="BfdSessionStatus.EchoUnavailable"/> says why.
     /// </summary>
     public bool EchoMode { get; init; }
 

@@ -115,7 +115,7 @@ public sealed class NeighbourDumpTests
     }
 
     [Fact]
-    public void Random_bytes_and_every_truncation_never_throw()
+    public void Every_truncation_and_random_corruption_end_in_an_answer_not_an_exception()
     {
         var full = Concat(NewNeigh(Interface, Reachable, Other, PeerMac), NewNeigh(Interface, Reachable, Peer, PeerMac), Done());
         var mac = new byte[6];
