@@ -69,12 +69,7 @@ internal sealed class BfdEchoSocket : IDisposable
         _address = local.GetAddressBytes();
         _local = local;
         _ipv6 = local.AddressFamily == AddressFamily.InterNetworkV6;
-        _neighbours = new NeighbourCache(endpoint.Time, (peer, mac) =>
-        {
-            Span<byte> destination = stackalloc byte[16];
-            peer.TryWriteBytes(destination, out _);
-            return NeighbourTable.TryLookup(LinuxAfInet6, interfaceIndex, destination, mac);
-        });
+        _neighbours = new NeighbourCache(endpoint.Time, table => NeighbourTable.TryRead(LinuxAfInet6, interfaceIndex, table));
         _sourcePort = sourcePort;
         _thread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"bfd-echo {local}" };
         _thread.Start();
@@ -236,7 +231,7 @@ internal sealed class BfdEchoSocket : IDisposable
         {
             error = $"errno {Marshal.GetLastPInvokeError()}";
             // The neighbour may have moved: read the table again before the next packet.
-            _neighbours.Invalidate(peer);
+            _neighbours.Invalidate();
             return false;
         }
         error = null;

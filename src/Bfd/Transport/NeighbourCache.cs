@@ -3,65 +3,57 @@ using System.Net;
 namespace BgpKit.Bfd.Transport;
 
 /// <summary>
-/// Peers' MAC addresses for the echo function, read from the kernel's neighbour table at most once per
-/// <see cref="Refresh"/> while known (echo is sent every few tens of milliseconds; reading the table per
-/// packet would be wasteful) and at most once per <see cref="Retry"/> while not. A stale MAC lasts at most
-/// one refresh; <see cref="Invalidate"/> forces a new read (after a failed send). One thread uses it: the
-/// endpoint's loop.
+/// Peers' MAC addresses for the echo function: a copy of one interface's neighbour table, read again at most
+/// once per <see cref="Refresh"/> while the wanted peer is in it (echo goes out every few tens of milliseconds
+/// per session; reading the table per packet, or per peer, would be wasteful) and at most once per
+/// <see cref="Retry"/> while it is not. One read serves every session on the interface. A stale MAC lasts at
+/// most one refresh; <see cref="Invalidate"/> forces a new read (after a failed send). One thread uses it:
+/// the endpoint's loop.
 /// </summary>
 internal sealed class NeighbourCache
 {
-    /// <summary>How long a known MAC is used before the table is read again.</summary>
+    /// <summary>How long the copy is used for a peer found in it.</summary>
     public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(1);
 
-    /// <summary>How often an unknown neighbour is looked up again.</summary>
+    /// <summary>How often the table is read again while a wanted peer is missing from it.</summary>
     public static readonly TimeSpan Retry = TimeSpan.FromMilliseconds(100);
 
     private readonly TimeProvider _time;
-    private readonly Lookup _lookup;
-    private readonly Dictionary<IPAddress, Entry> _entries = new();
+    private readonly Read _read;
+    private readonly Dictionary<IPAddress, byte[]> _table = new();
+    private long _readAt;
+    private bool _valid;
 
-    /// <summary>Reads one neighbour's MAC (6 bytes) from the table; false when it has no usable entry.</summary>
-    public delegate bool Lookup(IPAddress peer, Span<byte> mac);
+    /// <summary>Fills <paramref name="table"/> with the interface's usable neighbours (address to 6-byte MAC).</summary>
+    public delegate void Read(Dictionary<IPAddress, byte[]> table);
 
-    public NeighbourCache(TimeProvider time, Lookup lookup)
+    public NeighbourCache(TimeProvider time, Read read)
     {
         _time = time;
-        _lookup = lookup;
+        _read = read;
     }
 
-    /// <summary>The MAC of <paramref name="peer"/>, from the cache or a fresh lookup; false when unknown.</summary>
+    /// <summary>The MAC of <paramref name="peer"/>, from the copy or a fresh read; false when the table has none.</summary>
     public bool TryGet(IPAddress peer, Span<byte> mac)
     {
         var now = _time.GetTimestamp();
-        if (!_entries.TryGetValue(peer, out var entry))
+        var known = _table.TryGetValue(peer, out var found);
+        if (!_valid || _time.GetElapsedTime(_readAt, now) >= (known ? Refresh : Retry))
         {
-            entry = new Entry();
-            _entries.Add(peer, entry);
+            _table.Clear();
+            _read(_table);
+            _readAt = now;
+            _valid = true;
+            known = _table.TryGetValue(peer, out found);
         }
-        else if (_time.GetElapsedTime(entry.CheckedAt, now) < (entry.Known ? Refresh : Retry))
+        if (!known || found!.Length != mac.Length)
         {
-            entry.Mac.CopyTo(mac);
-            return entry.Known;
+            return false;
         }
-        Span<byte> found = stackalloc byte[6];
-        entry.Known = _lookup(peer, found);
-        entry.CheckedAt = now;
-        if (entry.Known)
-        {
-            found.CopyTo(entry.Mac);
-        }
-        entry.Mac.CopyTo(mac);
-        return entry.Known;
+        found.CopyTo(mac);
+        return true;
     }
 
-    /// <summary>Forgets <paramref name="peer"/>'s MAC: the next <see cref="TryGet"/> reads the table.</summary>
-    public void Invalidate(IPAddress peer) => _entries.Remove(peer);
-
-    private sealed class Entry
-    {
-        public readonly byte[] Mac = new byte[6];
-        public bool Known;
-        public long CheckedAt;
-    }
+    /// <summary>Forgets the copy: the next <see cref="TryGet"/> reads the table.</summary>
+    public void Invalidate() => _valid = false;
 }

@@ -72,37 +72,85 @@ internal static class NeighbourDump
     public static Scan Find(ReadOnlySpan<byte> replies, uint sequence, int interfaceIndex, ReadOnlySpan<byte> destination,
         Span<byte> linkLayerAddress)
     {
-        while (replies.Length >= HeaderLength)
+        var reader = new Reader(replies, sequence, interfaceIndex);
+        while (reader.TryRead(out var address, out var lladdr))
         {
-            var length = BinaryPrimitives.ReadUInt32LittleEndian(replies);
-            if (length < HeaderLength || length > (uint)replies.Length)
+            if (address.SequenceEqual(destination) && lladdr.Length == linkLayerAddress.Length)
             {
-                return Scan.NotFound;
+                lladdr.CopyTo(linkLayerAddress);
+                return Scan.Found;
             }
-            var type = BinaryPrimitives.ReadUInt16LittleEndian(replies[4..]);
-            if (BinaryPrimitives.ReadUInt32LittleEndian(replies[8..]) == sequence)
-            {
-                if (type is NlmsgDone or NlmsgError)
-                {
-                    return Scan.NotFound;
-                }
-                if (type == RtmNewNeigh && Matches(replies[HeaderLength..(int)length], interfaceIndex, destination, linkLayerAddress))
-                {
-                    return Scan.Found;
-                }
-            }
-            var next = Align((int)length);
-            if (next >= replies.Length)
-            {
-                return Scan.More;
-            }
-            replies = replies[next..];
         }
-        return replies.IsEmpty ? Scan.More : Scan.NotFound;
+        return reader.Ending;
     }
 
-    private static bool Matches(ReadOnlySpan<byte> body, int interfaceIndex, ReadOnlySpan<byte> destination, Span<byte> linkLayerAddress)
+    /// <summary>
+    /// Walks one buffer of dump replies, yielding each neighbour on one interface in a usable state (one with
+    /// both a destination and a link-layer address); skips replies to other requests and other message types.
+    /// </summary>
+    public ref struct Reader
     {
+        private readonly uint _sequence;
+        private readonly int _interfaceIndex;
+        private ReadOnlySpan<byte> _rest;
+
+        public Reader(ReadOnlySpan<byte> replies, uint sequence, int interfaceIndex)
+        {
+            _rest = replies;
+            _sequence = sequence;
+            _interfaceIndex = interfaceIndex;
+            Ending = Scan.More;
+        }
+
+        /// <summary>
+        /// Once <see cref="TryRead"/> returned false: <see cref="Scan.More"/> when the dump goes on in the next
+        /// buffer, <see cref="Scan.NotFound"/> when it ended (NLMSG_DONE, an error, or bytes that do not parse).
+        /// </summary>
+        public Scan Ending { get; private set; }
+
+        public bool TryRead(out ReadOnlySpan<byte> destination, out ReadOnlySpan<byte> linkLayerAddress)
+        {
+            destination = default;
+            linkLayerAddress = default;
+            while (Ending == Scan.More && _rest.Length >= HeaderLength)
+            {
+                var length = BinaryPrimitives.ReadUInt32LittleEndian(_rest);
+                if (length < HeaderLength || length > (uint)_rest.Length)
+                {
+                    Ending = Scan.NotFound;
+                    break;
+                }
+                var message = _rest[..(int)length];
+                var next = Align((int)length);
+                _rest = next >= _rest.Length ? default : _rest[next..];
+                if (BinaryPrimitives.ReadUInt32LittleEndian(message[8..]) != _sequence)
+                {
+                    continue;
+                }
+                var type = BinaryPrimitives.ReadUInt16LittleEndian(message[4..]);
+                if (type is NlmsgDone or NlmsgError)
+                {
+                    Ending = Scan.NotFound;
+                    break;
+                }
+                if (type == RtmNewNeigh && TryParse(message[HeaderLength..], _interfaceIndex, out destination, out linkLayerAddress))
+                {
+                    return true;
+                }
+            }
+            if (Ending == Scan.More && !_rest.IsEmpty)
+            {
+                // Fewer bytes left than a header: a cut message.
+                Ending = Scan.NotFound;
+            }
+            return false;
+        }
+    }
+
+    private static bool TryParse(ReadOnlySpan<byte> body, int interfaceIndex, out ReadOnlySpan<byte> destination, out ReadOnlySpan<byte> linkLayerAddress)
+    {
+        destination = default;
+        linkLayerAddress = default;
         if (body.Length < NdmsgLength
             || BinaryPrimitives.ReadInt32LittleEndian(body[4..]) != interfaceIndex
             || (BinaryPrimitives.ReadUInt16LittleEndian(body[8..]) & UsableStates) == 0)
@@ -110,8 +158,6 @@ internal static class NeighbourDump
             return false;
         }
         var attributes = body[NdmsgLength..];
-        var destinationMatches = false;
-        ReadOnlySpan<byte> lladdr = default;
         while (attributes.Length >= 4)
         {
             var length = BinaryPrimitives.ReadUInt16LittleEndian(attributes);
@@ -123,21 +169,16 @@ internal static class NeighbourDump
             switch (BinaryPrimitives.ReadUInt16LittleEndian(attributes[2..]))
             {
                 case NdaDst:
-                    destinationMatches = value.SequenceEqual(destination);
+                    destination = value;
                     break;
                 case NdaLladdr:
-                    lladdr = value;
+                    linkLayerAddress = value;
                     break;
             }
             var next = Align(length);
             attributes = next >= attributes.Length ? default : attributes[next..];
         }
-        if (!destinationMatches || lladdr.Length != linkLayerAddress.Length)
-        {
-            return false;
-        }
-        lladdr.CopyTo(linkLayerAddress);
-        return true;
+        return !destination.IsEmpty && !linkLayerAddress.IsEmpty;
     }
 
     private static int Align(int length) => (length + 3) & ~3;

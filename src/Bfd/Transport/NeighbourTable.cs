@@ -1,11 +1,12 @@
+using System.Net;
 using System.Runtime.InteropServices;
 
 namespace BgpKit.Bfd.Transport;
 
 /// <summary>
-/// Reads one neighbour's MAC from the kernel's neighbour cache over rtnetlink (Linux): one RTM_GETNEIGH
-/// dump of the interface's neighbours of one family, scanned by <see cref="NeighbourDump"/>. Each call opens
-/// and closes its own netlink socket in the calling thread's network namespace; callers cache the answer.
+/// Reads one interface's neighbours from the kernel's neighbour cache over rtnetlink (Linux): one RTM_GETNEIGH
+/// dump of one family, parsed by <see cref="NeighbourDump"/>. Each call opens and closes its own netlink socket
+/// in the calling thread's network namespace; <see cref="NeighbourCache"/> keeps the answer.
 /// </summary>
 internal static class NeighbourTable
 {
@@ -19,10 +20,10 @@ internal static class NeighbourTable
     private static int s_sequence;
 
     /// <summary>
-    /// True with the link-layer address of <paramref name="destination"/> on <paramref name="interfaceIndex"/>
-    /// when the kernel has it in a usable state (reachable, stale, delay, probe or permanent).
+    /// Adds to <paramref name="table"/> every neighbour on <paramref name="interfaceIndex"/> in a usable state
+    /// (reachable, stale, delay, probe or permanent) with a 6-byte (Ethernet) address; false when the dump failed.
     /// </summary>
-    public static unsafe bool TryLookup(byte family, int interfaceIndex, ReadOnlySpan<byte> destination, Span<byte> linkLayerAddress)
+    public static unsafe bool TryRead(byte family, int interfaceIndex, Dictionary<IPAddress, byte[]> table)
     {
         var fd = socket(AfNetlink, SockRaw | SockCloexec, NetlinkRoute);
         if (fd < 0)
@@ -70,12 +71,17 @@ internal static class NeighbourTable
                     {
                         return false;
                     }
-                    switch (NeighbourDump.Find(buffer.AsSpan(0, (int)received), sequence, interfaceIndex, destination, linkLayerAddress))
+                    var reader = new NeighbourDump.Reader(buffer.AsSpan(0, (int)received), sequence, interfaceIndex);
+                    while (reader.TryRead(out var destination, out var linkLayerAddress))
                     {
-                        case NeighbourDump.Scan.Found:
-                            return true;
-                        case NeighbourDump.Scan.NotFound:
-                            return false;
+                        if (destination.Length is 4 or 16 && linkLayerAddress.Length == 6)
+                        {
+                            table[new IPAddress(destination)] = linkLayerAddress.ToArray();
+                        }
+                    }
+                    if (reader.Ending != NeighbourDump.Scan.More)
+                    {
+                        return true;
                     }
                 }
                 return false;

@@ -50,6 +50,31 @@ public sealed class NeighbourDumpTests
         Assert.Equal(NeighbourDump.Scan.More, NeighbourDump.Find([], Sequence, Interface, Peer, mac));
     }
 
+    [Fact]
+    public void Reader_yields_every_usable_neighbour_of_the_interface_then_says_the_dump_ended()
+    {
+        var replies = Concat(
+            NewNeigh(Interface, Reachable, Other, [0x02, 0, 0, 0, 0, 9]),
+            NewNeigh(Interface, 0x20, Peer, [0x02, 0, 0, 0, 0, 7]),
+            NewNeigh(Interface + 1, Reachable, Peer, [0x02, 0, 0, 0, 0, 8]),
+            NewNeigh(Interface, 0x04, Peer, PeerMac),
+            Done());
+        var reader = new NeighbourDump.Reader(replies, Sequence, Interface);
+        var seen = new List<string>();
+        while (reader.TryRead(out var destination, out var lladdr))
+        {
+            seen.Add(Convert.ToHexString(destination) + "=" + Convert.ToHexString(lladdr));
+        }
+        Assert.Equal([Convert.ToHexString(Other) + "=020000000009", Convert.ToHexString(Peer) + "=1E117EDE9D30"], seen);
+        Assert.Equal(NeighbourDump.Scan.NotFound, reader.Ending);
+
+        // Without NLMSG_DONE the dump goes on in the next read.
+        var partial = new NeighbourDump.Reader(NewNeigh(Interface, Reachable, Other, PeerMac), Sequence, Interface);
+        Assert.True(partial.TryRead(out _, out _));
+        Assert.False(partial.TryRead(out _, out _));
+        Assert.Equal(NeighbourDump.Scan.More, partial.Ending);
+    }
+
     [Theory]
     [InlineData(0x02, true)]   // NUD_REACHABLE
     [InlineData(0x04, true)]   // NUD_STALE
