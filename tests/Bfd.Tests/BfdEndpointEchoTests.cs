@@ -114,6 +114,19 @@ public sealed class BfdEndpointEchoTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Only_the_peer_of_a_session_that_advertises_echo_gets_its_echo_packets_returned()
+    {
+        // FRR bfdd's IPv6 echo is returned by our echo socket; nobody else may use it as a reflector.
+        var (a, _) = Pair();
+        Assert.True(_a.ReturnsPeerEcho(a.Link, A, B));
+        Assert.False(_a.ReturnsPeerEcho(a.Link, A, IPAddress.Parse("192.0.2.99")));
+        Assert.False(_a.ReturnsPeerEcho(a.Link, B, A));
+
+        var quiet = _a.StartSession(new BfdSessionOptions(A, IPAddress.Parse("192.0.2.3")) { Profile = Echo(echo: false) });
+        Assert.False(_a.ReturnsPeerEcho(quiet.Link, A, IPAddress.Parse("192.0.2.3")));
+    }
+
+    [Fact]
     public void Echo_loss_alone_takes_the_session_down_with_Echo_Function_Failed_at_the_echo_detection_time()
     {
         var (a, _) = Pair();
