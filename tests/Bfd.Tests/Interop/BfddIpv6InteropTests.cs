@@ -43,6 +43,18 @@ public sealed class BfddIpv6InteropTests
     }
 
     [Fact]
+    public async Task Multihop_session_comes_up_over_ipv6()
+    {
+        using var link = VethLink.Create("bgpkit-bfd6");
+        using var bfdd = FrrBfdd.Start($"bfd\n peer {link.Outer6} multihop local-address {link.Inner6}\n  receive-interval 100\n  transmit-interval 100\n  minimum-ttl 254\n", link.Name);
+        await using var endpoint = new BfdEndpoint();
+        var session = endpoint.StartSession(new BfdSessionOptions(link.Outer6, link.Inner6) { Profile = Profile(100), Multihop = true });
+        Assert.True(await Bfdd.WaitForState(session, BfdState.Up), bfdd.LogText());
+        Assert.True(Bfdd.WaitFor(() => bfdd.Peer(link.Outer6.ToString()) is { } p && p.GetProperty("multihop").GetBoolean()
+            && p.GetProperty("status").GetString() == "up"), bfdd.Vtysh("show bfd peers json"));
+    }
+
+    [Fact]
     public async Task Frozen_bfdd_is_detected_over_ipv6_within_detection_time_plus_one_interval_and_comes_back()
     {
         using var link = VethLink.Create("bgpkit-bfd6");
