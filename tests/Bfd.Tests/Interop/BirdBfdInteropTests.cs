@@ -6,7 +6,8 @@ namespace BgpKit.Bfd.Tests.Interop;
 
 /// <summary>
 /// Sessions against BIRD 2.0.12's BFD, which (unlike FRR bfdd 8.4) authenticates: all five RFC 5880 types,
-/// wrong passwords and key IDs, a key change, either side first, multihop and IPv6. BIRD refuses single-hop
+/// wrong passwords and key IDs, a key change, Poll Sequences under authentication, restarts of either side (new
+/// sequence numbers), either side first, multihop and IPv6. BIRD refuses single-hop
 /// neighbors on 127.0.0.0/8 and binds the BFD ports on every address, so it runs in a network namespace on a
 /// veth pair (<see cref="VethLink"/>) and never meets the bfdd tests. Real time, bounded polling of birdc.
 /// </summary>
