@@ -13,7 +13,7 @@ namespace BgpKit.Bfd.Transport;
 /// and they arrive on a UDP socket bound to (local address, 3785). Needs CAP_NET_RAW, a non-loopback
 /// interface holding the address, and, for IPv4 on our side, <c>net.ipv4.conf.IF.accept_local=1</c> (the
 /// returning packets carry our own address as their source; IPv6 has no such check). The peer's MAC comes
-/// from SIOCGARP (IPv4) or an rtnetlink neighbour dump (IPv6), cached per peer. Returned packets crossed
+/// from SIOCGARP (IPv4) or an rtnetlink neighbour dump of the interface (IPv6, see NeighbourCache). Returned packets crossed
 /// exactly one router, so only those with TTL / hop limit 254 count.
 /// </summary>
 internal sealed class BfdEchoSocket : IDisposable
