@@ -1,12 +1,14 @@
 using System.Buffers.Binary;
+using System.Net;
 
 namespace BgpKit.Bfd.Transport;
 
 /// <summary>
-/// The rtnetlink neighbour-table dump (RTM_GETNEIGH, rtnetlink(7)), as bytes: the request, and a scan of the
-/// kernel's reply for one neighbour's link-layer address. IPv6 has no SIOCGARP; this is how the echo
-/// function learns the peer's MAC. Pure functions over bytes: malformed or truncated replies are never
-/// thrown on, they end the scan with "not found". Kernel structures are in host byte order (little-endian).
+/// The rtnetlink neighbour-table dump (RTM_GETNEIGH, rtnetlink(7)), as bytes: the request, and the kernel's
+/// replies read into an address-to-MAC table. One dump of family AF_INET gives the ARP table, AF_INET6 the
+/// IPv6 neighbour table: this is how the echo function learns peers' MACs. Pure functions over bytes:
+/// malformed or truncated replies are never thrown on, they end the dump (entries before them count).
+/// Kernel structures are in host byte order (little-endian).
 /// <code>
 /// nlmsghdr: length (4) | type (2) | flags (2) | sequence (4) | port id (4)
 /// ndmsg:    family (1) | pad (3) | ifindex (4) | state (2) | flags (1) | type (1)
@@ -33,17 +35,14 @@ internal static class NeighbourDump
     // (not NUD_INCOMPLETE 0x01, NUD_FAILED 0x20, NUD_NOARP 0x40, NUD_NONE 0).
     internal const ushort UsableStates = 0x02 | 0x04 | 0x08 | 0x10 | 0x80;
 
-    /// <summary>What a scanned reply buffer says.</summary>
-    public enum Scan
+    /// <summary>Where a reply buffer leaves the dump.</summary>
+    public enum Progress
     {
-        /// <summary>The neighbour was found with a usable state; its address is in the output.</summary>
-        Found,
-
-        /// <summary>Not in this buffer, and the dump has not ended: read the next buffer.</summary>
+        /// <summary>The dump has not ended: read the next buffer.</summary>
         More,
 
-        /// <summary>The dump ended (NLMSG_DONE, an error, or bytes that do not parse) without the neighbour.</summary>
-        NotFound,
+        /// <summary>The dump ended: NLMSG_DONE, an error, or bytes that do not parse (what came before them counts).</summary>
+        Ended,
     }
 
     /// <summary>Writes a dump request for <paramref name="family"/> neighbours on <paramref name="interfaceIndex"/>.</summary>
@@ -65,30 +64,26 @@ internal static class NeighbourDump
     }
 
     /// <summary>
-    /// Looks through one buffer of dump replies for the neighbour <paramref name="destination"/> (4 or 16
-    /// bytes) on <paramref name="interfaceIndex"/> in a usable state; on <see cref="Scan.Found"/> its
-    /// link-layer address (6 bytes for Ethernet) is in <paramref name="linkLayerAddress"/>.
+    /// Adds to <paramref name="table"/> every neighbour in one buffer of dump replies that is on
+    /// <paramref name="interfaceIndex"/>, in a usable state, with an IPv4 or IPv6 destination and a 6-byte
+    /// (Ethernet) link-layer address; a later entry for the same address replaces an earlier one.
     /// </summary>
-    public static Scan Find(ReadOnlySpan<byte> replies, uint sequence, int interfaceIndex, ReadOnlySpan<byte> destination,
-        Span<byte> linkLayerAddress)
+    public static Progress Collect(ReadOnlySpan<byte> replies, uint sequence, int interfaceIndex, Dictionary<IPAddress, byte[]> table)
     {
         var reader = new Reader(replies, sequence, interfaceIndex);
-        while (reader.TryRead(out var address, out var lladdr))
+        while (reader.TryRead(out var destination, out var linkLayerAddress))
         {
-            if (address.SequenceEqual(destination) && lladdr.Length == linkLayerAddress.Length)
+            if (destination.Length is 4 or 16 && linkLayerAddress.Length == 6)
             {
-                lladdr.CopyTo(linkLayerAddress);
-                return Scan.Found;
+                table[new IPAddress(destination)] = linkLayerAddress.ToArray();
             }
         }
         return reader.Ending;
     }
 
-    /// <summary>
-    /// Walks one buffer of dump replies, yielding each neighbour on one interface in a usable state (one with
-    /// both a destination and a link-layer address); skips replies to other requests and other message types.
-    /// </summary>
-    public ref struct Reader
+    // Walks one buffer of dump replies, yielding each neighbour on one interface in a usable state (one with
+    // both a destination and a link-layer address); skips replies to other requests and other message types.
+    private ref struct Reader
     {
         private readonly uint _sequence;
         private readonly int _interfaceIndex;
@@ -99,25 +94,22 @@ internal static class NeighbourDump
             _rest = replies;
             _sequence = sequence;
             _interfaceIndex = interfaceIndex;
-            Ending = Scan.More;
+            Ending = Progress.More;
         }
 
-        /// <summary>
-        /// Once <see cref="TryRead"/> returned false: <see cref="Scan.More"/> when the dump goes on in the next
-        /// buffer, <see cref="Scan.NotFound"/> when it ended (NLMSG_DONE, an error, or bytes that do not parse).
-        /// </summary>
-        public Scan Ending { get; private set; }
+        // Once TryRead returned false: whether the dump goes on in the next buffer.
+        public Progress Ending { get; private set; }
 
         public bool TryRead(out ReadOnlySpan<byte> destination, out ReadOnlySpan<byte> linkLayerAddress)
         {
             destination = default;
             linkLayerAddress = default;
-            while (Ending == Scan.More && _rest.Length >= HeaderLength)
+            while (Ending == Progress.More && _rest.Length >= HeaderLength)
             {
                 var length = BinaryPrimitives.ReadUInt32LittleEndian(_rest);
                 if (length < HeaderLength || length > (uint)_rest.Length)
                 {
-                    Ending = Scan.NotFound;
+                    Ending = Progress.Ended;
                     break;
                 }
                 var message = _rest[..(int)length];
@@ -130,7 +122,7 @@ internal static class NeighbourDump
                 var type = BinaryPrimitives.ReadUInt16LittleEndian(message[4..]);
                 if (type is NlmsgDone or NlmsgError)
                 {
-                    Ending = Scan.NotFound;
+                    Ending = Progress.Ended;
                     break;
                 }
                 if (type == RtmNewNeigh && TryParse(message[HeaderLength..], _interfaceIndex, out destination, out linkLayerAddress))
@@ -138,10 +130,10 @@ internal static class NeighbourDump
                     return true;
                 }
             }
-            if (Ending == Scan.More && !_rest.IsEmpty)
+            if (Ending == Progress.More && !_rest.IsEmpty)
             {
                 // Fewer bytes left than a header: a cut message.
-                Ending = Scan.NotFound;
+                Ending = Progress.Ended;
             }
             return false;
         }

@@ -20,8 +20,9 @@ internal static class NeighbourTable
     private static int s_sequence;
 
     /// <summary>
-    /// Adds to <paramref name="table"/> every neighbour on <paramref name="interfaceIndex"/> in a usable state
-    /// (reachable, stale, delay, probe or permanent) with a 6-byte (Ethernet) address; false when the dump failed.
+    /// Adds to <paramref name="table"/> every <paramref name="family"/> neighbour (AF_INET: the ARP table, AF_INET6)
+    /// on <paramref name="interfaceIndex"/> in a usable state (reachable, stale, delay, probe or permanent) with a
+    /// 6-byte (Ethernet) address; false when the dump failed.
     /// </summary>
     public static unsafe bool TryRead(byte family, int interfaceIndex, Dictionary<IPAddress, byte[]> table)
     {
@@ -71,15 +72,7 @@ internal static class NeighbourTable
                     {
                         return false;
                     }
-                    var reader = new NeighbourDump.Reader(buffer.AsSpan(0, (int)received), sequence, interfaceIndex);
-                    while (reader.TryRead(out var destination, out var linkLayerAddress))
-                    {
-                        if (destination.Length is 4 or 16 && linkLayerAddress.Length == 6)
-                        {
-                            table[new IPAddress(destination)] = linkLayerAddress.ToArray();
-                        }
-                    }
-                    if (reader.Ending != NeighbourDump.Scan.More)
+                    if (NeighbourDump.Collect(buffer.AsSpan(0, (int)received), sequence, interfaceIndex, table) == NeighbourDump.Progress.Ended)
                     {
                         return true;
                     }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Net;
 using BgpKit.Bfd.Transport;
 using FsCheck;
 using FsCheck.Fluent;
@@ -6,8 +7,8 @@ using FsCheck.Fluent;
 namespace BgpKit.Bfd.Tests.Transport;
 
 /// <summary>
-/// The rtnetlink neighbour dump, as bytes: the request field by field, and the reply scan over hand-built
-/// messages (the layout of linux/neighbour.h), including truncated and garbage ones, which end in "not found".
+/// The rtnetlink neighbour dump, as bytes: the request field by field, and the replies read into a table from
+/// hand-built messages (the layout of linux/neighbour.h), including truncated and garbage ones, which end the dump.
 /// </summary>
 public sealed class NeighbourDumpTests
 {
@@ -16,6 +17,7 @@ public sealed class NeighbourDumpTests
     private const ushort Reachable = 0x02;
     private static readonly byte[] Peer = Convert.FromHexString("fd000b6d000000000000000000000002");
     private static readonly byte[] Other = Convert.FromHexString("fd000b6d000000000000000000000009");
+    private static readonly byte[] Peer4 = [10, 0, 0, 2];
     private static readonly byte[] PeerMac = [0x1E, 0x11, 0x7E, 0xDE, 0x9D, 0x30];
 
     [Fact]
@@ -33,46 +35,48 @@ public sealed class NeighbourDumpTests
     }
 
     [Fact]
-    public void Finds_the_neighbour_among_others_and_stops_at_done()
+    public void Request_for_the_ARP_table_differs_only_in_the_family()
     {
-        var replies = Concat(
-            NewNeigh(Interface, Reachable, Other, [0x02, 0, 0, 0, 0, 9]),
-            NewNeigh(Interface + 1, Reachable, Peer, [0x02, 0, 0, 0, 0, 8]),
-            NewNeigh(Interface, Reachable, Peer, PeerMac),
-            Done());
-        var mac = new byte[6];
-        Assert.Equal(NeighbourDump.Scan.Found, NeighbourDump.Find(replies, Sequence, Interface, Peer, mac));
-        Assert.Equal(PeerMac, mac);
-
-        Assert.Equal(NeighbourDump.Scan.NotFound, NeighbourDump.Find(Concat(NewNeigh(Interface, Reachable, Other, PeerMac), Done()), Sequence, Interface, Peer, mac));
-        // No NLMSG_DONE yet: the dump continues in the next read.
-        Assert.Equal(NeighbourDump.Scan.More, NeighbourDump.Find(NewNeigh(Interface, Reachable, Other, PeerMac), Sequence, Interface, Peer, mac));
-        Assert.Equal(NeighbourDump.Scan.More, NeighbourDump.Find([], Sequence, Interface, Peer, mac));
+        var ipv4 = new byte[NeighbourDump.RequestLength];
+        var ipv6 = new byte[NeighbourDump.RequestLength];
+        NeighbourDump.WriteRequest(ipv4, 9, 2, 3);
+        NeighbourDump.WriteRequest(ipv6, 9, 10, 3);
+        // ndm_family: AF_INET (2) rather than AF_INET6 (10).
+        Assert.Equal(2, ipv4[NeighbourDump.HeaderLength]);
+        ipv4[NeighbourDump.HeaderLength] = 10;
+        Assert.Equal(ipv6, ipv4);
     }
 
     [Fact]
-    public void Reader_yields_every_usable_neighbour_of_the_interface_then_says_the_dump_ended()
+    public void Collects_every_usable_neighbour_of_the_interface_then_says_the_dump_ended()
     {
         var replies = Concat(
             NewNeigh(Interface, Reachable, Other, [0x02, 0, 0, 0, 0, 9]),
             NewNeigh(Interface, 0x20, Peer, [0x02, 0, 0, 0, 0, 7]),
             NewNeigh(Interface + 1, Reachable, Peer, [0x02, 0, 0, 0, 0, 8]),
             NewNeigh(Interface, 0x04, Peer, PeerMac),
-            Done());
-        var reader = new NeighbourDump.Reader(replies, Sequence, Interface);
-        var seen = new List<string>();
-        while (reader.TryRead(out var destination, out var lladdr))
-        {
-            seen.Add(Convert.ToHexString(destination) + "=" + Convert.ToHexString(lladdr));
-        }
-        Assert.Equal([Convert.ToHexString(Other) + "=020000000009", Convert.ToHexString(Peer) + "=1E117EDE9D30"], seen);
-        Assert.Equal(NeighbourDump.Scan.NotFound, reader.Ending);
+            Done(),
+            // After NLMSG_DONE: not read.
+            NewNeigh(Interface, Reachable, Peer4, PeerMac));
+        var table = new Dictionary<IPAddress, byte[]>();
+        Assert.Equal(NeighbourDump.Progress.Ended, NeighbourDump.Collect(replies, Sequence, Interface, table));
+        Assert.Equal(
+            [$"{new IPAddress(Peer)}=1E117EDE9D30", $"{new IPAddress(Other)}=020000000009"],
+            table.Select(e => $"{e.Key}={Convert.ToHexString(e.Value)}").Order());
 
-        // Without NLMSG_DONE the dump goes on in the next read.
-        var partial = new NeighbourDump.Reader(NewNeigh(Interface, Reachable, Other, PeerMac), Sequence, Interface);
-        Assert.True(partial.TryRead(out _, out _));
-        Assert.False(partial.TryRead(out _, out _));
-        Assert.Equal(NeighbourDump.Scan.More, partial.Ending);
+        // Without NLMSG_DONE the dump goes on in the next read, which adds to the same table.
+        Assert.Equal(NeighbourDump.Progress.More, NeighbourDump.Collect(NewNeigh(Interface, Reachable, Other, PeerMac), Sequence, Interface, table));
+        Assert.Equal(PeerMac, table[new IPAddress(Other)]);
+        Assert.Equal(NeighbourDump.Progress.More, NeighbourDump.Collect([], Sequence, Interface, table));
+    }
+
+    [Fact]
+    public void An_AF_INET_dump_is_the_ARP_table()
+    {
+        var replies = Concat(NewNeigh(Interface, Reachable, Peer4, PeerMac, family: 2), Done());
+        var table = new Dictionary<IPAddress, byte[]>();
+        Assert.Equal(NeighbourDump.Progress.Ended, NeighbourDump.Collect(replies, Sequence, Interface, table));
+        Assert.Equal(PeerMac, Assert.Single(table, e => e.Key.Equals(IPAddress.Parse("10.0.0.2"))).Value);
     }
 
     [Theory]
@@ -87,68 +91,73 @@ public sealed class NeighbourDumpTests
     [InlineData(0x00, false)]  // NUD_NONE
     public void Only_states_the_kernel_would_send_to_count(ushort state, bool usable)
     {
-        var mac = new byte[6];
-        var scan = NeighbourDump.Find(Concat(NewNeigh(Interface, state, Peer, PeerMac), Done()), Sequence, Interface, Peer, mac);
-        Assert.Equal(usable ? NeighbourDump.Scan.Found : NeighbourDump.Scan.NotFound, scan);
+        Assert.Equal(usable, Collect(Concat(NewNeigh(Interface, state, Peer, PeerMac), Done())).Count == 1);
     }
 
     [Fact]
     public void Replies_to_another_request_and_errors_are_not_answers()
     {
-        var mac = new byte[6];
         var stale = NewNeigh(Interface, Reachable, Peer, PeerMac);
         BinaryPrimitives.WriteUInt32LittleEndian(stale.AsSpan(8), Sequence - 1);
-        Assert.Equal(NeighbourDump.Scan.NotFound, NeighbourDump.Find(Concat(stale, Done()), Sequence, Interface, Peer, mac));
+        Assert.Empty(Collect(Concat(stale, Done())));
 
         // NLMSG_ERROR (2) ends the dump.
         var error = Done();
         BinaryPrimitives.WriteUInt16LittleEndian(error.AsSpan(4), 2);
-        Assert.Equal(NeighbourDump.Scan.NotFound, NeighbourDump.Find(Concat(error, NewNeigh(Interface, Reachable, Peer, PeerMac)), Sequence, Interface, Peer, mac));
+        var table = new Dictionary<IPAddress, byte[]>();
+        Assert.Equal(NeighbourDump.Progress.Ended, NeighbourDump.Collect(Concat(error, NewNeigh(Interface, Reachable, Peer, PeerMac)), Sequence, Interface, table));
+        Assert.Empty(table);
     }
 
     [Fact]
-    public void Malformed_messages_and_attributes_end_in_not_found()
+    public void Malformed_messages_and_attributes_end_the_dump_and_are_left_out()
     {
-        var mac = new byte[6];
         var good = NewNeigh(Interface, Reachable, Peer, PeerMac);
+        var before = NewNeigh(Interface, Reachable, Other, PeerMac);
+        var table = new Dictionary<IPAddress, byte[]>();
 
-        // Message length beyond the buffer, below the header, and a buffer cut inside a header.
+        // Message length beyond the buffer, below the header, and a buffer cut inside a header: the dump
+        // ends there, and what came before still counts.
         var longer = (byte[])good.Clone();
         BinaryPrimitives.WriteUInt32LittleEndian(longer, (uint)good.Length + 4);
-        Assert.Equal(NeighbourDump.Scan.NotFound, NeighbourDump.Find(longer, Sequence, Interface, Peer, mac));
+        Assert.Equal(NeighbourDump.Progress.Ended, NeighbourDump.Collect(Concat(before, longer), Sequence, Interface, table));
+        Assert.Equal(new IPAddress(Other), Assert.Single(table).Key);
         var shorter = (byte[])good.Clone();
         BinaryPrimitives.WriteUInt32LittleEndian(shorter, 8);
-        Assert.Equal(NeighbourDump.Scan.NotFound, NeighbourDump.Find(shorter, Sequence, Interface, Peer, mac));
-        Assert.Equal(NeighbourDump.Scan.NotFound, NeighbourDump.Find(Concat(Done(), good)[..10], Sequence + 1, Interface, Peer, mac));
+        Assert.Equal(NeighbourDump.Progress.Ended, NeighbourDump.Collect(shorter, Sequence, Interface, table));
+        Assert.Equal(NeighbourDump.Progress.Ended, NeighbourDump.Collect(Concat(Done(), good)[..10], Sequence + 1, Interface, table));
+        Assert.Single(table);
 
         // A message too short for its ndmsg.
         var headerOnly = good[..(NeighbourDump.HeaderLength + 4)];
         BinaryPrimitives.WriteUInt32LittleEndian(headerOnly, (uint)headerOnly.Length);
-        Assert.Equal(NeighbourDump.Scan.NotFound, NeighbourDump.Find(Concat(headerOnly, Done()), Sequence, Interface, Peer, mac));
+        Assert.Empty(Collect(Concat(headerOnly, Done())));
 
         // Attribute length zero, and an attribute longer than its message.
         foreach (var badLength in new ushort[] { 0, 3, 200 })
         {
             var bad = (byte[])good.Clone();
             BinaryPrimitives.WriteUInt16LittleEndian(bad.AsSpan(NeighbourDump.HeaderLength + NeighbourDump.NdmsgLength), badLength);
-            Assert.Equal(NeighbourDump.Scan.NotFound, NeighbourDump.Find(Concat(bad, Done()), Sequence, Interface, Peer, mac));
+            Assert.Empty(Collect(Concat(bad, Done())));
         }
 
-        // A link-layer address that is not 6 bytes (e.g. a tunnel's 4-byte one), and a missing one.
-        Assert.Equal(NeighbourDump.Scan.NotFound, NeighbourDump.Find(Concat(NewNeigh(Interface, Reachable, Peer, [1, 2, 3, 4]), Done()), Sequence, Interface, Peer, mac));
-        Assert.Equal(NeighbourDump.Scan.NotFound, NeighbourDump.Find(Concat(NewNeigh(Interface, Reachable, Peer, null), Done()), Sequence, Interface, Peer, mac));
+        // A link-layer address that is not 6 bytes (e.g. a tunnel's 4-byte one), a missing one, and a
+        // destination that is neither IPv4 nor IPv6.
+        Assert.Empty(Collect(Concat(NewNeigh(Interface, Reachable, Peer, [1, 2, 3, 4]), Done())));
+        Assert.Empty(Collect(Concat(NewNeigh(Interface, Reachable, Peer, null), Done())));
+        Assert.Empty(Collect(Concat(NewNeigh(Interface, Reachable, Peer[..8], PeerMac), Done())));
     }
 
     [Fact]
     public void Every_truncation_and_random_corruption_end_in_an_answer_not_an_exception()
     {
         var full = Concat(NewNeigh(Interface, Reachable, Other, PeerMac), NewNeigh(Interface, Reachable, Peer, PeerMac), Done());
-        var mac = new byte[6];
         for (var cut = 0; cut < full.Length; cut++)
         {
-            var scan = NeighbourDump.Find(full.AsSpan(0, cut), Sequence, Interface, Peer, mac);
-            // Found only once the whole second message is there.
-            Assert.Equal(cut >= full.Length - 20, scan == NeighbourDump.Scan.Found);
+            var table = new Dictionary<IPAddress, byte[]>();
+            NeighbourDump.Collect(full.AsSpan(0, cut), Sequence, Interface, table);
+            // The peer is there only once the whole second message is.
+            Assert.Equal(cut >= full.Length - 20, table.ContainsKey(new IPAddress(Peer)));
         }
         // Random corruption of a valid reply: any byte anywhere, any number of times.
         var corruption = Gen.ArrayOf(Gen.Choose(0, full.Length - 1).SelectMany(_ => Gen.Choose(0, 255), (i, v) => (Index: i, Value: (byte)v)));
@@ -159,18 +168,27 @@ public sealed class NeighbourDumpTests
             {
                 bytes[index] = value;
             }
-            var scan = NeighbourDump.Find(bytes, Sequence, Interface, Peer, new byte[6]);
-            return scan is NeighbourDump.Scan.Found or NeighbourDump.Scan.More or NeighbourDump.Scan.NotFound;
+            var table = new Dictionary<IPAddress, byte[]>();
+            var progress = NeighbourDump.Collect(bytes, Sequence, Interface, table);
+            return progress is NeighbourDump.Progress.More or NeighbourDump.Progress.Ended
+                && table.Count <= 2 && table.Values.All(mac => mac.Length == 6);
         }));
+    }
+
+    private static Dictionary<IPAddress, byte[]> Collect(byte[] replies)
+    {
+        var table = new Dictionary<IPAddress, byte[]>();
+        NeighbourDump.Collect(replies, Sequence, Interface, table);
+        return table;
     }
 
     private static byte[] Concat(params byte[][] messages) => messages.SelectMany(m => m).ToArray();
 
-    private static byte[] NewNeigh(int ifindex, ushort state, byte[] destination, byte[]? lladdr)
+    private static byte[] NewNeigh(int ifindex, ushort state, byte[] destination, byte[]? lladdr, byte family = 10)
     {
         var body = new List<byte>();
         var ndmsg = new byte[NeighbourDump.NdmsgLength];
-        ndmsg[0] = 10;
+        ndmsg[0] = family;
         BinaryPrimitives.WriteInt32LittleEndian(ndmsg.AsSpan(4), ifindex);
         BinaryPrimitives.WriteUInt16LittleEndian(ndmsg.AsSpan(8), state);
         ndmsg[11] = 1;
