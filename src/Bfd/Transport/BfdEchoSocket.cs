@@ -13,8 +13,8 @@ namespace BgpKit.Bfd.Transport;
 /// and they arrive on a UDP socket bound to (local address, 3785). Needs CAP_NET_RAW, a non-loopback
 /// interface holding the address, and, for IPv4 on our side, <c>net.ipv4.conf.IF.accept_local=1</c> (the
 /// returning packets carry our own address as their source; IPv6 has no such check). The peer's MAC comes
-/// from SIOCGARP (IPv4) or an rtnetlink neighbour dump of the interface (IPv6, see NeighbourCache). Returned packets crossed
-/// exactly one router, so only those with TTL / hop limit 254 count.
+/// from an rtnetlink neighbour dump of the interface (the ARP table for IPv4, the neighbour table for IPv6),
+/// cached (see NeighbourCache). Returned packets crossed exactly one router, so only those with TTL / hop limit 254 count.
 /// </summary>
 internal sealed class BfdEchoSocket : IDisposable
 {
@@ -23,11 +23,10 @@ internal sealed class BfdEchoSocket : IDisposable
     private const uint SiocGifFlags = 0x8913;
     private const uint SiocGifHwAddr = 0x8927;
     private const uint SiocGifIndex = 0x8933;
-    private const uint SiocGArp = 0x8954;
     private const int IffLoopback = 0x8;
-    private const int AtfCom = 0x2;
     private const int EPerm = 1;
     private const int EAccess = 13;
+    private const byte LinuxAfInet = 2;
     private const byte LinuxAfInet6 = 10;
     private const ushort EthernetIpv4 = 0x0800;
     private const ushort EthernetIpv6 = 0x86DD;
@@ -52,7 +51,7 @@ internal sealed class BfdEchoSocket : IDisposable
     private readonly ushort _sourcePort;
     private readonly byte[] _frame = new byte[Math.Max(BfdEchoFrame.Length, BfdEchoFrame.Ipv6Length)];
     private readonly bool _ipv6;
-    // IPv6 peers' MACs from the neighbour table (rtnetlink), cached; used on the endpoint's loop only.
+    // Peers' MACs from the interface's ARP or neighbour table (rtnetlink), cached; read on the endpoint's loop.
     private readonly NeighbourCache _neighbours;
     private ushort _identification;
     private volatile bool _disposed;
@@ -69,7 +68,8 @@ internal sealed class BfdEchoSocket : IDisposable
         _address = local.GetAddressBytes();
         _local = local;
         _ipv6 = local.AddressFamily == AddressFamily.InterNetworkV6;
-        _neighbours = new NeighbourCache(endpoint.Time, table => NeighbourTable.TryRead(LinuxAfInet6, interfaceIndex, table));
+        var family = _ipv6 ? LinuxAfInet6 : LinuxAfInet;
+        _neighbours = new NeighbourCache(endpoint.Time, table => NeighbourTable.TryRead(family, interfaceIndex, table));
         _sourcePort = sourcePort;
         _thread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"bfd-echo {local}" };
         _thread.Start();
@@ -204,7 +204,9 @@ internal sealed class BfdEchoSocket : IDisposable
             return false;
         }
         Span<byte> peerMac = stackalloc byte[6];
-        if (!(_ipv6 ? _neighbours.TryGet(peer, peerMac) : TryResolve(peer, peerMac)))
+        // The payload is ours (BfdEchoPacket): its discriminator names the session the cache waits on.
+        BfdEchoPacket.TryRead(payload, out var session, out _);
+        if (!_neighbours.TryGet(peer, session, peerMac))
         {
             // As FRR bfdd does, no echo until the neighbor's MAC is known (the control packets resolve it).
             error = _ipv6 ? $"no neighbour entry for {peer} on {_interfaceName}" : $"no ARP entry for {peer} on {_interfaceName}";
@@ -235,27 +237,6 @@ internal sealed class BfdEchoSocket : IDisposable
             return false;
         }
         error = null;
-        return true;
-    }
-
-    // SIOCGARP: struct arpreq { sockaddr arp_pa; sockaddr arp_ha; int arp_flags; sockaddr arp_netmask; char arp_dev[16]; }.
-    private unsafe bool TryResolve(IPAddress peer, Span<byte> mac)
-    {
-        Span<byte> request = stackalloc byte[68];
-        request.Clear();
-        HostOrder.WriteInt16(request, (short)AddressFamily.InterNetwork);
-        peer.TryWriteBytes(request[4..8], out _);
-        Encoding.ASCII.GetBytes(_interfaceName, request[52..67]);
-        int result;
-        fixed (byte* p = request)
-        {
-            result = ioctl(_fd, SiocGArp, p);
-        }
-        if (result < 0 || (HostOrder.ReadInt32(request[32..]) & AtfCom) == 0)
-        {
-            return false;
-        }
-        request.Slice(18, 6).CopyTo(mac);
         return true;
     }
 
@@ -299,6 +280,12 @@ internal sealed class BfdEchoSocket : IDisposable
                         // Lost like any echo packet: the peer's echo detection time deals with it.
                     }
                     continue;
+                }
+                if (source.Equals(_local) && hopLimit is -1 or BfdPorts.SingleHopTtl - 1
+                    && BfdEchoPacket.TryRead(buffer.AsSpan(0, n), out var session, out _))
+                {
+                    // Back through the peer: its MAC is still good. A hint only; the endpoint checks the nonce.
+                    _neighbours.Returned(session);
                 }
                 _endpoint.ReceiveEcho(_link, buffer.AsSpan(0, n), source, hopLimit);
             }
