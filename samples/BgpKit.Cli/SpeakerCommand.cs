@@ -21,7 +21,19 @@ internal static class SpeakerCommand
         };
         var apiServer = new Option<string?>("--api-server") { Description = "read MetalLB's resources from this Kubernetes API server instead (list and watch)" };
         var inCluster = new Option<bool>("--in-cluster") { Description = "read them from the API server of the pod this runs in (service-account token and CA)" };
-        var tokenFile = new Option<string?>("--token-file") { Description = "bearer token file for --api-server" };
+        var kubeconfig = new Option<string?>("--kubeconfig")
+        {
+            Description = "read them from a kubeconfig's API server; without PATH, as kubectl: $KUBECONFIG, then ~/.kube/config "
+                + "(users with token, tokenFile or client certificate; not exec or auth-provider)",
+            Arity = ArgumentArity.ZeroOrOne,
+            HelpName = "PATH",
+        };
+        var kubeContext = new Option<string?>("--context")
+        {
+            Description = "the kubeconfig context to use (default: its current-context); implies --kubeconfig",
+            HelpName = "NAME",
+        };
+        var tokenFile = new Option<string?>("--token-file") { Description = "bearer token file for --api-server (overrides the kubeconfig user's)" };
         var caFile = new Option<string?>("--ca-file") { Description = "CA bundle (PEM) that signed the API server's certificate" };
         var insecure = new Option<bool>("--insecure-skip-tls-verify") { Description = "accept any API server certificate (testing only)" };
         var writeStatus = new Option<bool>("--write-service-status")
@@ -30,7 +42,7 @@ internal static class SpeakerCommand
         };
         var metallbNamespace = new Option<string>("--namespace")
         {
-            Description = "namespace of MetalLB's resources on the API server",
+            Description = "namespace of MetalLB's resources on the API server (a kubeconfig context's namespace is not used)",
             DefaultValueFactory = _ => "metallb-system",
         };
         var node = new Option<string>("--node") { Description = "the node to run as", Required = true };
@@ -51,7 +63,7 @@ internal static class SpeakerCommand
         };
         var command = new Command("speaker", "Run MetalLB's BGP speaker for one node on BgpKit") 
         {
-            config, apiServer, inCluster, tokenFile, caFile, insecure, metallbNamespace, writeStatus, node, bgpListen, status, logLevel,
+            config, apiServer, inCluster, kubeconfig, kubeContext, tokenFile, caFile, insecure, metallbNamespace, writeStatus, node, bgpListen, status, logLevel,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -60,15 +72,17 @@ internal static class SpeakerCommand
             try
             {
                 level = ConsoleLogging.Parse(parse.GetValue(logLevel)!);
-                if (parse.GetValue(writeStatus) && parse.GetValue(apiServer) is null && !parse.GetValue(inCluster))
+                var useKubeconfig = parse.GetResult(kubeconfig) is not null || parse.GetValue(kubeContext) is not null;
+                if (parse.GetValue(writeStatus) && parse.GetValue(apiServer) is null && !parse.GetValue(inCluster) && !useKubeconfig)
                 {
-                    throw new FormatException("--write-service-status needs --api-server or --in-cluster");
+                    throw new FormatException("--write-service-status needs --api-server, --kubeconfig or --in-cluster");
                 }
                 options = new SpeakerHostOptions
                 {
                     Node = parse.GetValue(node)!,
                     ConfigPaths = parse.GetValue(config) ?? [],
-                    KubernetesApi = KubernetesApi(parse, apiServer, inCluster, tokenFile, caFile, insecure, metallbNamespace),
+                    KubernetesApi = KubernetesApi(parse, apiServer, inCluster, useKubeconfig ? (parse.GetValue(kubeconfig), parse.GetValue(kubeContext)) : null,
+                        tokenFile, caFile, insecure, metallbNamespace),
                     WriteServiceStatus = parse.GetValue(writeStatus),
                     BgpListen = EndPoints.Parse(parse.GetValue(bgpListen)!, "--bgp-listen"),
                     StatusEndPoint = EndPoints.Parse(parse.GetValue(status)!, "--status"),
@@ -105,7 +119,7 @@ internal static class SpeakerCommand
     }
 
     private static KubernetesApiOptions? KubernetesApi(ParseResult parse, Option<string?> apiServer, Option<bool> inCluster,
-        Option<string?> tokenFile, Option<string?> caFile, Option<bool> insecure, Option<string> metallbNamespace)
+        (string? Path, string? Context)? kubeconfig, Option<string?> tokenFile, Option<string?> caFile, Option<bool> insecure, Option<string> metallbNamespace)
     {
         var url = parse.GetValue(apiServer);
         Uri? server = null;
@@ -114,21 +128,26 @@ internal static class SpeakerCommand
             throw new FormatException($"--api-server: '{url}' is not an http(s) URL");
         }
         var pod = parse.GetValue(inCluster);
-        var sources = (server is null ? 0 : 1) + (pod ? 1 : 0) + ((parse.GetValue<string[]>("--config")?.Length ?? 0) > 0 ? 1 : 0);
+        var sources = (server is null ? 0 : 1) + (pod ? 1 : 0) + (kubeconfig is null ? 0 : 1) + ((parse.GetValue<string[]>("--config")?.Length ?? 0) > 0 ? 1 : 0);
         if (sources != 1)
         {
-            throw new FormatException("give exactly one of --config PATH..., --api-server URL or --in-cluster");
+            throw new FormatException("give exactly one of --config PATH..., --api-server URL, --kubeconfig [PATH] or --in-cluster");
         }
-        if (server is null && !pod)
+        if (server is null && !pod && kubeconfig is null)
         {
             return null;
         }
-        var options = pod ? KubernetesApiOptions.InCluster() : new KubernetesApiOptions { Server = server! };
+        var options = pod ? KubernetesApiOptions.InCluster()
+            : kubeconfig is { } k ? KubernetesApiOptions.FromKubeconfig(k.Path, k.Context)
+            : new KubernetesApiOptions { Server = server! };
+        var caOverride = parse.GetValue(caFile);
         return options with
         {
+            // Flags win over the kubeconfig, as kubectl's --token and --certificate-authority do.
             TokenFile = parse.GetValue(tokenFile) ?? options.TokenFile,
-            CaFile = parse.GetValue(caFile) ?? options.CaFile,
-            InsecureSkipTlsVerify = parse.GetValue(insecure),
+            CaFile = caOverride ?? options.CaFile,
+            CaPem = caOverride is null ? options.CaPem : null,
+            InsecureSkipTlsVerify = parse.GetValue(insecure) || options.InsecureSkipTlsVerify,
             Namespace = parse.GetValue(metallbNamespace)!,
         };
     }

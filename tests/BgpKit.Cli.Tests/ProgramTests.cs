@@ -12,6 +12,9 @@ public class ProgramTests
     [InlineData("speaker", "--node", "n1", "--api-server", "ftp://127.0.0.1:6443")]
     [InlineData("speaker", "--node", "n1", "--config", "manifests", "--api-server", "https://127.0.0.1:6443")]
     [InlineData("speaker", "--node", "n1", "--config", "manifests", "--write-service-status")]
+    [InlineData("speaker", "--node", "n1", "--config", "manifests", "--kubeconfig")]
+    [InlineData("speaker", "--node", "n1", "--api-server", "https://127.0.0.1:6443", "--context", "dev")]
+    [InlineData("speaker", "--node", "n1", "--kubeconfig", "/nonexistent/bgpkit/kubeconfig")]
     public void Usage_errors_exit_2(params string[] args)
     {
         Assert.Equal(2, Program.Main(args));

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
+using System.Security.Authentication;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -13,7 +14,9 @@ namespace BgpKit.MetalLb.Kubernetes.Sources;
 /// The little of the Kubernetes API the speaker needs, over <see cref="HttpClient"/>: LIST a
 /// collection (its items and <c>metadata.resourceVersion</c>) and WATCH it from a resourceVersion
 /// (newline-delimited JSON events, with bookmarks). The bearer token is read from its file for
-/// each request, put only in the Authorization header, and never in a message or a log.
+/// each request, put only in the Authorization header, and never in a message or a log. A client
+/// certificate is presented in the TLS handshake. Transport failures (no connection, a rejected
+/// server certificate) become <see cref="KubernetesApiException"/>s that say what failed.
 /// </summary>
 internal sealed class KubernetesApiClient : IDisposable
 {
@@ -21,16 +24,22 @@ internal sealed class KubernetesApiClient : IDisposable
 
     private readonly HttpClient _http;
     private readonly string? _tokenFile;
+    private readonly string? _token;
+    private readonly string _authority;
+    private readonly ServerCertificateCheck? _check;
 
     public KubernetesApiClient(KubernetesApiOptions options)
-        : this(options, CreateHandler(options))
+        : this(options, CreateHandler(options, out var check), check)
     {
     }
 
     // For testing.
-    internal KubernetesApiClient(KubernetesApiOptions options, HttpMessageHandler handler)
+    internal KubernetesApiClient(KubernetesApiOptions options, HttpMessageHandler handler, ServerCertificateCheck? check = null)
     {
         _tokenFile = options.TokenFile;
+        _token = options.Token;
+        _authority = options.Server.GetLeftPart(UriPartial.Authority).Replace(options.Server.UserInfo + "@", "", StringComparison.Ordinal);
+        _check = check;
         // Watches stay open for minutes: the server's timeoutSeconds and the caller's token bound them, not HttpClient.
         _http = new HttpClient(handler, disposeHandler: true) { BaseAddress = options.Server, Timeout = Timeout.InfiniteTimeSpan };
     }
@@ -78,7 +87,7 @@ internal sealed class KubernetesApiClient : IDisposable
     private async Task<JsonObject> GetObjectAsync(string pathAndQuery, string path, CancellationToken cancellationToken)
     {
         using var request = await RequestAsync(pathAndQuery, cancellationToken).ConfigureAwait(false);
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, path, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, path, cancellationToken).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
@@ -98,7 +107,7 @@ internal sealed class KubernetesApiClient : IDisposable
     {
         var query = $"{path}?watch=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}&allowWatchBookmarks=true&timeoutSeconds={(int)timeout.TotalSeconds}";
         using var request = await RequestAsync(query, cancellationToken).ConfigureAwait(false);
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, path, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, path, cancellationToken).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
@@ -127,17 +136,58 @@ internal sealed class KubernetesApiClient : IDisposable
         using var request = await RequestAsync(path, cancellationToken).ConfigureAwait(false);
         request.Method = HttpMethod.Patch;
         request.Content = new StringContent(patch.ToJsonString(), Encoding.UTF8, "application/merge-patch+json");
-        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, path, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, path, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose() => _http.Dispose();
 
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new KubernetesApiException(0, $"{request.Method.Method} {path}: " + TransportFailure(e));
+        }
+    }
+
+    /// <summary>What went wrong below HTTP, in words: HttpClient's own message for a TLS failure only says "see inner exception".</summary>
+    private string TransportFailure(HttpRequestException e)
+    {
+        if (FindInner<AuthenticationException>(e) is { } tls)
+        {
+            var reason = _check?.LastRejection ?? tls.Message;
+            return $"TLS handshake with {_authority} failed: {reason}";
+        }
+        var inner = e.InnerException is { } i ? ": " + i.Message : "";
+        return $"cannot reach {_authority}: {e.Message}{inner}";
+    }
+
+    private static T? FindInner<T>(Exception e)
+        where T : Exception
+    {
+        for (Exception? current = e; current is not null; current = current.InnerException)
+        {
+            if (current is T found)
+            {
+                return found;
+            }
+        }
+        return null;
+    }
+
     private async Task<HttpRequestMessage> RequestAsync(string pathAndQuery, CancellationToken cancellationToken)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, pathAndQuery);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        if (_tokenFile is not null)
+        if (_tokenFile is null && _token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
+        }
+        else if (_tokenFile is not null)
         {
             string token;
             try
@@ -175,11 +225,17 @@ internal sealed class KubernetesApiClient : IDisposable
         {
             message = message[..MaxStatusMessage] + "...";
         }
+        var hint = response.StatusCode switch
+        {
+            HttpStatusCode.Unauthorized => " (the server did not accept the credentials: no or wrong token or client certificate)",
+            HttpStatusCode.Forbidden => " (the credentials were accepted but may not read this: check the RBAC rules)",
+            _ => "",
+        };
         throw new KubernetesApiException((int)response.StatusCode,
-            $"{response.RequestMessage?.Method.Method ?? "GET"} {path}: {(int)response.StatusCode} {response.ReasonPhrase}" + (message is null ? "" : ": " + message));
+            $"{response.RequestMessage?.Method.Method ?? "GET"} {path}: {(int)response.StatusCode} {response.ReasonPhrase}" + (message is null ? "" : ": " + message) + hint);
     }
 
-    private static SocketsHttpHandler CreateHandler(KubernetesApiOptions options)
+    private static SocketsHttpHandler CreateHandler(KubernetesApiOptions options, out ServerCertificateCheck? check)
     {
         var handler = new SocketsHttpHandler
         {
@@ -187,32 +243,93 @@ internal sealed class KubernetesApiClient : IDisposable
             MaxConnectionsPerServer = 64,
             ConnectTimeout = TimeSpan.FromSeconds(10),
         };
+        if (options.ClientCertificate is { } certificate)
+        {
+            handler.SslOptions.ClientCertificates = [certificate];
+        }
+        check = null;
         if (options.InsecureSkipTlsVerify)
         {
             handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+            return handler;
+        }
+        X509Certificate2Collection? roots = null;
+        string? rootsSource = null;
+        if (options.CaPem is { } pem)
+        {
+            roots = [];
+            roots.ImportFromPem(pem);
+            rootsSource = "certificate-authority-data";
         }
         else if (options.CaFile is { } caFile)
         {
-            var roots = new X509Certificate2Collection();
+            roots = [];
             roots.ImportFromPemFile(caFile);
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => TrustedBy(roots, certificate, errors);
+            rootsSource = caFile;
         }
+        var serverCheck = new ServerCertificateCheck(roots, rootsSource, options.TlsServerName);
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => serverCheck.Accept(certificate, errors);
+        check = serverCheck;
         return handler;
     }
 
     /// <summary>Accepts a server certificate that names the host and chains to one of <paramref name="roots"/>.</summary>
-    internal static bool TrustedBy(X509Certificate2Collection roots, X509Certificate? certificate, SslPolicyErrors errors)
+    internal static bool TrustedBy(X509Certificate2Collection roots, X509Certificate? certificate, SslPolicyErrors errors) =>
+        new ServerCertificateCheck(roots, "the CA", null).Accept(certificate, errors);
+}
+
+/// <summary>
+/// Checks the API server's certificate: against the configured CA (or the system's roots), and
+/// against the expected name (the URL's host, or a kubeconfig's tls-server-name). Keeps why it
+/// last refused one, because the handshake's own exception only says that the callback refused.
+/// </summary>
+internal sealed class ServerCertificateCheck(X509Certificate2Collection? roots, string? rootsSource, string? serverName)
+{
+    private volatile string? _lastRejection;
+
+    /// <summary>Why the last certificate was refused, in words; null if none was.</summary>
+    public string? LastRejection => _lastRejection;
+
+    public bool Accept(X509Certificate? certificate, SslPolicyErrors errors)
     {
-        if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
+        if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
         {
-            return false;
+            return Refuse("the server sent no certificate");
+        }
+        using var leaf = new X509Certificate2(certificate);
+        if (serverName is not null)
+        {
+            // The handshake checked the URL's host; the certificate must name tls-server-name instead.
+            if (!leaf.MatchesHostname(serverName))
+            {
+                return Refuse($"the server's certificate ({leaf.Subject}) does not name {serverName} (tls-server-name)");
+            }
+        }
+        else if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+        {
+            return Refuse($"the server's certificate ({leaf.Subject}) does not name the host of the server URL");
+        }
+        if (roots is null)
+        {
+            return (errors & SslPolicyErrors.RemoteCertificateChainErrors) == 0
+                || Refuse($"the server's certificate ({leaf.Subject}, issued by {leaf.Issuer}) is not trusted by the system's roots; give the cluster's CA");
         }
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(roots);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var leaf = new X509Certificate2(certificate);
-        return chain.Build(leaf);
+        if (chain.Build(leaf))
+        {
+            return true;
+        }
+        var status = string.Join(", ", chain.ChainStatus.Select(s => s.Status.ToString()).Distinct(StringComparer.Ordinal));
+        return Refuse($"the server's certificate ({leaf.Subject}, issued by {leaf.Issuer}) does not chain to the CA in {rootsSource} ({status})");
+    }
+
+    private bool Refuse(string reason)
+    {
+        _lastRejection = reason;
+        return false;
     }
 }
 
