@@ -29,6 +29,8 @@ internal static partial class BgpMessageJson
     private static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
     private static readonly JsonEncodedText Data = JsonEncodedText.Encode("data");
     private static readonly JsonEncodedText ShutdownMessage = JsonEncodedText.Encode("shutdownMessage");
+    private static readonly JsonEncodedText MaximumPrefixes = JsonEncodedText.Encode("maximumPrefixes");
+    private static readonly JsonEncodedText UpperBound = JsonEncodedText.Encode("upperBound");
     private static readonly JsonEncodedText Families = JsonEncodedText.Encode("families");
     private static readonly JsonEncodedText Direction = JsonEncodedText.Encode("direction");
     private static readonly JsonEncodedText RestartTime = JsonEncodedText.Encode("restartTime");
@@ -303,6 +305,14 @@ internal static partial class BgpMessageJson
         if (notification.ShutdownCommunication is { } text)
         {
             json.WriteString(ShutdownMessage, text);
+        }
+        if (notification.MaximumPrefixes is { } limit)
+        {
+            // RFC 4486 section 4: the family and upper bound of Cease/Maximum Number of Prefixes Reached.
+            json.WriteStartObject(MaximumPrefixes);
+            WriteAfiSafi(json, limit.AfiSafi);
+            json.WriteNumber(UpperBound, limit.UpperBound);
+            json.WriteEndObject();
         }
     }
 }

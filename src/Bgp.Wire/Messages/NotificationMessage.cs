@@ -1,11 +1,13 @@
+using System.Buffers.Binary;
 using System.Text;
 
 namespace BgpKit.Bgp.Wire;
 
 /// <summary>
 /// NOTIFICATION (RFC 4271 section 4.5), with the shutdown communication of RFC 8203/9003 for
-/// Cease/Administrative Shutdown and Cease/Administrative Reset, and the encapsulated error of a
-/// Cease/Hard Reset (RFC 8538).
+/// Cease/Administrative Shutdown and Cease/Administrative Reset, the encapsulated error of a
+/// Cease/Hard Reset (RFC 8538), and the family and upper bound of a Cease/Maximum Number of
+/// Prefixes Reached (RFC 4486 section 4).
 /// </summary>
 /// <remarks>
 /// <code>
@@ -19,6 +21,13 @@ namespace BgpKit.Bgp.Wire;
 /// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 /// | Length        | Shutdown Communication (UTF-8, 0..255 octets) ...
 /// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+///
+/// Maximum Number of Prefixes Reached (RFC 4486 section 4), as the data of Cease subcode 1:
+/// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+/// | AFI (2 octets)                | SAFI (1)      | Prefix upper  |
+/// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+/// | bound (4 octets, continued)                   |
+/// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 /// </code>
 /// </remarks>
 public sealed class NotificationMessage : BgpMessage
@@ -72,6 +81,38 @@ public sealed class NotificationMessage : BgpMessage
         data[0] = (byte)bytes.Length;
         bytes.CopyTo(data, 1);
         return new NotificationMessage(BgpErrorCode.Cease, (byte)subcode, data);
+    }
+
+    /// <summary>
+    /// Cease/Maximum Number of Prefixes Reached (RFC 4486 section 4) naming the family and the upper bound that
+    /// the peer's routes exceeded.
+    /// </summary>
+    public static NotificationMessage MaximumPrefixesReached(AfiSafi family, uint upperBound)
+    {
+        var data = new byte[MaximumPrefixesData.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(data, (ushort)family.Afi);
+        data[2] = (byte)family.Safi;
+        BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(3), upperBound);
+        return new NotificationMessage(BgpErrorCode.Cease, (byte)Wire.CeaseSubcode.MaximumNumberOfPrefixesReached, data);
+    }
+
+    /// <summary>
+    /// The family and upper bound of a Cease/Maximum Number of Prefixes Reached (RFC 4486 section 4), or null when
+    /// this is another NOTIFICATION or its data is not the 7 octets of that section (the data is optional there).
+    /// </summary>
+    public MaximumPrefixesData? MaximumPrefixes
+    {
+        get
+        {
+            if (Code != BgpErrorCode.Cease || Subcode != (byte)Wire.CeaseSubcode.MaximumNumberOfPrefixesReached || Data.Length != MaximumPrefixesData.Length)
+            {
+                return null;
+            }
+            var data = Data.Span;
+            return new MaximumPrefixesData(
+                new AfiSafi((Afi)BinaryPrimitives.ReadUInt16BigEndian(data), (Safi)data[2]),
+                BinaryPrimitives.ReadUInt32BigEndian(data[3..]));
+        }
     }
 
     /// <summary>Cease/Hard Reset (RFC 8538) encapsulating the error that caused it.</summary>
@@ -137,10 +178,20 @@ public sealed class NotificationMessage : BgpMessage
         Data.Span.CopyTo(body[2..]);
     }
 
-    /// <summary>"NOTIFICATION Cease/2 ..." with the shutdown communication when there is one.</summary>
+    /// <summary>
+    /// "NOTIFICATION Cease/2 ..." with the shutdown communication when there is one, and the family and upper bound
+    /// of a Maximum Number of Prefixes Reached.
+    /// </summary>
     public override string ToString()
     {
-        var text = ShutdownCommunication;
-        return text is null ? $"NOTIFICATION {Code}/{Subcode} data={Convert.ToHexString(Data.Span)}" : $"NOTIFICATION {Code}/{Subcode} \"{text}\"";
+        if (ShutdownCommunication is { } text)
+        {
+            return $"NOTIFICATION {Code}/{Subcode} \"{text}\"";
+        }
+        if (MaximumPrefixes is { } limit)
+        {
+            return $"NOTIFICATION {Code}/{Subcode} Maximum Number of Prefixes Reached ({limit.AfiSafi}, upper bound {limit.UpperBound})";
+        }
+        return $"NOTIFICATION {Code}/{Subcode} data={Convert.ToHexString(Data.Span)}";
     }
 }

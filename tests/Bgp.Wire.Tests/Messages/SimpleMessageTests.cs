@@ -56,6 +56,34 @@ public class SimpleMessageTests
         Assert.Equal(Hex.Of(golden), Hex.Of(NotificationMessage.HardReset(BgpErrorCode.HoldTimerExpired, 0).ToArray()));
     }
 
+    [Fact]
+    public void Maximum_prefixes_reached_carries_afi_safi_and_upper_bound()
+    {
+        var golden = Hex.Parse("""
+            ffffffffffffffffffffffffffffffff 001c 03  // length 28, NOTIFICATION
+            06 01                                     // Cease / Maximum Number of Prefixes Reached
+            0002 01                                   // AFI 2 (IPv6), SAFI 1 (unicast)
+            000186a0                                  // upper bound 100,000
+            """);
+        var n = Assert.IsType<NotificationMessage>(BgpMessage.Decode(golden));
+        Assert.Equal(CeaseSubcode.MaximumNumberOfPrefixesReached, n.CeaseSubcode);
+        Assert.Equal(new MaximumPrefixesData(AfiSafi.IPv6Unicast, 100_000), n.MaximumPrefixes);
+        Assert.Equal("NOTIFICATION Cease/1 Maximum Number of Prefixes Reached (IPv6/Unicast, upper bound 100000)", n.ToString());
+        Assert.Equal(Hex.Of(golden), Hex.Of(NotificationMessage.MaximumPrefixesReached(AfiSafi.IPv6Unicast, 100_000).ToArray()));
+    }
+
+    [Theory]
+    [InlineData("06 01")]                    // RFC 4486 section 4: the data is optional
+    [InlineData("06 01 0001 01 000000")]     // too short
+    [InlineData("06 01 0001 01 00000064 00")] // too long
+    [InlineData("06 02 0001 01 00000064")]   // not subcode 1
+    public void Maximum_prefixes_data_is_read_only_from_seven_octets_of_cease_1(string body)
+    {
+        var n = (NotificationMessage)BgpMessage.Decode(Hex.Message(BgpMessageType.Notification, body));
+        Assert.Null(n.MaximumPrefixes);
+        Assert.StartsWith($"NOTIFICATION Cease/{n.Subcode} data=", n.ToString());
+    }
+
     [Theory]
     [InlineData("08 00", BgpErrorCode.SendHoldTimerExpired, 0)]
     [InlineData("06 0a", BgpErrorCode.Cease, 10)]
