@@ -15,6 +15,7 @@ internal sealed class AdjRibIn
     private readonly Dictionary<Nlri, PathAttributes> _routes = new(RouteKeyComparer.Instance);
     private readonly HashSet<Nlri> _stale = new(RouteKeyComparer.Instance);
     private readonly object _gate = new();
+    private int _ipv6Count;
 
     public AdjRibIn(PathAttributeInterner? interner = null) => Interner = interner ?? new PathAttributeInterner();
 
@@ -28,6 +29,15 @@ internal sealed class AdjRibIn
             {
                 return _routes.Count;
             }
+        }
+    }
+
+    /// <summary>Routes of one family (IPv4 or IPv6 unicast; with ADD-PATH, paths): what prefix limits count.</summary>
+    public int CountOf(bool ipv6)
+    {
+        lock (_gate)
+        {
+            return ipv6 ? _ipv6Count : _routes.Count - _ipv6Count;
         }
     }
 
@@ -65,6 +75,10 @@ internal sealed class AdjRibIn
         {
             return false;
         }
+        if (!exists && nlri.Prefix.IsIPv6)
+        {
+            _ipv6Count++;
+        }
         slot = interned;
         return true;
     }
@@ -84,7 +98,15 @@ internal sealed class AdjRibIn
         {
             _stale.Remove(nlri);
         }
-        return _routes.Remove(nlri);
+        if (!_routes.Remove(nlri))
+        {
+            return false;
+        }
+        if (nlri.Prefix.IsIPv6)
+        {
+            _ipv6Count--;
+        }
+        return true;
     }
 
     public bool TryGet(Nlri nlri, out PathAttributes attributes)
@@ -116,7 +138,10 @@ internal sealed class AdjRibIn
             foreach (var nlri in purged)
             {
                 _stale.Remove(nlri);
-                _routes.Remove(nlri);
+                if (_routes.Remove(nlri) && nlri.Prefix.IsIPv6)
+                {
+                    _ipv6Count--;
+                }
             }
             return purged;
         }
@@ -129,6 +154,7 @@ internal sealed class AdjRibIn
             var all = _routes.Keys.ToList();
             _routes.Clear();
             _stale.Clear();
+            _ipv6Count = 0;
             return all;
         }
     }

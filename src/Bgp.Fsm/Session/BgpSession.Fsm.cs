@@ -86,7 +86,7 @@ internal sealed partial class BgpSession
         {
             OnEstablished();
         }
-        if ((a & FsmActions.StartIdleHoldTimer) != 0 && !_adminDown && _livenessUp)
+        if ((a & FsmActions.StartIdleHoldTimer) != 0 && !_adminDown && _livenessUp && !_prefixLimitHeld)
         {
             _idleHoldTimer.Start(Jitter(_backoff.Next()));
         }

@@ -69,6 +69,7 @@ internal sealed partial class BgpSession
                     return;
                 }
                 Apply(BgpEvent.UpdateMsg);
+                CheckPrefixLimits();
                 return;
             case BgpMessageType.RouteRefresh:
                 Interlocked.Increment(ref Counters.RouteRefreshReceived);

@@ -85,6 +85,7 @@ internal sealed partial class BgpSession
             RouteReceived?.Invoke(this, nlri, null);
         }
         Volatile.Write(ref Counters.PrefixesReceived, 0);
+        ObservePrefixCountsFell();
     }
 
     private void PurgeStale(bool? ipv6)
@@ -98,6 +99,7 @@ internal sealed partial class BgpSession
             RouteReceived?.Invoke(this, nlri, null);
         }
         Volatile.Write(ref Counters.PrefixesReceived, AdjRibIn.Count);
+        ObservePrefixCountsFell();
     }
 
     /// <summary>Applies a received UPDATE (RFC 7606 decisions from Bgp.Wire); returns the error when the session must reset.</summary>

@@ -75,6 +75,8 @@ internal sealed partial class BgpSession : IAsyncDisposable
         _idleHoldTimer = new SessionTimer("IdleHoldTimer", time, OnTimer);
         _sendHoldTimer = new SessionTimer("SendHoldTimer", time, OnTimer);
         _restartTimer = new SessionTimer("RestartTimer", time, OnTimer);
+        _prefixLimitRestartTimer = new SessionTimer("PrefixLimitRestartTimer", time, OnTimer);
+        _prefixLimits = peer.PrefixLimits.Select(l => new PrefixLimitState(l)).ToArray();
         if (peer.KeepAdjRibIn)
         {
             AdjRibIn = new AdjRibIn();
@@ -225,7 +227,7 @@ internal sealed partial class BgpSession : IAsyncDisposable
         }
         else if (timer == _idleHoldTimer)
         {
-            if (!_adminDown && _livenessUp)
+            if (!_adminDown && _livenessUp && !_prefixLimitHeld)
             {
                 Apply(BgpEvent.IdleHoldTimerExpires);
             }
@@ -239,6 +241,10 @@ internal sealed partial class BgpSession : IAsyncDisposable
             // RFC 4724 section 4.2: the peer did not come back within its restart time.
             PurgeStale(null);
         }
+        else if (timer == _prefixLimitRestartTimer)
+        {
+            OnPrefixLimitRestart();
+        }
     }
 
     private void OnCommand(SessionCommand command)
@@ -249,6 +255,7 @@ internal sealed partial class BgpSession : IAsyncDisposable
                 _adminDown = false;
                 _backoff.Reset();
                 _idleHoldTimer.Stop();
+                ClearPrefixLimitHold();
                 if (_livenessUp)
                 {
                     Apply(BgpEvent.ManualStart);
@@ -305,7 +312,7 @@ internal sealed partial class BgpSession : IAsyncDisposable
             _lastError = "liveness signal down (BFD)";
             Apply(BgpEvent.AutomaticStop);
         }
-        else if (!_adminDown && _fsm.State == SessionState.Idle)
+        else if (!_adminDown && !_prefixLimitHeld && _fsm.State == SessionState.Idle)
         {
             Apply(BgpEvent.AutomaticStart);
         }
@@ -327,7 +334,12 @@ internal sealed partial class BgpSession : IAsyncDisposable
             n?.CapabilityNames() ?? [],
             Counters.Snapshot(),
             _lastError,
-            _livenessUp);
+            _livenessUp)
+        {
+            PrefixLimits = _prefixLimits.Length == 0 ? [] : _prefixLimits.Select(l => l.Status()).ToArray(),
+            PrefixLimitHeldDown = _prefixLimitHeld,
+            PrefixLimitRestartAt = _prefixLimitRestartAt,
+        };
     }
 
     public async ValueTask DisposeAsync()
@@ -346,7 +358,7 @@ internal sealed partial class BgpSession : IAsyncDisposable
         }
         _stop.Cancel();
         _connectAttempt?.Cancel();
-        foreach (var t in new[] { _connectRetryTimer, _holdTimer, _keepaliveTimer, _delayOpenTimer, _idleHoldTimer, _sendHoldTimer, _restartTimer })
+        foreach (var t in new[] { _connectRetryTimer, _holdTimer, _keepaliveTimer, _delayOpenTimer, _idleHoldTimer, _sendHoldTimer, _restartTimer, _prefixLimitRestartTimer })
         {
             t.Dispose();
         }

@@ -35,4 +35,16 @@ internal static partial class SessionLog
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "peer {Peer}: GTSM refused a connection whose SYN arrived with TTL {Ttl} (minimum {MinimumTtl})")]
     public static partial void GtsmRefused(ILogger logger, IPAddress peer, int ttl, int minimumTtl);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "peer {Peer}: {Family} routes {Count} passed the {Percent} % warning threshold of the maximum-prefix limit {Limit}")]
+    public static partial void PrefixThresholdReached(ILogger logger, System.Net.IPAddress peer, BgpKit.Bgp.Wire.AfiSafi family, int count, int percent, uint limit);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "peer {Peer}: {Family} routes {Count} exceed the maximum-prefix limit {Limit}; warning only, the session stays")]
+    public static partial void PrefixLimitExceededWarningOnly(ILogger logger, System.Net.IPAddress peer, BgpKit.Bgp.Wire.AfiSafi family, int count, uint limit);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "peer {Peer}: {Family} routes {Count} exceed the maximum-prefix limit {Limit}; sending Cease/Maximum Number of Prefixes Reached, held down until {Until}")]
+    public static partial void PrefixLimitExceeded(ILogger logger, System.Net.IPAddress peer, BgpKit.Bgp.Wire.AfiSafi family, int count, uint limit, string until);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "peer {Peer}: maximum-prefix restart interval over, starting again")]
+    public static partial void PrefixLimitRestart(ILogger logger, System.Net.IPAddress peer);
 }

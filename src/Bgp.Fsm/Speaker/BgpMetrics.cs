@@ -6,6 +6,8 @@ namespace BgpKit.Bgp.Fsm;
 /// The <c>BgpKit.Bgp</c> meter. Instrument names follow FRR-K8s' BGP metrics (frrk8s_bgp_* there,
 /// bgpkit_bgp_* once exported): session_up, opens/updates/keepalives/notifications/route_refresh
 /// sent and received, total sent/received, announced and received prefixes, each tagged with the peer.
+/// Maximum-prefix limits (FRR-K8s has none) add bgp_prefix_limit, bgp_prefix_limit_received (tagged with the
+/// peer and the family), bgp_prefix_limit_exceeded and bgp_prefix_limit_held_down, for peers with limits only.
 /// </summary>
 internal sealed class BgpMetrics : IDisposable
 {
@@ -32,6 +34,11 @@ internal sealed class BgpMetrics : IDisposable
         _meter.CreateObservableGauge("bgp_announced_prefixes_total", () => Each(sessions, s => Volatile.Read(ref s.Counters.PrefixesAnnounced)), description: "Prefixes in the Adj-RIB-Out");
         _meter.CreateObservableGauge("bgp_received_prefixes_total", () => Each(sessions, s => Volatile.Read(ref s.Counters.PrefixesReceived)), description: "Prefixes received and accepted");
 
+        _meter.CreateObservableGauge("bgp_prefix_limit", () => EachLimit(sessions, l => l.MaximumPrefixes), description: "Maximum-prefix limit of the family");
+        _meter.CreateObservableGauge("bgp_prefix_limit_received", () => EachLimit(sessions, l => l.Received), description: "Routes of the family counted against its maximum-prefix limit");
+        _meter.CreateObservableCounter("bgp_prefix_limit_exceeded", () => Each(Limited(sessions), s => s.PrefixLimitExceededCount), "{event}", "Times a maximum-prefix limit was exceeded");
+        _meter.CreateObservableGauge("bgp_prefix_limit_held_down", () => Each(Limited(sessions), s => s.Status.PrefixLimitHeldDown ? 1 : 0), description: "1 while the peer is held down by a maximum-prefix limit");
+
         void Counter(string name, string description, Func<PeerCounters, long> read) =>
             _meter.CreateObservableCounter(name, () => Each(sessions, s => read(s.Counters)), "{message}", description);
     }
@@ -41,6 +48,22 @@ internal sealed class BgpMetrics : IDisposable
         foreach (var s in sessions())
         {
             yield return new Measurement<long>(value(s), new KeyValuePair<string, object?>("peer", s.Address.ToString()));
+        }
+    }
+
+    private static Func<IEnumerable<BgpSession>> Limited(Func<IEnumerable<BgpSession>> sessions) =>
+        () => sessions().Where(s => s.Peer.PrefixLimits.Count > 0);
+
+    private static IEnumerable<Measurement<long>> EachLimit(Func<IEnumerable<BgpSession>> sessions, Func<PrefixLimitStatus, long> value)
+    {
+        foreach (var s in sessions())
+        {
+            foreach (var limit in s.Status.PrefixLimits)
+            {
+                yield return new Measurement<long>(value(limit),
+                    new KeyValuePair<string, object?>("peer", s.Address.ToString()),
+                    new KeyValuePair<string, object?>("family", limit.Family.ToString()));
+            }
         }
     }
 

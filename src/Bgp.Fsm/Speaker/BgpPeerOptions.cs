@@ -85,6 +85,13 @@ public sealed record BgpPeerOptions
     /// <summary>Import filter for the Adj-RIB-In (null: accept all).</summary>
     public PrefixFilter? ImportFilter { get; init; }
 
+    /// <summary>
+    /// Maximum-prefix limits, at most one per family (FRR's <c>maximum-prefix</c>, GoBGP's <c>prefix-limit</c>):
+    /// too many routes from the peer end the session with Cease/1 and keep it down (see <see cref="PrefixLimit"/>).
+    /// Needs <see cref="KeepAdjRibIn"/>. Empty: no limit.
+    /// </summary>
+    public IReadOnlyList<PrefixLimit> PrefixLimits { get; init; } = [];
+
     /// <summary>Start the session when added (AllowAutomaticStart semantics apply after failures).</summary>
     public bool AutoStart { get; init; } = true;
 

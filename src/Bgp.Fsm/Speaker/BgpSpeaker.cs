@@ -69,6 +69,7 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
         {
             OpenNegotiation.RouterIdValue(routerId);
         }
+        PrefixLimit.Validate(peer);
         var session = new BgpSession(peer, _options.LocalAs, peer.RouterId ?? _options.RouterId, _options.TimeProvider, _random,
             _loggers.CreateLogger("BgpKit.Bgp.Fsm.Session"));
         if (!_sessions.TryAdd(peer.Address, session))
@@ -106,7 +107,10 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
     public Task StopPeerAsync(IPAddress peer, CeaseSubcode subcode) =>
         Post(peer, new SessionCommand.Stop(new NotificationMessage(BgpErrorCode.Cease, (byte)subcode)));
 
-    /// <summary>Starts (or restarts after a shutdown) a peer's session (ManualStart).</summary>
+    /// <summary>
+    /// Starts (or restarts after a shutdown) a peer's session (ManualStart). This also clears a peer held down by
+    /// its <see cref="BgpPeerOptions.PrefixLimits"/> (FRR's <c>clear bgp</c>), before its restart interval.
+    /// </summary>
     public Task StartPeerAsync(IPAddress peer) => Post(peer, new SessionCommand.Start());
 
     /// <summary>Asks the peer to send its routes again (ROUTE-REFRESH, RFC 2918).</summary>

@@ -44,4 +44,14 @@ public sealed record PeerStatus(
     IReadOnlyList<string> Capabilities,
     PeerMessageCounters Counters,
     string? LastError,
-    bool LivenessUp);
+    bool LivenessUp)
+{
+    /// <summary>Each family's maximum-prefix limit with its current count (empty without limits).</summary>
+    public IReadOnlyList<PrefixLimitStatus> PrefixLimits { get; init; } = [];
+
+    /// <summary>The session ended on a prefix limit and is held down (until cleared or <see cref="PrefixLimitRestartAt"/>).</summary>
+    public bool PrefixLimitHeldDown { get; init; }
+
+    /// <summary>When a peer held down by a prefix limit starts again (null: not held, or held until cleared).</summary>
+    public DateTimeOffset? PrefixLimitRestartAt { get; init; }
+}

@@ -164,4 +164,45 @@ public class AdjRibInAddPathTests
         });
         Check.One(Config.Quick.WithReplay(20261121UL, 11UL).WithMaxTest(200), prop);
     }
+
+    [Fact]
+    public void Counts_per_family_follow_every_set_remove_stale_purge_and_clear()
+    {
+        // What prefix limits count: one per (prefix, path id) in the family, whatever the order of changes.
+        var nlri = Gen.Choose(0, 7).SelectMany(length => Gen.Choose(0, 3).SelectMany(address => Gen.Choose(0, 2).SelectMany(id => Gen.Elements(false, true)
+            .Select(v6 => v6
+                ? new Nlri((uint)id, Prefix.FromIPv6((ulong)address << 62, 0, length))
+                : new Nlri((uint)id, Prefix.FromIPv4((uint)address << 30, length))))));
+        var step = Gen.Choose(0, 9).SelectMany(op => nlri.Select(n => (op, n)));
+        var prop = Prop.ForAll(Arb.From(Gen.ListOf(step).Select(l => l.ToArray())), ((int Op, Nlri Nlri)[] steps) =>
+        {
+            var rib = new AdjRibIn();
+            foreach (var (op, key) in steps)
+            {
+                switch (op)
+                {
+                    case < 5:
+                        rib.Set(key, Via((uint)op));
+                        break;
+                    case < 8:
+                        rib.Remove(key);
+                        break;
+                    case 8:
+                        rib.MarkAllStale();
+                        break;
+                    default:
+                        rib.PurgeStale(key.Prefix.IsIPv6);
+                        break;
+                }
+                var keys = rib.Snapshot().Select(kv => kv.Key).ToList();
+                if (rib.CountOf(ipv6: true) != keys.Count(k => k.Prefix.IsIPv6) || rib.CountOf(ipv6: false) != keys.Count(k => !k.Prefix.IsIPv6))
+                {
+                    return false;
+                }
+            }
+            rib.Clear();
+            return rib.CountOf(true) == 0 && rib.CountOf(false) == 0;
+        });
+        Check.One(Config.Quick.WithReplay(20261121UL, 13UL).WithMaxTest(200), prop);
+    }
 }

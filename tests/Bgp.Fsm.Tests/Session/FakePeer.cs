@@ -29,6 +29,12 @@ internal sealed class FakePeer : IAsyncDisposable
 
     public void Send(BgpMessage message) => _socket!.Send(message.ToArray());
 
+    /// <summary>Sends octets as they are (whole messages built by the test, e.g. with ADD-PATH or a malformation).</summary>
+    public void Send(ReadOnlySpan<byte> messages) => _socket!.Send(messages);
+
+    /// <summary>Whether a connection waits to be accepted (the session under test connected again).</summary>
+    public bool HasPendingConnection => _listener.Pending();
+
     public void SendOpen(uint asn, ushort hold, string routerId, params Capability[] extra)
     {
         var caps = new List<Capability> { new MultiprotocolCapability(AfiSafi.IPv4Unicast), new FourOctetAsCapability(asn), RouteRefreshCapability.Instance };

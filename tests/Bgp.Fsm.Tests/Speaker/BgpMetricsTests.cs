@@ -59,4 +59,52 @@ public class BgpMetricsTests
             Assert.True(seen.ContainsKey(name), name);
         }
     }
+
+    [Fact]
+    public async Task Prefix_limits_are_observable_per_peer_and_family()
+    {
+        await using var speaker = new BgpSpeaker(new BgpSpeakerOptions { LocalAs = 65001, RouterId = IPAddress.Parse("10.0.0.1"), ListenAddress = null });
+        await speaker.AddPeerAsync(new BgpPeerOptions
+        {
+            Address = IPAddress.Parse("127.0.0.77"),
+            RemoteAs = 65002,
+            AutoStart = false,
+            KeepAdjRibIn = true,
+            PrefixLimits = [new PrefixLimit { Family = AfiSafi.IPv6Unicast, MaximumPrefixes = 1234 }],
+        });
+        var seen = new List<(string Name, long Value, string? Family)>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == BgpMetrics.MeterName && instrument.Name.StartsWith("bgp_prefix_limit", StringComparison.Ordinal))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            string? peer = null, family = null;
+            foreach (var tag in tags)
+            {
+                peer = tag.Key == "peer" ? (string?)tag.Value : peer;
+                family = tag.Key == "family" ? (string?)tag.Value : family;
+            }
+            if (peer == "127.0.0.77")
+            {
+                lock (seen)
+                {
+                    seen.Add((instrument.Name, value, family));
+                }
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+
+        Assert.Contains(("bgp_prefix_limit", 1234L, "IPv6/Unicast"), seen);
+        Assert.Contains(("bgp_prefix_limit_received", 0L, "IPv6/Unicast"), seen);
+        Assert.Contains(("bgp_prefix_limit_exceeded", 0L, (string?)null), seen);
+        Assert.Contains(("bgp_prefix_limit_held_down", 0L, (string?)null), seen);
+    }
 }
