@@ -184,6 +184,32 @@ public class PrefixLimitTests
     }
 
     [Fact]
+    public async Task Liveness_coming_back_does_not_start_a_held_peer_and_the_restart_timer_does_not_start_a_shut_down_one()
+    {
+        await using var fake = new FakePeer();
+        await using var speaker = Speaker();
+        var restart = TimeSpan.FromMinutes(1);
+        var session = await Establish(fake, speaker, Peer(fake.Port, V4(1) with { RestartInterval = restart }));
+        fake.Send(Update(V4Prefixes(0, 2)));
+        await fake.ReadUntilAsync<NotificationMessage>();
+        Assert.Equal(SessionState.Idle, await Settled(session));
+
+        await speaker.SetPeerLivenessAsync(IPAddress.Loopback, false);
+        await speaker.SetPeerLivenessAsync(IPAddress.Loopback, true);
+        Assert.Equal(SessionState.Idle, await Settled(session));
+        Assert.True(speaker.GetStatus(IPAddress.Loopback).PrefixLimitHeldDown);
+
+        // An administrative shutdown meanwhile wins: the interval ends the hold, not the shutdown.
+        await speaker.ShutdownPeerAsync(IPAddress.Loopback);
+        _time.Advance(restart);
+        Assert.Equal(SessionState.Idle, await Settled(session));
+        Assert.False(speaker.GetStatus(IPAddress.Loopback).PrefixLimitHeldDown);
+        Assert.False(fake.HasPendingConnection);
+        await speaker.StartPeerAsync(IPAddress.Loopback);
+        await fake.AcceptAsync();
+    }
+
+    [Fact]
     public async Task Warning_only_keeps_the_session_and_the_routes_and_warns_once()
     {
         await using var fake = new FakePeer();
