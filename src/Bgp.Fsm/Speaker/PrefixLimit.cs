@@ -40,7 +40,11 @@ public sealed record PrefixLimit
     /// <summary>Checks a peer's limits; throws <see cref="ArgumentException"/> naming what is wrong.</summary>
     internal static void Validate(BgpPeerOptions peer)
     {
-        if (peer.PrefixLimits is not { Count: > 0 } limits)
+        if (peer.PrefixLimits is not { } limits)
+        {
+            throw new ArgumentException($"peer {peer.Address}: PrefixLimits is null (use an empty list for no limit)", nameof(peer));
+        }
+        if (limits.Count == 0)
         {
             return;
         }

@@ -20,6 +20,7 @@ public class PrefixLimitOptionsTests
     public static TheoryData<string, BgpPeerOptions> Invalid => new()
     {
         { "set KeepAdjRibIn", Peer(V4) with { KeepAdjRibIn = false } },
+        { "PrefixLimits is null", Peer() with { PrefixLimits = null! } },
         { "only IPv4/Unicast and IPv6/Unicast", Peer(V4 with { Family = new AfiSafi(Afi.IPv4, Safi.Multicast) }) },
         { "not in the peer's Families", Peer(V4) with { Families = [AfiSafi.IPv6Unicast] } },
         { "more than one limit", Peer(V4, V4 with { MaximumPrefixes = 5 }) },
