@@ -12,7 +12,10 @@ namespace BgpKit.Cli;
 /// </summary>
 internal static class SpeakerCommand
 {
-    public static Command Create()
+    public static Command Create() => Create(RunHostAsync);
+
+    // For testing: run receives the options the command line gave instead of starting a host.
+    internal static Command Create(Func<ParseResult, SpeakerHostOptions, Microsoft.Extensions.Logging.LogLevel, CancellationToken, Task<int>> run)
     {
         var config = new Option<string[]>("--config")
         {
@@ -93,29 +96,34 @@ internal static class SpeakerCommand
                 await parse.InvocationConfiguration.Error.WriteLineAsync("bgpkit speaker: " + e.Message).ConfigureAwait(false);
                 return 2;
             }
-            using var loggers = ConsoleLogging.Create(level);
-            await using var host = new SpeakerHost(options with { LoggerFactory = loggers });
-            // SIGTERM (Kubernetes, systemd) and SIGINT (Ctrl+C) stop gracefully: Cease to every peer, BFD AdminDown.
-            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-            void Stop(PosixSignalContext context)
-            {
-                context.Cancel = true;
-                stopping.Cancel();
-            }
-            try
-            {
-                await host.RunAsync(stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is System.Net.HttpListenerException or System.Net.Sockets.SocketException)
-            {
-                await parse.InvocationConfiguration.Error.WriteLineAsync("bgpkit speaker: cannot listen: " + e.Message).ConfigureAwait(false);
-                return 1;
-            }
-            return 0;
+            return await run(parse, options, level, cancellationToken).ConfigureAwait(false);
         });
         return command;
+    }
+
+    private static async Task<int> RunHostAsync(ParseResult parse, SpeakerHostOptions options, Microsoft.Extensions.Logging.LogLevel level, CancellationToken cancellationToken)
+    {
+        using var loggers = ConsoleLogging.Create(level);
+        await using var host = new SpeakerHost(options with { LoggerFactory = loggers });
+        // SIGTERM (Kubernetes, systemd) and SIGINT (Ctrl+C) stop gracefully: Cease to every peer, BFD AdminDown.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stopping.Cancel();
+        }
+        try
+        {
+            await host.RunAsync(stopping.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is System.Net.HttpListenerException or System.Net.Sockets.SocketException)
+        {
+            await parse.InvocationConfiguration.Error.WriteLineAsync("bgpkit speaker: cannot listen: " + e.Message).ConfigureAwait(false);
+            return 1;
+        }
+        return 0;
     }
 
     private static KubernetesApiOptions? KubernetesApi(ParseResult parse, Option<string?> apiServer, Option<bool> inCluster,
