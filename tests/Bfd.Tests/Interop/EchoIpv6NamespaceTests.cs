@@ -59,6 +59,20 @@ public sealed class EchoIpv6NamespaceTests
     }
 
     [Fact]
+    public async Task A_peer_whose_MAC_changes_while_Up_gets_our_echo_at_its_new_MAC_after_one_or_two_lost_packets()
+    {
+        using var pair = NetNamespacePair.Create("bgpkit-echomac6");
+        var (addressA, addressB) = pair.AddIpv6();
+        // B announces its new MAC with an unsolicited Neighbor Advertisement (override flag set).
+        NetNamespacePair.Exec(pair.NameB, "sysctl", "-q", "-w", "net.ipv6.conf.all.ndisc_notify=1");
+        await using var endpointA = NetNamespacePair.Run(pair.NameA, () => new BfdEndpoint());
+        await using var endpointB = NetNamespacePair.Run(pair.NameB, () => new BfdEndpoint());
+        var a = NetNamespacePair.Run(pair.NameA, () => endpointA.StartSession(new BfdSessionOptions(addressA, addressB) { Profile = Echo }));
+        NetNamespacePair.Run(pair.NameB, () => endpointB.StartSession(new BfdSessionOptions(addressB, addressA) { Profile = Echo }));
+        await EchoMacChange.AssertFewEchoesGoToTheOldMacAsync(pair, a);
+    }
+
+    [Fact]
     public async Task A_link_local_session_runs_without_echo_and_says_why()
     {
         using var pair = NetNamespacePair.Create("bgpkit-echoll");

@@ -62,6 +62,19 @@ public sealed class EchoNamespaceTests
     }
 
     [Fact]
+    public async Task A_peer_whose_MAC_changes_while_Up_gets_our_echo_at_its_new_MAC_after_one_or_two_lost_packets()
+    {
+        using var pair = NetNamespacePair.Create("bgpkit-echomac");
+        // B announces its new MAC with a gratuitous ARP, as a failover or a replaced NIC would.
+        NetNamespacePair.Exec(pair.NameB, "sysctl", "-q", "-w", "net.ipv4.conf.all.arp_notify=1");
+        await using var endpointA = NetNamespacePair.Run(pair.NameA, () => new BfdEndpoint());
+        await using var endpointB = NetNamespacePair.Run(pair.NameB, () => new BfdEndpoint());
+        var a = NetNamespacePair.Run(pair.NameA, () => endpointA.StartSession(new BfdSessionOptions(pair.AddressA, pair.AddressB) { Profile = Echo }));
+        NetNamespacePair.Run(pair.NameB, () => endpointB.StartSession(new BfdSessionOptions(pair.AddressB, pair.AddressA) { Profile = Echo }));
+        await EchoMacChange.AssertFewEchoesGoToTheOldMacAsync(pair, a);
+    }
+
+    [Fact]
     public async Task On_loopback_echo_mode_is_silently_off_and_says_why()
     {
         await using var endpoint = new BfdEndpoint();
