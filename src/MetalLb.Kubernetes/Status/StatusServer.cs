@@ -89,16 +89,28 @@ public sealed partial class StatusServer : IAsyncDisposable
     {
         var request = context.Request;
         var response = context.Response;
-        using (response)
+        // Close(), not Dispose(): on Linux, HttpListenerResponse.Dispose aborts the connection without a
+        // "Connection: close" header, so a client that reuses it (as HttpClient and Prometheus do) can send its
+        // next request into a socket that is being torn down. Close() finishes the response and keeps the
+        // connection for the next request; Abort() is for a response that failed half-way.
+        try
         {
             if (request.HttpMethod is not ("GET" or "HEAD"))
             {
                 await WriteAsync(response, 405, "text/plain; charset=utf-8", "only GET\n").ConfigureAwait(false);
-                return;
             }
-            var (status, contentType, body) = Route(request.Url?.AbsolutePath ?? "/", request.QueryString);
-            await WriteAsync(response, status, contentType, body).ConfigureAwait(false);
+            else
+            {
+                var (status, contentType, body) = Route(request.Url?.AbsolutePath ?? "/", request.QueryString);
+                await WriteAsync(response, status, contentType, body).ConfigureAwait(false);
+            }
         }
+        catch
+        {
+            response.Abort();
+            throw;
+        }
+        response.Close();
     }
 
     /// <summary>Maps a path and query to a response; internal for tests.</summary>

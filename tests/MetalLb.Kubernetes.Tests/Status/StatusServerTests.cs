@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 using BgpKit.MetalLb.Kubernetes.Metrics;
 using BgpKit.MetalLb.Kubernetes.Status;
@@ -98,6 +100,53 @@ public sealed class StatusServerTests
 
         using var post = await client.PostAsync("v1/config", new StringContent(""));
         Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
+    }
+
+    [Fact]
+    public async Task One_connection_carries_several_requests_one_after_another()
+    {
+        // A scraper or HttpClient keeps the connection open between requests; the server must answer each of
+        // them on it instead of dropping the connection after the first answer.
+        var endPoint = new IPEndPoint(IPAddress.Loopback, FreePort.Tcp());
+        await using var server = new StatusServer(endPoint, new FixedStatus(), null, NullLogger.Instance);
+        server.Start();
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(endPoint);
+        var stream = tcp.GetStream();
+        stream.ReadTimeout = 30_000;
+
+        foreach (var (request, expected) in new[]
+        {
+            ($"GET /v1/bgp/summary HTTP/1.1\r\nHost: {endPoint}\r\n\r\n", 200),
+            ($"POST /v1/config HTTP/1.1\r\nHost: {endPoint}\r\nContent-Length: 0\r\n\r\n", 405),
+            ($"GET /nope HTTP/1.1\r\nHost: {endPoint}\r\n\r\n", 404),
+            ($"GET /v1/bfd/peers HTTP/1.1\r\nHost: {endPoint}\r\n\r\n", 200),
+        })
+        {
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+            var (status, headers) = ReadResponse(stream);
+            Assert.Equal(expected, status);
+            Assert.DoesNotContain("connection: close", headers, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    private static (int Status, string Headers) ReadResponse(NetworkStream stream)
+    {
+        var head = new StringBuilder();
+        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
+        {
+            var b = stream.ReadByte();
+            Assert.True(b >= 0, $"the server closed the connection; read so far: '{head}'");
+            head.Append((char)b);
+        }
+        var headers = head.ToString();
+        var lines = headers.Split("\r\n");
+        var status = int.Parse(lines[0].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        var length = lines.Where(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+            .Select(l => int.Parse(l["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture)).Single();
+        var body = new byte[length];
+        stream.ReadExactly(body);
+        return (status, headers);
     }
 }
 
