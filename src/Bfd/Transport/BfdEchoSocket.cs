@@ -30,12 +30,6 @@ internal sealed class BfdEchoSocket : IDisposable
     private const byte LinuxAfInet6 = 10;
     private const ushort EthernetIpv4 = 0x0800;
     private const ushort EthernetIpv6 = 0x86DD;
-    private const int SolIp = 0;
-    private const int SolIpv6 = 41;
-    private const int IpRecvTtl = 12;            // IP_RECVTTL
-    private const int IpTtl = 2;                 // IP_TTL (the cmsg type)
-    private const int Ipv6RecvHopLimit = 51;     // IPV6_RECVHOPLIMIT
-    private const int Ipv6HopLimit = 52;         // IPV6_HOPLIMIT (the cmsg type)
     private const int Ipv6UnicastHops = 16;      // IPV6_UNICAST_HOPS
 
     private readonly BfdEndpoint _endpoint;
@@ -149,14 +143,14 @@ internal sealed class BfdEchoSocket : IDisposable
             HostOrder.WriteInt32(option, 1);
             if (local.AddressFamily == AddressFamily.InterNetwork)
             {
-                receive.SetRawSocketOption(SolIp, IpRecvTtl, option[..4]);
+                receive.SetRawSocketOption(DatagramReceiver.SolIp, DatagramReceiver.IpRecvTtl, option[..4]);
             }
             else
             {
-                receive.SetRawSocketOption(SolIpv6, Ipv6RecvHopLimit, option[..4]);
+                receive.SetRawSocketOption(DatagramReceiver.SolIpv6, DatagramReceiver.Ipv6RecvHopLimit, option[..4]);
                 // What this socket sends is a peer's echo packet going back (see ReceiveLoop): one hop used up.
                 HostOrder.WriteInt32(option, BfdPorts.SingleHopTtl - 1);
-                receive.SetRawSocketOption(SolIpv6, Ipv6UnicastHops, option[..4]);
+                receive.SetRawSocketOption(DatagramReceiver.SolIpv6, Ipv6UnicastHops, option[..4]);
             }
             var port = (ushort)(BfdPorts.SourcePortFirst + random.Next(BfdPorts.SourcePortLast - BfdPorts.SourcePortFirst + 1));
             unavailable = null;
@@ -304,92 +298,13 @@ internal sealed class BfdEchoSocket : IDisposable
         }
     }
 
-    [StructLayout(LayoutKind.Sequential)]
-    private unsafe struct IoVec
-    {
-        public void* Base;
-        public nuint Length;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private unsafe struct MsgHdr
-    {
-        public void* Name;
-        public uint NameLength;
-        public IoVec* Iov;
-        public nuint IovLength;
-        public void* Control;
-        public nuint ControlLength;
-        public int Flags;
-    }
-
     // recvmsg, because .NET does not surface the TTL / hop limit of a datagram. Returns -1 on a timeout.
-    private unsafe int ReceiveWithHopLimit(byte[] buffer, byte[] name, byte[] control, out int hopLimit)
+    private int ReceiveWithHopLimit(byte[] buffer, byte[] name, byte[] control, out int hopLimit)
     {
-        hopLimit = -1;
-        nint received;
-        fixed (byte* data = buffer)
-        fixed (byte* namePtr = name)
-        fixed (byte* controlPtr = control)
-        {
-            var iov = new IoVec { Base = data, Length = (nuint)buffer.Length };
-            var message = new MsgHdr
-            {
-                Name = namePtr,
-                NameLength = (uint)name.Length,
-                Iov = &iov,
-                IovLength = 1,
-                Control = controlPtr,
-                ControlLength = (nuint)control.Length,
-            };
-            var handle = _receive.SafeHandle;
-            var added = false;
-            try
-            {
-                handle.DangerousAddRef(ref added);
-                received = recvmsg(handle.DangerousGetHandle(), &message, 0);
-            }
-            finally
-            {
-                if (added)
-                {
-                    handle.DangerousRelease();
-                }
-            }
-            if (received < 0)
-            {
-                var errno = Marshal.GetLastPInvokeError();
-                // EAGAIN (11) after SO_RCVTIMEO, EINTR (4).
-                if (errno is 11 or 4)
-                {
-                    return -1;
-                }
-                throw new SocketException(errno);
-            }
-            // struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; data (aligned to 8) }.
-            var offset = 0;
-            var length = (int)message.ControlLength;
-            while (offset + 20 <= length)
-            {
-                var cmsgLength = (int)*(nuint*)(controlPtr + offset);
-                var level = *(int*)(controlPtr + offset + 8);
-                var type = *(int*)(controlPtr + offset + 12);
-                if (cmsgLength < 16)
-                {
-                    break;
-                }
-                if ((level == SolIp && type == IpTtl) || (level == SolIpv6 && type == Ipv6HopLimit))
-                {
-                    hopLimit = *(int*)(controlPtr + offset + 16);
-                }
-                offset += (cmsgLength + 7) & ~7;
-            }
-        }
-        return (int)received;
+        var received = DatagramReceiver.Receive(_receive, buffer, name, control, out var controlLength);
+        hopLimit = received < 0 ? -1 : DatagramReceiver.ReadControl(control.AsSpan(0, controlLength), []).Ttl;
+        return received;
     }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern unsafe nint recvmsg(nint socket, MsgHdr* message, int flags);
 
     public void Dispose()
     {

@@ -12,15 +12,6 @@ namespace BgpKit.Bfd.Transport;
 /// </summary>
 internal sealed unsafe class BfdUdpLink : BfdLink
 {
-    private const int IpRecvTtl = 12;            // IP_RECVTTL
-    private const int IpTtl = 2;                 // IP_TTL (the cmsg type)
-    private const int Ipv6RecvHopLimit = 51;     // IPV6_RECVHOPLIMIT
-    private const int Ipv6HopLimit = 52;         // IPV6_HOPLIMIT (the cmsg type)
-    private const int IpPktInfo = 8;             // IP_PKTINFO (option and cmsg type)
-    private const int Ipv6RecvPktInfo = 49;      // IPV6_RECVPKTINFO
-    private const int Ipv6PktInfo = 50;          // IPV6_PKTINFO (the cmsg type)
-    private const int SolIp = 0;
-    private const int SolIpv6 = 41;
 
     private readonly BfdEndpoint _endpoint;
     private readonly Socket _receive;
@@ -66,13 +57,13 @@ internal sealed unsafe class BfdUdpLink : BfdLink
             {
                 if (family == AddressFamily.InterNetwork)
                 {
-                    _receive.SetRawSocketOption(SolIp, IpRecvTtl, BitsOf(1));
-                    _receive.SetRawSocketOption(SolIp, IpPktInfo, BitsOf(1));
+                    _receive.SetRawSocketOption(DatagramReceiver.SolIp, DatagramReceiver.IpRecvTtl, BitsOf(1));
+                    _receive.SetRawSocketOption(DatagramReceiver.SolIp, DatagramReceiver.IpPktInfo, BitsOf(1));
                 }
                 else
                 {
-                    _receive.SetRawSocketOption(SolIpv6, Ipv6RecvHopLimit, BitsOf(1));
-                    _receive.SetRawSocketOption(SolIpv6, Ipv6RecvPktInfo, BitsOf(1));
+                    _receive.SetRawSocketOption(DatagramReceiver.SolIpv6, DatagramReceiver.Ipv6RecvHopLimit, BitsOf(1));
+                    _receive.SetRawSocketOption(DatagramReceiver.SolIpv6, DatagramReceiver.Ipv6RecvPktInfo, BitsOf(1));
                 }
             }
             _send.Ttl = BfdPorts.SingleHopTtl;
@@ -234,102 +225,18 @@ internal sealed unsafe class BfdUdpLink : BfdLink
         _endpoint.Receive(this, buffer.AsSpan(0, n), source, ttl: -1);
     }
 
-    [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec
-    {
-        public void* Base;
-        public nuint Length;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MsgHdr
-    {
-        public void* Name;
-        public uint NameLength;
-        public IoVec* Iov;
-        public nuint IovLength;
-        public void* Control;
-        public nuint ControlLength;
-        public int Flags;
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint recvmsg(nint socket, MsgHdr* message, int flags);
-
     private void ReceiveWithTtl(byte[] buffer, byte[] name, byte[] control)
     {
-        int received;
-        int ttl = -1;
-        Span<byte> destination = stackalloc byte[16];
-        var destinationLength = 0;
-        fixed (byte* data = buffer)
-        fixed (byte* namePtr = name)
-        fixed (byte* controlPtr = control)
+        var received = DatagramReceiver.Receive(_receive, buffer, name, control, out var controlLength);
+        if (received < 0)
         {
-            var iov = new IoVec { Base = data, Length = (nuint)buffer.Length };
-            var message = new MsgHdr
-            {
-                Name = namePtr,
-                NameLength = (uint)name.Length,
-                Iov = &iov,
-                IovLength = 1,
-                Control = controlPtr,
-                ControlLength = (nuint)control.Length,
-            };
-            var handle = _receive.SafeHandle;
-            var added = false;
-            try
-            {
-                handle.DangerousAddRef(ref added);
-                received = (int)recvmsg(handle.DangerousGetHandle(), &message, 0);
-            }
-            finally
-            {
-                if (added)
-                {
-                    handle.DangerousRelease();
-                }
-            }
-            if (received < 0)
-            {
-                var errno = Marshal.GetLastPInvokeError();
-                // EAGAIN/EWOULDBLOCK (11) after SO_RCVTIMEO, EINTR (4).
-                if (errno is 11 or 4)
-                {
-                    return;
-                }
-                throw new SocketException(errno);
-            }
-            // struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; data (aligned to 8) }.
-            var offset = 0;
-            var length = (int)message.ControlLength;
-            while (offset + 16 <= length)
-            {
-                var cmsgLength = (int)*(nuint*)(controlPtr + offset);
-                var level = *(int*)(controlPtr + offset + 8);
-                var type = *(int*)(controlPtr + offset + 12);
-                if (cmsgLength < 16)
-                {
-                    break;
-                }
-                if ((level == SolIp && type == IpTtl) || (level == SolIpv6 && type == Ipv6HopLimit))
-                {
-                    ttl = *(int*)(controlPtr + offset + 16);
-                }
-                else if (_wildcard && level == SolIp && type == IpPktInfo)
-                {
-                    // struct in_pktinfo { int ipi_ifindex; in_addr ipi_spec_dst; in_addr ipi_addr; }: the header's destination.
-                    new ReadOnlySpan<byte>(controlPtr + offset + 16 + 8, 4).CopyTo(destination);
-                    destinationLength = 4;
-                }
-                else if (_wildcard && level == SolIpv6 && type == Ipv6PktInfo)
-                {
-                    // struct in6_pktinfo { in6_addr ipi6_addr; int ipi6_ifindex; }.
-                    new ReadOnlySpan<byte>(controlPtr + offset + 16, 16).CopyTo(destination);
-                    destinationLength = 16;
-                }
-                offset += (cmsgLength + 7) & ~7;
-            }
+            return;
+        }
+        Span<byte> destination = stackalloc byte[16];
+        var (ttl, destinationLength) = DatagramReceiver.ReadControl(control.AsSpan(0, controlLength), destination);
+        if (!_wildcard)
+        {
+            destinationLength = 0;
         }
         // sockaddr_in: family(2) port(2) addr(4); sockaddr_in6: family(2) port(2) flowinfo(4) addr(16) scope(4).
         var family = name[0] | (name[1] << 8);
