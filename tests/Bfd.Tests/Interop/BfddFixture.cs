@@ -30,4 +30,35 @@ internal static class Bfdd
         }
         return session.State == state;
     }
+
+    /// <summary>
+    /// With bfdd at 300 ms x 3 and <paramref name="session"/> Up: freezes bfdd (SIGSTOP), asserts our session goes
+    /// Down with diagnostic 1 within the detection time plus one interval (and not early), thaws it, and asserts
+    /// both sides are Up again (<paramref name="peerOnBfdd"/> is our address as bfdd names the peer).
+    /// </summary>
+    public static async Task AssertFreezeIsDetectedAndRecoveredAsync(FrrBfdd bfdd, BfdSession session, string peerOnBfdd)
+    {
+        Assert.True(WaitFor(() => session.GetStatus().DetectionTime == TimeSpan.FromMilliseconds(900)));
+        var down = new TaskCompletionSource<BfdStateChange>(TaskCreationOptions.RunContinuationsAsynchronously);
+        session.StateChanged += (_, c) => { if (c.Current == BfdState.Down) down.TrySetResult(c); };
+        // kill(2) returns once bfdd is stopped, so the clock starts when its last packet is already sent.
+        bfdd.Suspend();
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            var change = await down.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            var latency = stopwatch.Elapsed;
+            Assert.Equal(BfdDiagnostic.ControlDetectionTimeExpired, change.Diagnostic);
+            // bfdd's last packet left at most one transmit interval (300 ms) before the freeze, so detection
+            // (900 ms after it) falls 600..900 ms after the freeze; 300 ms more is left for thread scheduling.
+            Assert.True(latency >= TimeSpan.FromMilliseconds(550), $"detected too early, after {latency.TotalMilliseconds} ms");
+            Assert.True(latency <= TimeSpan.FromMilliseconds(1200), $"detected after {latency.TotalMilliseconds} ms");
+        }
+        finally
+        {
+            bfdd.Resume();
+        }
+        Assert.True(await WaitForState(session, BfdState.Up, 30), bfdd.LogText());
+        Assert.True(WaitFor(() => bfdd.PeerStatus(peerOnBfdd) == "up"));
+    }
 }

@@ -40,22 +40,8 @@ public sealed class EchoIpv6NamespaceTests
             Assert.Equal(TimeSpan.FromMilliseconds(150), up.EchoDetectionTime);
         }
 
-        var changes = new List<BfdStateChange>();
-        a.StateChanged += (_, change) => { lock (changes) { changes.Add(change); } };
-        var controlBefore = a.GetStatus().ControlPacketsReceived;
-
         // B's kernel no longer forwards A's echo packets back; control packets (to B itself, UDP 3784) pass.
-        NetNamespacePair.Exec(pair.NameB, "nft", "add", "table", "inet", "bkecho");
-        NetNamespacePair.Exec(pair.NameB, "nft", "add", "chain", "inet", "bkecho", "echofilter", "{ type filter hook forward priority 0 ; }");
-        NetNamespacePair.Exec(pair.NameB, "nft", "add", "rule", "inet", "bkecho", "echofilter", "udp", "dport", "3785", "drop");
-
-        await Poll.UntilAsync(() => { lock (changes) { return changes.Any(c => c is { Previous: BfdState.Up, Current: BfdState.Down, Diagnostic: BfdDiagnostic.EchoFunctionFailed }); } },
-            "A down with Echo Function Failed", TimeSpan.FromSeconds(10));
-        await Poll.UntilAsync(() => a.GetStatus().ControlPacketsReceived > controlBefore + 5, "control packets from B after the echo drop", TimeSpan.FromSeconds(15));
-        lock (changes)
-        {
-            Assert.DoesNotContain(changes, c => c.Diagnostic == BfdDiagnostic.ControlDetectionTimeExpired);
-        }
+        await EchoDrop.AssertOnlyEchoFailsAsync(a, pair.NameB, controlPackets: 5);
     }
 
     [Fact]
@@ -141,20 +127,8 @@ public sealed class BfddEchoIpv6Tests
         Assert.Equal(downsBefore, Counter(bfdd, "session-down"));
         Assert.Equal(BfdState.Up, session.GetStatus().State);
 
-        var changes = new List<BfdStateChange>();
-        session.StateChanged += (_, change) => { lock (changes) { changes.Add(change); } };
-
         // bfdd's kernel no longer routes our echo packets back; control packets and bfdd's own echo (to us) pass.
-        NetNamespacePair.Exec(pair.NameB, "nft", "add", "table", "inet", "bkecho");
-        NetNamespacePair.Exec(pair.NameB, "nft", "add", "chain", "inet", "bkecho", "echofilter", "{ type filter hook forward priority 0 ; }");
-        NetNamespacePair.Exec(pair.NameB, "nft", "add", "rule", "inet", "bkecho", "echofilter", "udp", "dport", "3785", "drop");
-
-        await Poll.UntilAsync(() => { lock (changes) { return changes.Any(c => c is { Previous: BfdState.Up, Current: BfdState.Down, Diagnostic: BfdDiagnostic.EchoFunctionFailed }); } },
-            "our session down with Echo Function Failed", TimeSpan.FromSeconds(10));
-        lock (changes)
-        {
-            Assert.DoesNotContain(changes, c => c.Diagnostic == BfdDiagnostic.ControlDetectionTimeExpired);
-        }
+        await EchoDrop.AssertOnlyEchoFailsAsync(session, pair.NameB, controlPackets: 0);
     }
 
     private static long Counter(FrrBfdd bfdd, string name)
