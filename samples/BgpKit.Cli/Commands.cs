@@ -12,6 +12,7 @@ internal static class Commands
         yield return RenderFrrCommand.Create();
         yield return ShowCommand.Create();
         yield return SpeakerCommand.Create();
+        yield return ControllerCommand.Create();
         yield return Speaker.QuickstartCommand.Create();
     }
 }

@@ -16,14 +16,20 @@ internal static class PrometheusText
     /// <summary>Every exported metric name starts with this.</summary>
     public const string Prefix = "bgpkit_";
 
+    /// <summary>Names that already carry MetalLB's prefix keep it instead.</summary>
+    public const string MetalLbPrefix = "metallb_";
+
     /// <summary>
     /// <c>bgpkit_</c> + the instrument name with every character outside <c>[a-zA-Z0-9_:]</c>
-    /// turned into <c>_</c>; a name that already carries the prefix keeps it once.
+    /// turned into <c>_</c>; a name that already carries the prefix, or MetalLB's <c>metallb_</c>, keeps it.
     /// </summary>
     public static string MetricName(string instrumentName)
     {
         var sanitized = Sanitize(instrumentName, allowColon: true);
-        return sanitized.StartsWith(Prefix, StringComparison.Ordinal) ? sanitized : Prefix + sanitized;
+        // MetalLB's own names (metallb_allocator_..., metallb_k8s_client_...) stay as they are: dashboards and alerts use them.
+        return sanitized.StartsWith(Prefix, StringComparison.Ordinal) || sanitized.StartsWith(MetalLbPrefix, StringComparison.Ordinal)
+            ? sanitized
+            : Prefix + sanitized;
     }
 
     /// <summary>A label name: <c>[a-zA-Z_][a-zA-Z0-9_]*</c>, other characters become <c>_</c>.</summary>

@@ -35,6 +35,19 @@ internal sealed record KubernetesResourceKind(string ApiVersion, string Kind, st
         new("v1", "Node", "nodes", KubernetesScope.Cluster),
         new("v1", "Namespace", "namespaces", KubernetesScope.Cluster),
     ];
+
+    /// <summary>
+    /// What MetalLB's controller reads: the configuration (to validate it whole and allocate from
+    /// its pools), Services in every namespace and Namespaces (for pools' namespaceSelectors). Not
+    /// Secrets, Nodes or EndpointSlices: allocation does not depend on them, and RBAC grants the
+    /// controller only what it reads.
+    /// </summary>
+    public static IReadOnlyList<KubernetesResourceKind> MetalLbController { get; } =
+    [
+        .. MetalLbSpeaker.Where(k => k.ApiVersion.StartsWith("metallb.io/", StringComparison.Ordinal)),
+        new("v1", "Service", "services", KubernetesScope.AllNamespaces),
+        new("v1", "Namespace", "namespaces", KubernetesScope.Cluster),
+    ];
 }
 
 /// <summary>Where a kind is read.</summary>

@@ -21,7 +21,8 @@ public sealed partial class StatusServer : IAsyncDisposable
     public static readonly IPEndPoint DefaultEndPoint = new(IPAddress.Loopback, 7473);
 
     private readonly HttpListener _listener = new();
-    private readonly ISpeakerStatus _status;
+    private readonly ISpeakerStatus? _status;
+    private readonly Func<ControllerView>? _controller;
     private readonly PrometheusExporter? _metrics;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
@@ -30,19 +31,31 @@ public sealed partial class StatusServer : IAsyncDisposable
     /// <summary>Prepares an endpoint on <paramref name="endPoint"/>; call <see cref="Start"/> to listen.</summary>
     public StatusServer(IPEndPoint endPoint, ISpeakerStatus status, PrometheusExporter? metrics, ILogger logger)
     {
-        ArgumentNullException.ThrowIfNull(endPoint);
         ArgumentNullException.ThrowIfNull(status);
-        ArgumentNullException.ThrowIfNull(logger);
-        EndPoint = endPoint;
         _status = status;
         _metrics = metrics;
-        _logger = logger;
+        (EndPoint, _logger) = Listen(endPoint, logger);
+    }
+
+    /// <summary>The controller's endpoint: <c>/metrics</c> and <c>/v1/controller</c>.</summary>
+    internal StatusServer(IPEndPoint endPoint, PrometheusExporter metrics, Func<ControllerView> controller, ILogger logger)
+    {
+        _metrics = metrics;
+        _controller = controller;
+        (EndPoint, _logger) = Listen(endPoint, logger);
+    }
+
+    private (IPEndPoint EndPoint, ILogger Logger) Listen(IPEndPoint endPoint, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        ArgumentNullException.ThrowIfNull(logger);
         var host = endPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{endPoint.Address}]" : endPoint.Address.ToString();
         if (endPoint.Address.Equals(IPAddress.Any) || endPoint.Address.Equals(IPAddress.IPv6Any))
         {
             host = "+";
         }
         _listener.Prefixes.Add($"http://{host}:{endPoint.Port}/");
+        return (endPoint, logger);
     }
 
     /// <summary>Where it listens.</summary>
@@ -119,6 +132,16 @@ public sealed partial class StatusServer : IAsyncDisposable
         const string Json = "application/json; charset=utf-8";
         try
         {
+            if (_status is null)
+            {
+                return path.TrimEnd('/') switch
+                {
+                    "/metrics" when _metrics is not null => (200, PrometheusText.ContentType, _metrics.Collect()),
+                    "/v1/controller" when _controller is not null => (200, Json, Serialize(_controller())),
+                    "" => (200, "text/plain; charset=utf-8", "bgpkit controller status\n/v1/controller\n/metrics\n"),
+                    _ => (404, "text/plain; charset=utf-8", "not found\n"),
+                };
+            }
             return path.TrimEnd('/') switch
             {
                 "/metrics" when _metrics is not null => (200, PrometheusText.ContentType, _metrics.Collect()),

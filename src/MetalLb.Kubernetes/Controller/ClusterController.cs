@@ -1,0 +1,246 @@
+using System.Threading.Channels;
+using BgpKit.MetalLb.Kubernetes.Metrics;
+using BgpKit.MetalLb.Kubernetes.Sources;
+using BgpKit.MetalLb.Model;
+using Microsoft.Extensions.Logging;
+
+namespace BgpKit.MetalLb.Kubernetes.Controller;
+
+/// <summary>
+/// MetalLB's controller, level-triggered: each pass takes the latest snapshot of the cluster,
+/// allocates for every Service with MetalLb.Model (addresses already in a Service's status are
+/// kept while the configuration allows them, so a restart or a new leader changes no address),
+/// and writes only the difference, each write gated on <see cref="ILeadership.MayWrite"/>. A pass
+/// runs on every new snapshot, when this replica starts leading, and after a failed write (with
+/// backoff). An invalid configuration writes nothing but its ConfigurationState; the last valid
+/// one stays in force.
+/// </summary>
+internal sealed partial class ClusterController
+{
+    public const string ConfigurationStateName = "controller";
+
+    private readonly string _namespace;
+    private readonly ILeadership _leadership;
+    private readonly IClusterWriter _writer;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ControllerMetrics _metrics;
+    private readonly ConfigurationState _model = new();
+    private readonly EventDeduplicator _events = new();
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private ResourceSnapshot? _latest;
+    private string? _plannedFingerprint;
+    private ApplyResult? _result;
+    private SetConfigurationState? _stateWritten;
+    private bool _wasLeading;
+
+    public ClusterController(string @namespace, ILeadership leadership, IClusterWriter writer, TimeProvider time, ILogger logger, ControllerMetrics metrics)
+    {
+        _namespace = @namespace;
+        _leadership = leadership;
+        _writer = writer;
+        _time = time;
+        _logger = logger;
+        _metrics = metrics;
+        _leadership.Changed += () => _wake.Writer.TryWrite(true);
+    }
+
+    /// <summary>The first delay after a failed write, doubling up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan InitialRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The allocation in force (null before the first valid configuration).</summary>
+    public ClusterPlan? InForce => _result?.InForce;
+
+    /// <summary>The latest configuration read, valid or not.</summary>
+    public ClusterPlan? Latest => _result?.Candidate;
+
+    /// <summary>How many writes succeeded, for tests and the status view.</summary>
+    public long WriteCount { get; private set; }
+
+    /// <summary>Runs passes until <paramref name="cancellationToken"/> fires.</summary>
+    public async Task RunAsync(IResourceSource source, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = Task.Run(async () =>
+        {
+            await foreach (var snapshot in source.WatchAsync(stop.Token).ConfigureAwait(false))
+            {
+                Volatile.Write(ref _latest, snapshot);
+                _wake.Writer.TryWrite(true);
+            }
+        }, CancellationToken.None);
+        var delay = InitialRetryDelay;
+        try
+        {
+            while (true)
+            {
+                var wait = _wake.Reader.WaitToReadAsync(cancellationToken).AsTask();
+                await Task.WhenAny(wait, pump).ConfigureAwait(false);
+                if (pump.IsCompleted)
+                {
+                    await pump.ConfigureAwait(false); // A source that failed ends the controller with its error.
+                    return;
+                }
+                await wait.ConfigureAwait(false);
+                _wake.Reader.TryRead(out _);
+                if (await PassAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    delay = InitialRetryDelay;
+                    continue;
+                }
+                // Some write failed: try again later even if nothing changes meanwhile.
+                var retryIn = delay;
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+                _ = Task.Delay(retryIn, _time, cancellationToken).ContinueWith(_ => _wake.Writer.TryWrite(true), TaskScheduler.Default);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await pump.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    /// <summary>One pass over the latest snapshot; false when a write failed and a retry is due.</summary>
+    internal async Task<bool> PassAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = Volatile.Read(ref _latest);
+        if (snapshot is null)
+        {
+            return true;
+        }
+        Plan(snapshot);
+        var leading = _leadership.MayWrite;
+        _metrics.Leader(leading);
+        if (leading != _wasLeading)
+        {
+            _wasLeading = leading;
+            // A new term says once what holds: Events and the ConfigurationState are written again.
+            _events.Clear();
+            _stateWritten = null;
+        }
+        if (!leading || _result is not { } result)
+        {
+            return true;
+        }
+        var writes = Writes(snapshot, result);
+        var ok = true;
+        var emitted = new List<ServiceEvent>();
+        foreach (var write in writes)
+        {
+            if (!_leadership.MayWrite)
+            {
+                LogNoLongerLeading(_logger, _leadership.Identity);
+                return true; // Leadership.Changed wakes the next pass.
+            }
+            try
+            {
+                await _writer.WriteAsync(write, cancellationToken).ConfigureAwait(false);
+                WriteCount++;
+                switch (write)
+                {
+                    case ServiceEvent e:
+                        emitted.Add(e);
+                        break;
+                    case SetConfigurationState c:
+                        _stateWritten = c;
+                        break;
+                    case SetServiceIngress s:
+                        LogIngress(_logger, s.Service.Key, s.Addresses.Count == 0 ? "(none)" : string.Join(", ", s.Addresses));
+                        break;
+                }
+            }
+            catch (KubernetesApiException e)
+            {
+                // A 409 means our view is old: the watch brings the new one and the next pass retries.
+                LogWriteFailed(_logger, e.Message);
+                ok = false;
+            }
+        }
+        _events.Emitted(emitted);
+        return ok;
+    }
+
+    private void Plan(ResourceSnapshot snapshot)
+    {
+        if (snapshot.Fingerprint == _plannedFingerprint)
+        {
+            return;
+        }
+        _plannedFingerprint = snapshot.Fingerprint;
+        var manifests = new ManifestSet();
+        foreach (var document in snapshot.Documents)
+        {
+            manifests.Add(ManifestSet.Parse(document.Text, document.Origin));
+        }
+        var result = _model.Apply(manifests);
+        _result = result;
+        _metrics.ConfigRead(result.Applied);
+        if (!result.Applied)
+        {
+            LogInvalid(_logger, result.Candidate.Errors.Count, Summary(result.Candidate));
+        }
+        else
+        {
+            _metrics.PoolCounts(DesiredPools(result).ToDictionary(p => p.Key, p => (p.Value.AssignedIPv4 + p.Value.AssignedIPv6,
+                p.Value.AssignedIPv4 + p.Value.AssignedIPv6 + p.Value.AvailableIPv4 + p.Value.AvailableIPv6), StringComparer.Ordinal));
+        }
+    }
+
+    private List<ClusterWrite> Writes(ResourceSnapshot snapshot, ApplyResult result)
+    {
+        var writes = new List<ClusterWrite>();
+        var state = new SetConfigurationState(_namespace, ConfigurationStateName,
+            new Dictionary<string, string> { [SetConfigurationState.ComponentLabel] = "controller" },
+            result.Applied, result.Applied ? "" : Summary(result.Candidate));
+        if (_stateWritten is null || _stateWritten.Valid != state.Valid || _stateWritten.ErrorSummary != state.ErrorSummary)
+        {
+            writes.Add(state);
+        }
+        if (!result.Applied)
+        {
+            return writes; // Keep the last valid configuration; write nothing new.
+        }
+        var observed = ObservedCluster.From(snapshot);
+        var changes = ControllerPlanner.Services(observed, result.Candidate.Services);
+        _events.Retain(observed.Services.Keys);
+        var events = _events.Filter(changes.OfType<ServiceEvent>());
+        writes.AddRange(changes.Where(w => w is not ServiceEvent));
+        writes.AddRange(events);
+        writes.AddRange(ControllerPlanner.Pools(observed, DesiredPools(result), _namespace));
+        return writes;
+    }
+
+    private static IReadOnlyDictionary<string, PoolCounts> DesiredPools(ApplyResult result) => new Dictionary<string, PoolCounts>();
+
+    internal static string Summary(ClusterPlan plan)
+    {
+        const int Shown = 5;
+        var lines = plan.Errors.Take(Shown).Select(p => p.ToString()).ToList();
+        if (plan.Errors.Count > Shown)
+        {
+            lines.Add($"... and {plan.Errors.Count - Shown} more");
+        }
+        return string.Join("; ", lines);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Service {Service}: status.loadBalancer.ingress set to {Addresses}")]
+    private static partial void LogIngress(ILogger logger, string service, string addresses);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Write failed, retrying: {Reason}")]
+    private static partial void LogWriteFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Identity} lost the lease mid-pass; the remaining writes are left to the leader")]
+    private static partial void LogNoLongerLeading(ILogger logger, string identity);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The configuration is invalid ({Errors} errors); the last valid one stays in force: {Summary}")]
+    private static partial void LogInvalid(ILogger logger, int errors, string summary);
+}

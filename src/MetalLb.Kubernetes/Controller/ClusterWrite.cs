@@ -1,0 +1,43 @@
+namespace BgpKit.MetalLb.Kubernetes.Controller;
+
+/// <summary>
+/// One write the controller wants the API server to hold. The planner computes them from what it
+/// observes; the writer carries them out only while this replica leads. Replaying the same
+/// observation gives the same writes (nothing is written when observation and plan agree).
+/// </summary>
+internal abstract record ClusterWrite;
+
+/// <summary>A Service, as Events name it (<c>involvedObject</c>).</summary>
+internal sealed record ServiceRef(string Namespace, string Name, string? Uid)
+{
+    public string Key => Namespace + "/" + Name;
+}
+
+/// <summary>Sets <c>status.loadBalancer.ingress</c> (status subresource); empty clears it.</summary>
+internal sealed record SetServiceIngress(ServiceRef Service, IReadOnlyList<string> Addresses) : ClusterWrite;
+
+/// <summary>Sets the <c>metallb.io/ip-allocated-from-pool</c> annotation; null removes it.</summary>
+internal sealed record SetAllocatedPool(ServiceRef Service, string? Pool) : ClusterWrite;
+
+/// <summary>A Kubernetes Event on a Service (<c>Normal</c> or <c>Warning</c>) with MetalLB's reason.</summary>
+internal sealed record ServiceEvent(ServiceRef Service, string Type, string Reason, string Message) : ClusterWrite
+{
+    public const string Normal = "Normal";
+    public const string Warning = "Warning";
+}
+
+/// <summary>Sets an IPAddressPool's <c>status</c> (status subresource).</summary>
+internal sealed record SetPoolStatus(string Namespace, string Name, PoolCounts Counts) : ClusterWrite;
+
+/// <summary>
+/// Creates or updates a <c>metallb.io/v1beta1</c> ConfigurationState: <c>controller</c> for the
+/// controller, <c>speaker-NODE</c> for a speaker, as upstream names them.
+/// </summary>
+internal sealed record SetConfigurationState(string Namespace, string Name, IReadOnlyDictionary<string, string> Labels, bool Valid, string ErrorSummary) : ClusterWrite
+{
+    public const string ComponentLabel = "metallb.io/component-type";
+    public const string NodeLabel = "metallb.io/node-name";
+}
+
+/// <summary>An IPAddressPool's status counts, with MetalLB's field names.</summary>
+internal sealed record PoolCounts(long AssignedIPv4, long AssignedIPv6, long AvailableIPv4, long AvailableIPv6);

@@ -1,0 +1,99 @@
+using System.Globalization;
+using BgpKit.MetalLb.Model;
+
+namespace BgpKit.MetalLb.Kubernetes.Controller;
+
+/// <summary>
+/// The controller's decisions as a pure function: from the cluster plan (MetalLb.Model's
+/// allocation for every Service) and what the API server holds, the writes that make the second
+/// match the first, in MetalLB's words. Nothing is written for a Service whose status already
+/// matches, so a resync or a restart writes nothing; a Service of another load-balancer class is
+/// never touched.
+/// </summary>
+internal static class ControllerPlanner
+{
+    public const string IPAllocated = "IPAllocated";
+    public const string AllocationFailed = "AllocationFailed";
+    public const string ClearAssignment = "ClearAssignment";
+
+    /// <summary>The writes for every Service in <paramref name="observed"/>, in namespace/name order.</summary>
+    public static IReadOnlyList<ClusterWrite> Services(ObservedCluster observed, IReadOnlyList<ServicePlan> plans)
+    {
+        var byKey = new Dictionary<string, ServicePlan>(StringComparer.Ordinal);
+        foreach (var plan in plans)
+        {
+            byKey[plan.Namespace + "/" + plan.Name] = plan;
+        }
+        var writes = new List<ClusterWrite>();
+        foreach (var (key, service) in observed.Services.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (service.IsForeign)
+            {
+                continue;
+            }
+            if (!service.IsOurs || !byKey.TryGetValue(key, out var plan))
+            {
+                // No longer a LoadBalancer (or no longer MetalLB's): take back what we wrote.
+                Clear(writes, service, $"\"{key}\" is no longer a LoadBalancer Service of MetalLB's class; its addresses are released");
+                continue;
+            }
+            if (plan.Error is null && plan.Addresses.Count > 0 && plan.Pool is { } pool)
+            {
+                var desired = plan.Addresses.Select(a => a.ToString()).ToArray();
+                if (!SameAddresses(service.Ingress, desired))
+                {
+                    if (service.Ingress.Count > 0)
+                    {
+                        writes.Add(new ServiceEvent(service.Ref, ServiceEvent.Normal, ClearAssignment,
+                            $"current IP {Quote(service.Ingress)} for \"{key}\" not allowed by config, assigning a new one"));
+                    }
+                    writes.Add(new SetServiceIngress(service.Ref, desired));
+                    writes.Add(new ServiceEvent(service.Ref, ServiceEvent.Normal, IPAllocated, $"Assigned IP {Quote(desired)}"));
+                }
+                if (service.AllocatedFromPool != pool)
+                {
+                    writes.Add(new SetAllocatedPool(service.Ref, pool));
+                }
+                continue;
+            }
+            var reason = plan.Error ?? $"Failed to allocate IP for \"{key}\": no address was allocated";
+            Clear(writes, service, $"current IP {Quote(service.Ingress)} for \"{key}\" not allowed by config: {reason}");
+            writes.Add(new ServiceEvent(service.Ref, ServiceEvent.Warning, AllocationFailed, reason));
+        }
+        return writes;
+    }
+
+    /// <summary>The writes that bring each pool's status to <paramref name="desired"/>.</summary>
+    public static IReadOnlyList<ClusterWrite> Pools(ObservedCluster observed, IReadOnlyDictionary<string, PoolCounts> desired, string @namespace)
+    {
+        var writes = new List<ClusterWrite>();
+        foreach (var (name, counts) in desired.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (observed.Pools.TryGetValue(@namespace + "/" + name, out var pool) && pool.Status != counts)
+            {
+                writes.Add(new SetPoolStatus(@namespace, name, counts));
+            }
+        }
+        return writes;
+    }
+
+    private static void Clear(List<ClusterWrite> writes, ObservedService service, string message)
+    {
+        if (service.Ingress.Count > 0)
+        {
+            writes.Add(new ServiceEvent(service.Ref, ServiceEvent.Normal, ClearAssignment, message));
+            writes.Add(new SetServiceIngress(service.Ref, []));
+        }
+        if (service.AllocatedFromPool is not null)
+        {
+            writes.Add(new SetAllocatedPool(service.Ref, null));
+        }
+    }
+
+    private static bool SameAddresses(IReadOnlyList<string> a, IReadOnlyList<string> b) =>
+        a.Count == b.Count && a.Order(StringComparer.Ordinal).SequenceEqual(b.Order(StringComparer.Ordinal));
+
+    /// <summary>A list of addresses as Go's <c>%q</c> prints a slice of IPs, which MetalLB's Events use: <c>["192.0.2.1"]</c>.</summary>
+    internal static string Quote(IReadOnlyList<string> addresses) =>
+        "[" + string.Join(" ", addresses.Select(a => string.Create(CultureInfo.InvariantCulture, $"\"{a}\""))) + "]";
+}

@@ -1,0 +1,193 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using BgpKit.MetalLb.Kubernetes.Sources;
+
+namespace BgpKit.MetalLb.Kubernetes.Controller;
+
+/// <summary>
+/// Writes with KubernetesClient's typed calls: JSON merge patches of <c>services/status</c>, of a
+/// Service's annotations and of <c>ipaddresspools/status</c>; core/v1 Events; ConfigurationStates
+/// created without status (the API server drops it on create), then given it through <c>/status</c>.
+/// </summary>
+internal sealed class KubernetesClusterWriter : IClusterWriter
+{
+    private const string Component = "metallb-controller";
+
+    private readonly IKubernetes _client;
+    private readonly TimeProvider _time;
+    private readonly string _instance;
+    private long _eventSequence;
+
+    public KubernetesClusterWriter(IKubernetes client, TimeProvider time, string instance)
+    {
+        _client = client;
+        _time = time;
+        _instance = instance;
+    }
+
+    public async Task WriteAsync(ClusterWrite write, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await (write switch
+            {
+                SetServiceIngress s => PatchServiceStatusAsync(s, cancellationToken),
+                SetAllocatedPool s => PatchAnnotationAsync(s, cancellationToken),
+                ServiceEvent e => CreateEventAsync(e, cancellationToken),
+                SetPoolStatus p => PatchPoolStatusAsync(p, cancellationToken),
+                SetConfigurationState c => ApplyConfigurationStateAsync(c, cancellationToken),
+                _ => throw new ArgumentException($"unknown write {write.GetType().Name}", nameof(write)),
+            }).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e)
+        {
+            throw Refused(e, Describe(write));
+        }
+        catch (HttpRequestException e)
+        {
+            throw new KubernetesApiException(0, $"{Describe(write)}: {e.Message}");
+        }
+    }
+
+    private Task PatchServiceStatusAsync(SetServiceIngress s, CancellationToken cancellationToken)
+    {
+        // A merge patch replaces the ingress list whole; null removes it.
+        JsonNode? ingress = s.Addresses.Count == 0 ? null : new JsonArray(s.Addresses.Select(a => (JsonNode)new JsonObject { ["ip"] = a }).ToArray());
+        var patch = new JsonObject { ["status"] = new JsonObject { ["loadBalancer"] = new JsonObject { ["ingress"] = ingress } } };
+        return _client.CoreV1.PatchNamespacedServiceStatusAsync(MergePatch(patch), s.Service.Name, s.Service.Namespace, cancellationToken: cancellationToken);
+    }
+
+    private Task PatchAnnotationAsync(SetAllocatedPool s, CancellationToken cancellationToken)
+    {
+        var patch = new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [ObservedCluster.AllocatedFromPool] = s.Pool } },
+        };
+        return _client.CoreV1.PatchNamespacedServiceAsync(MergePatch(patch), s.Service.Name, s.Service.Namespace, cancellationToken: cancellationToken);
+    }
+
+    private Task CreateEventAsync(ServiceEvent e, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        // client-go names Events <object>.<unique hex>; the sequence keeps two in one tick apart.
+        var suffix = (now.Ticks + Interlocked.Increment(ref _eventSequence)).ToString("x", CultureInfo.InvariantCulture);
+        var body = new Corev1Event
+        {
+            Metadata = new V1ObjectMeta { Name = e.Service.Name + "." + suffix, NamespaceProperty = e.Service.Namespace },
+            InvolvedObject = new V1ObjectReference
+            {
+                ApiVersion = "v1",
+                Kind = "Service",
+                Name = e.Service.Name,
+                NamespaceProperty = e.Service.Namespace,
+                Uid = e.Service.Uid,
+            },
+            Type = e.Type,
+            Reason = e.Reason,
+            Message = e.Message,
+            Source = new V1EventSource { Component = Component },
+            ReportingComponent = Component,
+            ReportingInstance = _instance,
+            FirstTimestamp = now,
+            LastTimestamp = now,
+            Count = 1,
+        };
+        return _client.CoreV1.CreateNamespacedEventAsync(body, e.Service.Namespace, cancellationToken: cancellationToken);
+    }
+
+    private Task PatchPoolStatusAsync(SetPoolStatus p, CancellationToken cancellationToken)
+    {
+        var patch = new JsonObject
+        {
+            ["status"] = new JsonObject
+            {
+                ["assignedIPv4"] = p.Counts.AssignedIPv4,
+                ["assignedIPv6"] = p.Counts.AssignedIPv6,
+                ["availableIPv4"] = p.Counts.AvailableIPv4,
+                ["availableIPv6"] = p.Counts.AvailableIPv6,
+            },
+        };
+        return _client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(MergePatch(patch), "metallb.io", "v1beta1", p.Namespace, "ipaddresspools", p.Name,
+            cancellationToken: cancellationToken);
+    }
+
+    private async Task ApplyConfigurationStateAsync(SetConfigurationState c, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        var status = new JsonObject
+        {
+            ["result"] = c.Valid ? "Valid" : "Invalid",
+            ["errorSummary"] = c.Valid ? null : c.ErrorSummary,
+            ["conditions"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "Valid",
+                ["status"] = c.Valid ? "True" : "False",
+                ["reason"] = c.Valid ? "ConfigurationValid" : "ConfigurationError",
+                ["message"] = c.Valid ? "the configuration is valid and in force" : c.ErrorSummary,
+                ["lastTransitionTime"] = now,
+            }),
+        };
+        var patch = MergePatch(new JsonObject { ["status"] = status });
+        try
+        {
+            await _client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, "metallb.io", "v1beta1", c.Namespace, "configurationstates", c.Name,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+        }
+        var labels = new JsonObject();
+        foreach (var (key, value) in c.Labels)
+        {
+            labels[key] = value;
+        }
+        var body = new JsonObject
+        {
+            ["apiVersion"] = "metallb.io/v1beta1",
+            ["kind"] = "ConfigurationState",
+            ["metadata"] = new JsonObject { ["name"] = c.Name, ["namespace"] = c.Namespace, ["labels"] = labels },
+        };
+        try
+        {
+            await _client.CustomObjects.CreateNamespacedCustomObjectAsync(body, "metallb.io", "v1beta1", c.Namespace, "configurationstates",
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            // Created meanwhile by another writer: patching its status is all that is left.
+        }
+        await _client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, "metallb.io", "v1beta1", c.Namespace, "configurationstates", c.Name,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The server's refusal in one line: status code and the metav1.Status message (never a request body).</summary>
+    private static KubernetesApiException Refused(HttpOperationException e, string what)
+    {
+        string? message = null;
+        try
+        {
+            message = (JsonNode.Parse(e.Response.Content ?? "") as JsonObject)?["message"]?.GetValue<string>();
+        }
+        catch (Exception parse) when (parse is System.Text.Json.JsonException or InvalidOperationException)
+        {
+        }
+        var code = (int)e.Response.StatusCode;
+        return new KubernetesApiException(code, $"{what}: {code} {e.Response.ReasonPhrase}" + (message is null ? "" : ": " + message));
+    }
+
+    private static V1Patch MergePatch(JsonObject patch) => new(patch.ToJsonString(), V1Patch.PatchType.MergePatch);
+
+    internal static string Describe(ClusterWrite write) => write switch
+    {
+        SetServiceIngress s => $"PATCH services/status {s.Service.Key}",
+        SetAllocatedPool s => $"PATCH services {s.Service.Key} (annotation {ObservedCluster.AllocatedFromPool})",
+        ServiceEvent e => $"POST events {e.Service.Namespace} ({e.Reason} on {e.Service.Key})",
+        SetPoolStatus p => $"PATCH ipaddresspools/status {p.Namespace}/{p.Name}",
+        SetConfigurationState c => $"PATCH configurationstates/status {c.Namespace}/{c.Name}",
+        _ => write.GetType().Name,
+    };
+}
