@@ -67,8 +67,7 @@ internal sealed partial class ClusterController
         {
             await foreach (var snapshot in source.WatchAsync(stop.Token).ConfigureAwait(false))
             {
-                Volatile.Write(ref _latest, snapshot);
-                _wake.Writer.TryWrite(true);
+                Observe(snapshot);
             }
         }, CancellationToken.None);
         var delay = InitialRetryDelay;
@@ -107,6 +106,13 @@ internal sealed partial class ClusterController
             {
             }
         }
+    }
+
+    /// <summary>Takes <paramref name="snapshot"/> as the cluster's latest state and wakes a pass.</summary>
+    internal void Observe(ResourceSnapshot snapshot)
+    {
+        Volatile.Write(ref _latest, snapshot);
+        _wake.Writer.TryWrite(true);
     }
 
     /// <summary>One pass over the latest snapshot; false when a write failed and a retry is due.</summary>

@@ -85,13 +85,8 @@ internal sealed partial class LeaseLeadership : ILeadership, IDisposable
 
     public async Task ReleaseAsync(CancellationToken cancellationToken)
     {
-        var held = _lock.SinceRenewal is not null;
         _leading = false;
-        _lock.Invalidate();
-        if (!held)
-        {
-            return;
-        }
+        _lock.Retire();
         try
         {
             var current = await _lock.GetAsync(cancellationToken).ConfigureAwait(false);

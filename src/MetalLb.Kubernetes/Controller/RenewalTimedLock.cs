@@ -15,6 +15,7 @@ internal sealed class RenewalTimedLock : ILock
     private readonly TimeProvider _time;
     private long _renewedAt;   // GetTimestamp() before the last successful create/update of our own record
     private int _valid;        // 1 once a renewal succeeded and until Invalidate
+    private int _retired;      // 1 once the Lease is being released: our name is never written again
 
     public RenewalTimedLock(ILock inner, TimeProvider time)
     {
@@ -31,6 +32,10 @@ internal sealed class RenewalTimedLock : ILock
 
     public async Task<bool> CreateAsync(LeaderElectionRecord record, CancellationToken cancellationToken = default)
     {
+        if (Refuses(record, cancellationToken))
+        {
+            return false;
+        }
         var sent = _time.GetTimestamp();
         var created = await _inner.CreateAsync(record, cancellationToken).ConfigureAwait(false);
         Note(record, created, sent);
@@ -39,10 +44,31 @@ internal sealed class RenewalTimedLock : ILock
 
     public async Task<bool> UpdateAsync(LeaderElectionRecord record, CancellationToken cancellationToken = default)
     {
+        if (Refuses(record, cancellationToken))
+        {
+            return false;
+        }
         var sent = _time.GetTimestamp();
         var updated = await _inner.UpdateAsync(record, cancellationToken).ConfigureAwait(false);
         Note(record, updated, sent);
         return updated;
+    }
+
+    /// <summary>
+    /// From now on, never writes our own name: the elector's renew task is not awaited when its
+    /// loop is cancelled, and one renewal already under way would otherwise take back the Lease
+    /// we are releasing (seen in tests: released, then re-acquired a millisecond later).
+    /// </summary>
+    public void Retire()
+    {
+        Volatile.Write(ref _retired, 1);
+        Invalidate();
+    }
+
+    private bool Refuses(LeaderElectionRecord record, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return record.HolderIdentity == Identity && Volatile.Read(ref _retired) == 1;
     }
 
     /// <summary>Forgets the last renewal: nothing may be written until the next one.</summary>

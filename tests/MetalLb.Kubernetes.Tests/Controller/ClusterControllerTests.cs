@@ -1,0 +1,160 @@
+using BgpKit.MetalLb.Kubernetes.Controller;
+using BgpKit.MetalLb.Kubernetes.Metrics;
+using BgpKit.MetalLb.Kubernetes.Sources;
+using BgpKit.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+using static BgpKit.MetalLb.Kubernetes.Tests.Controller.ClusterObjects;
+
+namespace BgpKit.MetalLb.Kubernetes.Tests.Controller;
+
+public sealed class ClusterControllerTests : IDisposable
+{
+    private readonly ManualLeadership _leadership = new();
+    private readonly RecordingWriter _writer = new();
+    private readonly ControllerMetrics _metrics = new();
+    private readonly ClusterController _controller;
+
+    public ClusterControllerTests()
+    {
+        _controller = new ClusterController("metallb-system", _leadership, _writer, new ManualTimeProvider(), NullLogger.Instance, _metrics);
+    }
+
+    public void Dispose() => _metrics.Dispose();
+
+    [Fact]
+    public async Task A_follower_writes_nothing_and_writes_everything_once_it_leads()
+    {
+        _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), Service("web")));
+        Assert.True(await _controller.PassAsync(default));
+        Assert.Empty(_writer.Writes);
+        _leadership.Leading = true;
+        Assert.True(await _controller.PassAsync(default));
+        Assert.Equal(["SetConfigurationState", "SetServiceIngress", "SetAllocatedPool", "IPAllocated"], _writer.Names());
+        Assert.True(_writer.Writes.OfType<SetConfigurationState>().Single().Valid);
+    }
+
+    [Fact]
+    public async Task Once_the_cluster_shows_the_writes_a_resync_writes_nothing()
+    {
+        _leadership.Leading = true;
+        _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), Service("web")));
+        await _controller.PassAsync(default);
+        _writer.Writes.Clear();
+        _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), Service("web", ingress: "192.0.2.0", pool: "pool")));
+        await _controller.PassAsync(default);
+        await _controller.PassAsync(default);
+        Assert.Empty(_writer.Writes);
+    }
+
+    [Fact]
+    public async Task A_stuck_service_gets_one_AllocationFailed_event_across_resyncs()
+    {
+        _leadership.Leading = true;
+        _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), Service("web", requested: "203.0.113.1")));
+        for (var i = 0; i < 4; i++)
+        {
+            await _controller.PassAsync(default);
+        }
+        Assert.Single(_writer.Writes.OfType<ServiceEvent>(), e => e.Reason == "AllocationFailed");
+    }
+
+    [Fact]
+    public async Task An_invalid_configuration_writes_only_its_ConfigurationState_and_keeps_the_last_valid_one()
+    {
+        _leadership.Leading = true;
+        _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), Service("web", ingress: "192.0.2.0", pool: "pool")));
+        await _controller.PassAsync(default);
+        _writer.Writes.Clear();
+        // A second pool overlapping the first: invalid; and a new Service that must not be allocated meanwhile.
+        _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), Pool("overlap", "192.0.2.0/29"), Service("web", ingress: "192.0.2.0", pool: "pool"), Service("new")));
+        await _controller.PassAsync(default);
+        var state = Assert.IsType<SetConfigurationState>(Assert.Single(_writer.Writes));
+        Assert.False(state.Valid);
+        Assert.Contains("overlap", state.ErrorSummary, StringComparison.Ordinal);
+        Assert.Equal(["192.0.2.0"], _controller.InForce!.Services.Single(s => s.Name == "web").Addresses.Select(a => a.ToString()));
+        Assert.Contains("metallb_k8s_client_config_stale_bool 1", Metrics(), StringComparison.Ordinal);
+        _writer.Writes.Clear();
+        _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), Service("web", ingress: "192.0.2.0", pool: "pool"), Service("new")));
+        await _controller.PassAsync(default);
+        Assert.True(_writer.Writes.OfType<SetConfigurationState>().Single().Valid);
+        Assert.Equal(["192.0.2.1"], _writer.Writes.OfType<SetServiceIngress>().Single().Addresses);
+        Assert.Contains("metallb_k8s_client_config_stale_bool 0", Metrics(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_refused_write_makes_the_pass_ask_for_a_retry_and_the_retry_writes_it()
+    {
+        _leadership.Leading = true;
+        _writer.Refuse = w => w is SetServiceIngress;
+        _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), Service("web")));
+        Assert.False(await _controller.PassAsync(default));
+        _writer.Refuse = null;
+        Assert.True(await _controller.PassAsync(default));
+        Assert.Single(_writer.Writes.OfType<SetServiceIngress>());
+    }
+
+    [Fact]
+    public async Task Losing_the_lease_mid_pass_stops_the_remaining_writes()
+    {
+        _leadership.Leading = true;
+        _writer.After = _ => _leadership.Leading = false;
+        _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), Service("a"), Service("b")));
+        await _controller.PassAsync(default);
+        Assert.Single(_writer.Writes);
+    }
+
+    private string Metrics()
+    {
+        using var exporter = new PrometheusExporter(m => m.Name == ControllerMetrics.MeterName);
+        return exporter.Collect();
+    }
+
+    private sealed class ManualLeadership : ILeadership
+    {
+        private bool _leading;
+
+        public string Identity => "test";
+
+        public string? Leader => _leading ? "test" : null;
+
+        public bool Leading
+        {
+            get => _leading;
+            set
+            {
+                _leading = value;
+                Changed?.Invoke();
+            }
+        }
+
+        public bool MayWrite => _leading;
+
+        public event Action? Changed;
+
+        public Task RunAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task ReleaseAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private sealed class RecordingWriter : IClusterWriter
+    {
+        public List<ClusterWrite> Writes { get; } = [];
+
+        public Func<ClusterWrite, bool>? Refuse { get; set; }
+
+        public Action<ClusterWrite>? After { get; set; }
+
+        public Task WriteAsync(ClusterWrite write, CancellationToken cancellationToken)
+        {
+            if (Refuse?.Invoke(write) == true)
+            {
+                throw new KubernetesApiException(409, "Conflict");
+            }
+            Writes.Add(write);
+            After?.Invoke(write);
+            return Task.CompletedTask;
+        }
+
+        public string[] Names() => Writes.Select(w => w is ServiceEvent e ? e.Reason : w.GetType().Name).ToArray();
+    }
+}

@@ -1,0 +1,124 @@
+using BgpKit.MetalLb.Kubernetes.Controller;
+using BgpKit.MetalLb.Kubernetes.Sources;
+using BgpKit.MetalLb.Model;
+using static BgpKit.MetalLb.Kubernetes.Tests.Controller.ClusterObjects;
+
+namespace BgpKit.MetalLb.Kubernetes.Tests.Controller;
+
+public class ControllerPlannerTests
+{
+    private static IReadOnlyList<ClusterWrite> Plan(params ManifestDocument[] documents)
+    {
+        var snapshot = Snapshot(documents);
+        var manifests = new ManifestSet();
+        foreach (var document in snapshot.Documents)
+        {
+            manifests.Add(ManifestSet.Parse(document.Text, document.Origin));
+        }
+        var result = new ConfigurationState().Apply(manifests);
+        Assert.True(result.Applied, string.Join("; ", result.Candidate.Errors));
+        return ControllerPlanner.Services(ObservedCluster.From(snapshot), result.Candidate.Services);
+    }
+
+    [Fact]
+    public void A_new_service_gets_its_address_its_pool_annotation_and_an_IPAllocated_event()
+    {
+        var writes = Plan(Pool("pool", "192.0.2.0/30"), Service("web"));
+        Assert.Collection(writes,
+            w => Assert.Equal(["192.0.2.0"], Assert.IsType<SetServiceIngress>(w).Addresses),
+            w => Assert.Equal(("Normal", "IPAllocated", "Assigned IP [\"192.0.2.0\"]"),
+                (((ServiceEvent)w).Type, ((ServiceEvent)w).Reason, ((ServiceEvent)w).Message)),
+            w => Assert.Equal("pool", Assert.IsType<SetAllocatedPool>(w).Pool));
+    }
+
+    [Fact]
+    public void A_service_whose_status_already_matches_gets_no_write()
+    {
+        Assert.Empty(Plan(Pool("pool", "192.0.2.0/30"), Service("web", ingress: "192.0.2.2", pool: "pool")));
+    }
+
+    [Fact]
+    public void Addresses_already_in_status_are_kept_even_when_a_lower_one_is_free()
+    {
+        // A restarted controller sees the status it wrote before: nothing moves.
+        var writes = Plan(Pool("pool", "192.0.2.0/30"), Service("a", ingress: "192.0.2.3", pool: "pool"), Service("b", ingress: "192.0.2.1", pool: "pool"));
+        Assert.Empty(writes);
+    }
+
+    [Fact]
+    public void A_missing_annotation_alone_is_repaired_without_an_event()
+    {
+        var writes = Plan(Pool("pool", "192.0.2.0/30"), Service("web", ingress: "192.0.2.0"));
+        Assert.Equal("pool", Assert.IsType<SetAllocatedPool>(Assert.Single(writes)).Pool);
+    }
+
+    [Fact]
+    public void An_address_no_pool_holds_any_more_is_cleared_and_a_new_one_assigned()
+    {
+        var writes = Plan(Pool("pool", "192.0.2.0/30"), Service("web", ingress: "198.51.100.7", pool: "old"));
+        Assert.Collection(writes,
+            w => Assert.Equal("ClearAssignment", Assert.IsType<ServiceEvent>(w).Reason),
+            w => Assert.Equal(["192.0.2.0"], Assert.IsType<SetServiceIngress>(w).Addresses),
+            w => Assert.Equal("IPAllocated", Assert.IsType<ServiceEvent>(w).Reason),
+            w => Assert.Equal("pool", Assert.IsType<SetAllocatedPool>(w).Pool));
+    }
+
+    [Fact]
+    public void A_refused_request_gets_AllocationFailed_with_the_allocators_reason_and_no_address()
+    {
+        var writes = Plan(Pool("pool", "192.0.2.0/30"), Service("web", requested: "203.0.113.9"));
+        var failed = Assert.IsType<ServiceEvent>(Assert.Single(writes));
+        Assert.Equal(("Warning", "AllocationFailed"), (failed.Type, failed.Reason));
+        Assert.StartsWith("Failed to allocate IP for \"default/web\": ", failed.Message, StringComparison.Ordinal);
+        Assert.Contains("203.0.113.9", failed.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_full_pool_fails_the_next_service_with_no_available_IPs()
+    {
+        var writes = Plan(Pool("pool", "192.0.2.0/32"), Service("a", ingress: "192.0.2.0", pool: "pool"), Service("b"));
+        var failed = Assert.IsType<ServiceEvent>(Assert.Single(writes));
+        Assert.Equal("Failed to allocate IP for \"default/b\": no available IPs", failed.Message);
+    }
+
+    [Fact]
+    public void A_service_that_stops_being_a_LoadBalancer_has_its_status_and_annotation_cleared()
+    {
+        var writes = Plan(Pool("pool", "192.0.2.0/30"), Service("web", ingress: "192.0.2.0", pool: "pool", type: "ClusterIP"));
+        Assert.Collection(writes,
+            w => Assert.Equal("ClearAssignment", Assert.IsType<ServiceEvent>(w).Reason),
+            w => Assert.Empty(Assert.IsType<SetServiceIngress>(w).Addresses),
+            w => Assert.Null(Assert.IsType<SetAllocatedPool>(w).Pool));
+    }
+
+    [Fact]
+    public void A_service_left_without_any_pool_is_cleared_and_fails()
+    {
+        var writes = Plan(Pool("other", "203.0.113.0/30"), Service("web", ingress: "192.0.2.0", pool: "pool", requested: "192.0.2.0"));
+        Assert.Equal(["ClearAssignment", "SetServiceIngress", "SetAllocatedPool", "AllocationFailed"],
+            writes.Select(w => w is ServiceEvent e ? e.Reason : w.GetType().Name));
+        Assert.Empty(writes.OfType<SetServiceIngress>().Single().Addresses);
+    }
+
+    [Fact]
+    public void A_service_of_another_load_balancer_class_is_never_touched()
+    {
+        Assert.Empty(Plan(Pool("pool", "192.0.2.0/30"), Service("web", ingress: "10.1.1.1", loadBalancerClass: "example.com/other")));
+    }
+
+    [Fact]
+    public void Events_quote_addresses_as_MetalLB_does()
+    {
+        Assert.Equal("[\"192.0.2.1\" \"2001:db8::1\"]", ControllerPlanner.Quote(["192.0.2.1", "2001:db8::1"]));
+    }
+
+    [Fact]
+    public void Pool_status_is_written_only_when_it_differs()
+    {
+        var snapshot = Snapshot(Pool("a", "192.0.2.0/30"), Pool("b", "192.0.2.8/30"));
+        var observed = ObservedCluster.From(snapshot);
+        var counts = new PoolCounts(1, 0, 3, 0);
+        var writes = ControllerPlanner.Pools(observed, new Dictionary<string, PoolCounts> { ["a"] = counts, ["gone"] = counts }, "metallb-system");
+        Assert.Equal("a", Assert.IsType<SetPoolStatus>(Assert.Single(writes)).Name);
+    }
+}
