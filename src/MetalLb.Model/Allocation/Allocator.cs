@@ -144,6 +144,40 @@ internal sealed class Allocator(ValidatedConfig config)
         return result;
     }
 
+    /// <summary>
+    /// The speaker's side (<see cref="AddressSource.ServiceStatus"/>): the addresses the controller wrote in
+    /// the service's status, nothing allocated. Their pool is the one <c>metallb.io/ip-allocated-from-pool</c>
+    /// names when it contains them all, else the pool that does (upstream's speaker looks only for the latter).
+    /// </summary>
+    public ServiceAllocationResult FromStatus(ServiceResource service)
+    {
+        Release(service.Key);
+        var request = new ServiceRequest(service);
+        var result = StatusAddresses(request);
+        Record(result);
+        return result;
+    }
+
+    private ServiceAllocationResult StatusAddresses(ServiceRequest request)
+    {
+        var ingress = request.Service.IngressIps;
+        if (ingress.Count == 0)
+        {
+            return Fail(request, "no address in status.loadBalancer.ingress (the controller has not assigned one)");
+        }
+        var values = ingress.Select(IpValue.From).Distinct().ToList();
+        var named = ServiceRequest.Annotation(request.Service, ServiceRequest.AllocatedFromPoolAnnotation) is { } name ? config.Pool(name) : null;
+        var pool = named is not null && values.All(named.Contains) ? named : config.Pools.FirstOrDefault(p => values.All(p.Contains));
+        if (pool is not null)
+        {
+            return new ServiceAllocationResult(request, pool, values, null);
+        }
+        var outside = values.Where(v => config.PoolContaining(v) is null).ToList();
+        return Fail(request, outside.Count > 0
+            ? $"{string.Join(", ", outside.Select(v => $"\"{v}\""))} in status.loadBalancer.ingress is not in any IPAddressPool (assigned IP not allowed by config)"
+            : $"the addresses in status.loadBalancer.ingress ({string.Join(", ", values)}) are not all in one IPAddressPool");
+    }
+
     private void Record(ServiceAllocationResult result)
     {
         _byService[result.Request.Key] = result;

@@ -502,7 +502,7 @@ internal sealed partial class PlanState
     {
         if (!Allocator.Services.TryGetValue(service.Key, out var allocation) || !allocation.Allocated)
         {
-            return "not announced: no address allocated";
+            return AddressesFromStatus && allocation?.Error is { } error ? $"not announced: {error}" : "not announced: no address allocated";
         }
         var nodeClass = _classOfNode[node];
         if (nodeClass.Excluded)

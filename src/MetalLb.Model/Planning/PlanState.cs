@@ -74,6 +74,9 @@ internal sealed partial class PlanState
     public IReadOnlyList<string> NodeNames { get; }
     public bool EndpointsAssumed { get; }
     public bool NodesAssumed { get; private init; }
+
+    /// <summary>Whether addresses come from each service's status (a speaker) rather than from allocation.</summary>
+    public bool AddressesFromStatus { get; private init; }
     public IReadOnlyCollection<ServiceResource> Services => _services.Values;
     internal List<Problem> PlanProblems { get; } = [];
 
@@ -91,20 +94,30 @@ internal sealed partial class PlanState
             nodes.Add((options?.Node ?? "node", ObjectMeta.NoLabels));
             nodesAssumed = true;
         }
-        var state = new PlanState(config, nodes, !manifests.HasEndpointSlices) { NodesAssumed = nodesAssumed };
+        bool fromStatus = options?.Addresses == AddressSource.ServiceStatus;
+        var state = new PlanState(config, nodes, !manifests.HasEndpointSlices) { NodesAssumed = nodesAssumed, AddressesFromStatus = fromStatus };
         foreach (var group in manifests.EndpointSlices.GroupBy(e => $"{e.Meta.Namespace}/{e.ServiceName}"))
         {
             var serving = group.SelectMany(e => e.Endpoints).Where(e => e.Serving).ToList();
             state._endpoints[group.Key] = new EndpointInfo(serving.Count > 0, serving.Select(e => e.NodeName ?? "").ToHashSet(StringComparer.Ordinal));
         }
         // Addresses held under the previous configuration count as the service's status, so that a
-        // configuration change keeps them wherever a pool still contains them.
+        // configuration change keeps them wherever a pool still contains them. Not for a speaker: it
+        // announces what the controller wrote, and nothing once the controller took it away.
         var eligible = manifests.Services.Where(Allocator.IsMetalLbService)
-            .Select(s => s.IngressIps.Count == 0 && previous is not null && previous.TryGetValue(s.Key, out var held) ? s with { IngressIps = held } : s)
+            .Select(s => !fromStatus && s.IngressIps.Count == 0 && previous is not null && previous.TryGetValue(s.Key, out var held) ? s with { IngressIps = held } : s)
             .OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
         state.Allocator.EnsureCapacity(eligible.Count);
         state._services.EnsureCapacity(eligible.Count);
         state._applied.EnsureCapacity(eligible.Count);
+        if (fromStatus)
+        {
+            foreach (var service in eligible)
+            {
+                state.Upsert(service);
+            }
+            return state;
+        }
         // Every held address is kept first; only then are the others (and the released) allocated.
         var rest = new List<ServiceResource>();
         foreach (var service in eligible)
@@ -127,7 +140,7 @@ internal sealed partial class PlanState
         return state;
     }
 
-    /// <summary>Adds or changes one service: re-allocates it and replaces its routes only.</summary>
+    /// <summary>Adds or changes one service: re-allocates it (or re-reads its status) and replaces its routes only.</summary>
     public ServiceAllocationResult Upsert(ServiceResource service)
     {
         Withdraw(service.Key);
@@ -141,7 +154,7 @@ internal sealed partial class PlanState
         }
         Annotated(service);
         _changedPlans.Add(service.Key);
-        var allocation = Allocator.Assign(service);
+        var allocation = AddressesFromStatus ? Allocator.FromStatus(service) : Allocator.Assign(service);
         Contribute(service, allocation);
         return allocation;
     }

@@ -172,4 +172,25 @@ public sealed record PlanOptions
 {
     /// <summary>Plan only this node (used with no labels when no Node manifest names it).</summary>
     public string? Node { get; init; }
+
+    /// <summary>
+    /// Where services' addresses come from: <see cref="AddressSource.Allocate"/> (the default, a dry run or a
+    /// controller) or <see cref="AddressSource.ServiceStatus"/> (a speaker reading the API server).
+    /// </summary>
+    public AddressSource Addresses { get; init; } = AddressSource.Allocate;
+}
+
+/// <summary>Where the plan takes each LoadBalancer service's addresses from.</summary>
+public enum AddressSource
+{
+    /// <summary>Allocate them here, as MetalLB's controller does (keeping those in the service's status while still valid).</summary>
+    Allocate,
+
+    /// <summary>
+    /// Take them from <c>status.loadBalancer.ingress</c>, as MetalLB's speaker does: the controller wrote them.
+    /// Nothing is allocated; the pool is the one the <c>metallb.io/ip-allocated-from-pool</c> annotation names
+    /// when it contains every address, else the pool that does. A service with no address in its status, or
+    /// with addresses no single pool contains, is not announced and its plan says why.
+    /// </summary>
+    ServiceStatus,
 }

@@ -5,9 +5,10 @@ using YamlDotNet.RepresentationModel;
 namespace BgpKit.MetalLb.Model.Reading;
 
 /// <summary>What one resource's readers share: where it is, and the problems found so far.</summary>
-internal sealed class ResourceContext(string file, string kind, string name, List<Problem> problems)
+internal sealed class ResourceContext(string file, string kind, string name, List<Problem> problems, ReadMode mode = ReadMode.Manifest)
 {
     public string File { get; } = file;
+    public ReadMode Mode { get; } = mode;
     public string Kind { get; } = kind;
     public string Name { get; set; } = name;
     public Dictionary<string, int> FieldLines { get; } = new(StringComparer.Ordinal);
@@ -258,16 +259,35 @@ internal sealed class FieldReader(ResourceContext context, YamlMappingNode node,
         return new LabelSelector(labels, expressions);
     }
 
-    /// <summary>Reports every key that no reader asked for, with the closest known name.</summary>
+    /// <summary>
+    /// Reports every key that no reader asked for, with the closest known name: an error for a manifest
+    /// file; for an object from the API server, nothing when upstream's CRD has the field at its default,
+    /// otherwise a warning (see <see cref="ReadMode.ApiServer"/> and <see cref="UpstreamFields"/>).
+    /// </summary>
     public void Done()
     {
-        foreach (var (k, _) in node.Children)
+        foreach (var (k, value) in node.Children)
         {
-            if (k is YamlScalarNode { Value: { } key } && !_known.Contains(key))
+            if (k is not YamlScalarNode { Value: { } key } || _known.Contains(key))
             {
-                string? suggestion = Suggest(key, _known);
-                context.Report(ProblemSeverity.Error, (int)k.Start.Line, FieldPath(key),
-                    $"unknown field \"{key}\"" + (suggestion is null ? "" : $"; did you mean \"{suggestion}\"?"));
+                continue;
+            }
+            string? suggestion = Suggest(key, _known);
+            string unknown = $"unknown field \"{key}\"" + (suggestion is null ? "" : $"; did you mean \"{suggestion}\"?");
+            if (context.Mode == ReadMode.Manifest)
+            {
+                context.Report(ProblemSeverity.Error, (int)k.Start.Line, FieldPath(key), unknown);
+                continue;
+            }
+            string schemaPath = UpstreamFields.SchemaPath(FieldPath(key));
+            if (UpstreamFields.Find(context.Kind, schemaPath) is not { } field)
+            {
+                context.Report(ProblemSeverity.Warning, (int)k.Start.Line, FieldPath(key), unknown + " (not in MetalLB's CRD as BgpKit knows it; ignored)");
+            }
+            else if (!UpstreamFields.IsDefault(context.Kind, field, value))
+            {
+                context.Report(ProblemSeverity.Warning, (int)k.Start.Line, FieldPath(key),
+                    $"\"{key}\" is not implemented by BgpKit; the value {ValueText(value)} is ignored" + (field.Default is null ? "" : $" (upstream's default is {field.Default})"));
             }
         }
     }
@@ -310,4 +330,13 @@ internal sealed class FieldReader(ResourceContext context, YamlMappingNode node,
     }
 
     private static string Text(YamlNode node) => node is YamlScalarNode s ? s.Value ?? "" : node.NodeType.ToString().ToLowerInvariant();
+
+    /// <summary>A value as a warning shows it: scalars as written, a list or object by its shape.</summary>
+    private static string ValueText(YamlNode node) => node switch
+    {
+        YamlScalarNode s => s.Value ?? "",
+        YamlSequenceNode sequence => $"a list of {sequence.Children.Count}",
+        YamlMappingNode => "an object",
+        _ => node.NodeType.ToString().ToLowerInvariant(),
+    };
 }

@@ -12,7 +12,7 @@ namespace BgpKit.MetalLb.Model.Reading;
 /// </summary>
 internal static partial class ManifestReader
 {
-    public static void Read(ManifestSet set, string text, string file)
+    public static void Read(ManifestSet set, string text, string file, ReadMode mode = ReadMode.Manifest)
     {
         var stream = new YamlStream();
         try
@@ -27,11 +27,11 @@ internal static partial class ManifestReader
         }
         foreach (var document in stream.Documents)
         {
-            ReadObject(set, document.RootNode, file);
+            ReadObject(set, document.RootNode, file, mode);
         }
     }
 
-    private static void ReadObject(ManifestSet set, YamlNode node, string file)
+    private static void ReadObject(ManifestSet set, YamlNode node, string file, ReadMode mode)
     {
         if (node is YamlScalarNode { Value: null or "" })
         {
@@ -50,14 +50,14 @@ internal static partial class ManifestReader
             {
                 foreach (var item in sequence)
                 {
-                    ReadObject(set, item, file);
+                    ReadObject(set, item, file, mode);
                 }
             }
             return;
         }
         var meta = map.Children.TryGetValue(new YamlScalarNode("metadata"), out var m) && m is YamlMappingNode mm ? mm : null;
         string name = meta is null ? "" : Scalar(meta, "name") ?? "";
-        var context = new ResourceContext(file, kind.Length == 0 ? "(no kind)" : kind, name, set.ReadProblems);
+        var context = new ResourceContext(file, kind.Length == 0 ? "(no kind)" : kind, name, set.ReadProblems, mode);
         var root = new FieldReader(context, map, "");
         root.Get("apiVersion");
         root.Get("kind");
@@ -123,7 +123,8 @@ internal static partial class ManifestReader
                 context.Report(ProblemSeverity.Error, source.Line, "", "the ConfigMap configuration of MetalLB before 0.13 is not read; convert it to custom resources (IPAddressPool, BGPPeer, BGPAdvertisement)");
                 break;
             default:
-                if (metallb || frrk8s)
+                // A server also serves kinds BgpKit has no use for (ConfigurationState, ServiceBGPStatus).
+                if ((metallb || frrk8s) && mode == ReadMode.Manifest)
                 {
                     context.Report(ProblemSeverity.Error, source.Line, "kind", $"unknown kind {kind} in {apiVersion}");
                 }

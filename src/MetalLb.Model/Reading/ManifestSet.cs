@@ -68,10 +68,19 @@ public sealed class ManifestSet
     }
 
     /// <summary>Reads manifests from text; <paramref name="file"/> names them in problems.</summary>
-    public static ManifestSet Parse(string text, string file = "<input>")
+    public static ManifestSet Parse(string text, string file = "<input>") => Parse(text, file, ReadMode.Manifest);
+
+    /// <summary>
+    /// Reads manifests from text as <paramref name="mode"/> says: <see cref="ReadMode.ApiServer"/> for
+    /// objects an API server returned (defaults filled in, server metadata, status), which accepts every
+    /// field of upstream's CRDs and warns about those BgpKit does not implement when they are not at their
+    /// default; <see cref="ReadMode.Manifest"/> for files, where every unknown field is an error.
+    /// </summary>
+    public static ManifestSet Parse(string text, string file, ReadMode mode)
     {
+        ArgumentNullException.ThrowIfNull(text);
         var set = new ManifestSet();
-        Reading.ManifestReader.Read(set, text, file);
+        Reading.ManifestReader.Read(set, text, file, mode);
         return set;
     }
 
