@@ -47,7 +47,7 @@ public sealed partial class SpeakerHost : IAsyncDisposable
             LoggerFactory = options.LoggerFactory,
             MeterFactory = options.MeterFactory,
         });
-        _reconciler = new Reconciler(options.Node, new ModelPlanCompiler(options.Node), _backend, options.TimeProvider,
+        _reconciler = new Reconciler(options.Node, new ModelPlanCompiler(options.Node, fromApiServer: options.KubernetesApi is not null), _backend, options.TimeProvider,
             options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Reconciler"), _hostMetrics);
         if (options.WriteServiceStatus)
         {

@@ -9,6 +9,9 @@ public sealed class SpeakerHostKubernetesTests
     {
         using var server = new FakeApiServer();
         ApiObjects.Seed(server);
+        // The speaker announces what the controller wrote, as MetalLB's does: it allocates nothing.
+        server.Put(ApiObjects.Service("web", ingress: "198.51.100.1"));
+        server.Put(ApiObjects.Service("unallocated"));
         await using var host = new SpeakerHost(new SpeakerHostOptions
         {
             Node = "node-1",
@@ -24,6 +27,7 @@ public sealed class SpeakerHostKubernetesTests
             await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System);
         }
         var config = host.Status.Config().InForce;
+        var services = host.Status.Config().InForce?.Services ?? [];
         await stop.CancelAsync();
         await running;
 
@@ -31,6 +35,7 @@ public sealed class SpeakerHostKubernetesTests
         Assert.StartsWith(server.Url.GetLeftPart(UriPartial.Authority), config.Source, StringComparison.Ordinal);
         Assert.Equal("router", Assert.Single(config.Sessions).Peer);
         Assert.Equal("198.51.100.1/32", Assert.Single(config.Announcements).Prefix);
+        Assert.Empty(services.Single(s => s.Name == "unallocated").Addresses);
     }
 
     [Fact]

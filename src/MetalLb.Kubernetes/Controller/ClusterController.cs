@@ -25,12 +25,11 @@ internal sealed partial class ClusterController
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ControllerMetrics _metrics;
-    private readonly ConfigurationState _model = new();
     private readonly EventDeduplicator _events = new();
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private ResourceSnapshot? _latest;
     private string? _plannedFingerprint;
-    private ApplyResult? _result;
+    private ClusterAllocation? _allocation;
     private SetConfigurationState? _stateWritten;
     private bool _wasLeading;
 
@@ -50,11 +49,8 @@ internal sealed partial class ClusterController
 
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The allocation in force (null before the first valid configuration).</summary>
-    public ClusterPlan? InForce => _result?.InForce;
-
-    /// <summary>The latest configuration read, valid or not.</summary>
-    public ClusterPlan? Latest => _result?.Candidate;
+    /// <summary>The latest allocation: the configuration's validity and errors, each Service and pool (null before the first snapshot).</summary>
+    public ClusterAllocation? Allocation => _allocation;
 
     /// <summary>How many writes succeeded, for tests and the status view.</summary>
     public long WriteCount { get; private set; }
@@ -133,11 +129,11 @@ internal sealed partial class ClusterController
             _events.Clear();
             _stateWritten = null;
         }
-        if (!leading || _result is not { } result)
+        if (!leading || _allocation is not { } allocation)
         {
             return true;
         }
-        var writes = Writes(snapshot, result);
+        var writes = Writes(snapshot, allocation);
         var ok = true;
         var emitted = new List<ServiceEvent>();
         foreach (var write in writes)
@@ -185,55 +181,54 @@ internal sealed partial class ClusterController
         var manifests = new ManifestSet();
         foreach (var document in snapshot.Documents)
         {
-            manifests.Add(ManifestSet.Parse(document.Text, document.Origin));
+            // Objects as the API server returns them: with the CRDs' defaults filled in.
+            manifests.Add(ManifestSet.Parse(document.Text, document.Origin, ReadMode.ApiServer));
         }
-        var result = _model.Apply(manifests);
-        _result = result;
-        _metrics.ConfigRead(result.Applied);
-        if (!result.Applied)
+        var allocation = ClusterAllocator.Allocate(manifests, _allocation);
+        _allocation = allocation;
+        _metrics.ConfigRead(allocation.ConfigurationValid);
+        if (!allocation.ConfigurationValid)
         {
-            LogInvalid(_logger, result.Candidate.Errors.Count, Summary(result.Candidate));
+            LogInvalid(_logger, allocation.Errors.Count, Summary(allocation.Errors));
         }
-        else
-        {
-            _metrics.PoolCounts(DesiredPools(result).ToDictionary(p => p.Key, p => (p.Value.AssignedIPv4 + p.Value.AssignedIPv6,
-                p.Value.AssignedIPv4 + p.Value.AssignedIPv6 + p.Value.AvailableIPv4 + p.Value.AvailableIPv6), StringComparer.Ordinal));
-        }
+        _metrics.PoolCounts(allocation.Pools.ToDictionary(p => p.Name, p => (SaturatingAdd(p.AssignedIPv4, p.AssignedIPv6),
+            SaturatingAdd(SaturatingAdd(p.AssignedIPv4, p.AssignedIPv6), SaturatingAdd(p.AvailableIPv4, p.AvailableIPv6))), StringComparer.Ordinal));
     }
 
-    private List<ClusterWrite> Writes(ResourceSnapshot snapshot, ApplyResult result)
+    private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
+
+    private List<ClusterWrite> Writes(ResourceSnapshot snapshot, ClusterAllocation allocation)
     {
         var writes = new List<ClusterWrite>();
         var state = new SetConfigurationState(_namespace, ConfigurationStateName,
             new Dictionary<string, string> { [SetConfigurationState.ComponentLabel] = "controller" },
-            result.Applied, result.Applied ? "" : Summary(result.Candidate));
+            allocation.ConfigurationValid, allocation.ConfigurationValid ? "" : Summary(allocation.Errors));
         if (_stateWritten is null || _stateWritten.Valid != state.Valid || _stateWritten.ErrorSummary != state.ErrorSummary)
         {
             writes.Add(state);
         }
-        if (!result.Applied)
+        if (!allocation.ConfigurationValid || !allocation.HasConfiguration)
         {
             return writes; // Keep the last valid configuration; write nothing new.
         }
         var observed = ObservedCluster.From(snapshot);
-        var changes = ControllerPlanner.Services(observed, result.Candidate.Services);
+        var changes = ControllerPlanner.Services(observed, allocation.Services);
         _events.Retain(observed.Services.Keys);
         var events = _events.Filter(changes.OfType<ServiceEvent>());
         writes.AddRange(changes.Where(w => w is not ServiceEvent));
         writes.AddRange(events);
-        writes.AddRange(ControllerPlanner.Pools(observed, DesiredPools(result), _namespace));
+        writes.AddRange(ControllerPlanner.Pools(observed, allocation.Pools, _namespace));
         return writes;
     }
 
-    private static IReadOnlyDictionary<string, PoolCounts> DesiredPools(ApplyResult result) => new Dictionary<string, PoolCounts>();
-
-    internal static string Summary(ClusterPlan plan)
+    /// <summary>The first errors in one line, for a log and a ConfigurationState's errorSummary.</summary>
+    internal static string Summary(IReadOnlyList<Problem> errors)
     {
         const int Shown = 5;
-        var lines = plan.Errors.Take(Shown).Select(p => p.ToString()).ToList();
-        if (plan.Errors.Count > Shown)
+        var lines = errors.Take(Shown).Select(p => p.ToString()).ToList();
+        if (errors.Count > Shown)
         {
-            lines.Add($"... and {plan.Errors.Count - Shown} more");
+            lines.Add($"... and {errors.Count - Shown} more");
         }
         return string.Join("; ", lines);
     }

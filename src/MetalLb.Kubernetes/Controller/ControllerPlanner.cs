@@ -17,9 +17,9 @@ internal static class ControllerPlanner
     public const string ClearAssignment = "ClearAssignment";
 
     /// <summary>The writes for every Service in <paramref name="observed"/>, in namespace/name order.</summary>
-    public static IReadOnlyList<ClusterWrite> Services(ObservedCluster observed, IReadOnlyList<ServicePlan> plans)
+    public static IReadOnlyList<ClusterWrite> Services(ObservedCluster observed, IReadOnlyList<ServiceAllocationStatus> plans)
     {
-        var byKey = new Dictionary<string, ServicePlan>(StringComparer.Ordinal);
+        var byKey = new Dictionary<string, ServiceAllocationStatus>(StringComparer.Ordinal);
         foreach (var plan in plans)
         {
             byKey[plan.Namespace + "/" + plan.Name] = plan;
@@ -31,13 +31,13 @@ internal static class ControllerPlanner
             {
                 continue;
             }
-            if (!service.IsOurs || !byKey.TryGetValue(key, out var plan))
+            if (!service.IsOurs || !byKey.TryGetValue(key, out var plan) || plan.Outcome == AllocationOutcome.NotManaged)
             {
                 // No longer a LoadBalancer (or no longer MetalLB's): take back what we wrote.
                 Clear(writes, service, $"\"{key}\" is no longer a LoadBalancer Service of MetalLB's class; its addresses are released");
                 continue;
             }
-            if (plan.Error is null && plan.Addresses.Count > 0 && plan.Pool is { } pool)
+            if (plan.Outcome == AllocationOutcome.Allocated && plan.Addresses.Count > 0 && plan.Pool is { } pool)
             {
                 var desired = plan.Addresses.Select(a => a.ToString()).ToArray();
                 if (!SameAddresses(service.Ingress, desired))
@@ -56,22 +56,23 @@ internal static class ControllerPlanner
                 }
                 continue;
             }
-            var reason = plan.Error ?? $"Failed to allocate IP for \"{key}\": no address was allocated";
+            var reason = plan.Reason ?? $"Failed to allocate IP for \"{key}\": no address was allocated";
             Clear(writes, service, $"current IP {Quote(service.Ingress)} for \"{key}\" not allowed by config: {reason}");
             writes.Add(new ServiceEvent(service.Ref, ServiceEvent.Warning, AllocationFailed, reason));
         }
         return writes;
     }
 
-    /// <summary>The writes that bring each pool's status to <paramref name="desired"/>.</summary>
-    public static IReadOnlyList<ClusterWrite> Pools(ObservedCluster observed, IReadOnlyDictionary<string, PoolCounts> desired, string @namespace)
+    /// <summary>The writes that bring each pool's status to the allocation's counts (pools that exist only).</summary>
+    public static IReadOnlyList<ClusterWrite> Pools(ObservedCluster observed, IReadOnlyList<PoolAllocationStatus> desired, string @namespace)
     {
         var writes = new List<ClusterWrite>();
-        foreach (var (name, counts) in desired.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var status in desired.OrderBy(p => p.Name, StringComparer.Ordinal))
         {
-            if (observed.Pools.TryGetValue(@namespace + "/" + name, out var pool) && pool.Status != counts)
+            var counts = new PoolCounts(status.AssignedIPv4, status.AssignedIPv6, status.AvailableIPv4, status.AvailableIPv6);
+            if (observed.Pools.TryGetValue(@namespace + "/" + status.Name, out var pool) && pool.Status != counts)
             {
-                writes.Add(new SetPoolStatus(@namespace, name, counts));
+                writes.Add(new SetPoolStatus(@namespace, status.Name, counts));
             }
         }
         return writes;

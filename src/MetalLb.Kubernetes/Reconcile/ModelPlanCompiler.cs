@@ -16,12 +16,24 @@ namespace BgpKit.MetalLb.Kubernetes.Reconcile;
 internal sealed class ModelPlanCompiler : IPlanCompiler
 {
     private readonly string _node;
+    private readonly ReadMode _mode;
     private readonly ConfigurationState _state;
 
-    public ModelPlanCompiler(string node)
+    /// <param name="node">The node to plan for.</param>
+    /// <param name="fromApiServer">
+    /// True when the snapshots come from the API server: objects carry the CRDs' defaults, and
+    /// Services' addresses are the ones the controller wrote to their status (the speaker does not
+    /// allocate, as MetalLB's does not). False for manifest files: strict reading, local allocation.
+    /// </param>
+    public ModelPlanCompiler(string node, bool fromApiServer = false)
     {
         _node = node;
-        _state = new ConfigurationState(new PlanOptions { Node = node });
+        _mode = fromApiServer ? ReadMode.ApiServer : ReadMode.Manifest;
+        _state = new ConfigurationState(new PlanOptions
+        {
+            Node = node,
+            Addresses = fromApiServer ? AddressSource.ServiceStatus : AddressSource.Allocate,
+        });
     }
 
     public PlanOutcome Compile(ResourceSnapshot snapshot)
@@ -29,7 +41,7 @@ internal sealed class ModelPlanCompiler : IPlanCompiler
         var manifests = new ManifestSet();
         foreach (var document in snapshot.Documents)
         {
-            manifests.Add(ManifestSet.Parse(document.Text, document.Origin));
+            manifests.Add(ManifestSet.Parse(document.Text, document.Origin, _mode));
         }
         var result = _state.Apply(manifests);
         var plan = result.Candidate;

@@ -15,11 +15,12 @@ public sealed record ControllerView(string Identity, string? Leader, bool Leadin
 {
     internal static ControllerView From(ILeadership leadership, ClusterController controller)
     {
-        var latest = controller.Latest;
-        var services = (controller.InForce?.Services ?? []).Select(s => new ControllerServiceView(s.Namespace, s.Name,
-            s.Addresses.Select(a => a.ToString()).ToArray(), s.Pool, s.Error)).ToArray();
-        return new ControllerView(leadership.Identity, leadership.Leader, leadership.MayWrite, latest?.Valid,
-            latest?.Errors.Select(e => e.ToString()).ToArray() ?? [], services, controller.WriteCount);
+        var allocation = controller.Allocation;
+        var services = (allocation?.Services ?? []).Where(s => s.Outcome != Model.AllocationOutcome.NotManaged)
+            .Select(s => new ControllerServiceView(s.Namespace, s.Name, s.Addresses.Select(a => a.ToString()).ToArray(), s.Pool,
+                s.Outcome == Model.AllocationOutcome.Failed ? s.Reason : null)).ToArray();
+        return new ControllerView(leadership.Identity, leadership.Leader, leadership.MayWrite, allocation?.ConfigurationValid,
+            allocation?.Errors.Select(e => e.ToString()).ToArray() ?? [], services, controller.WriteCount);
     }
 }
 

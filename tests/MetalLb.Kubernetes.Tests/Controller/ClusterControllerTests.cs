@@ -29,7 +29,10 @@ public sealed class ClusterControllerTests : IDisposable
         Assert.Empty(_writer.Writes);
         _leadership.Leading = true;
         Assert.True(await _controller.PassAsync(default));
-        Assert.Equal(["SetConfigurationState", "SetServiceIngress", "SetAllocatedPool", "IPAllocated"], _writer.Names());
+        Assert.Equal(["SetConfigurationState", "SetServiceIngress", "SetAllocatedPool", "IPAllocated", "SetPoolStatus"], _writer.Names());
+        Assert.Equal(new PoolCounts(1, 0, 3, 0), _writer.Writes.OfType<SetPoolStatus>().Single().Counts);
+        Assert.Contains("metallb_allocator_addresses_in_use_total{pool=\"pool\"} 1", Metrics(), StringComparison.Ordinal);
+        Assert.Contains("metallb_allocator_addresses_total{pool=\"pool\"} 4", Metrics(), StringComparison.Ordinal);
         Assert.True(_writer.Writes.OfType<SetConfigurationState>().Single().Valid);
     }
 
@@ -40,7 +43,7 @@ public sealed class ClusterControllerTests : IDisposable
         _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), Service("web")));
         await _controller.PassAsync(default);
         _writer.Writes.Clear();
-        _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), Service("web", ingress: "192.0.2.0", pool: "pool")));
+        _controller.Observe(Snapshot(Pool("pool", new PoolCounts(1, 0, 3, 0), "192.0.2.0/30"), Service("web", ingress: "192.0.2.0", pool: "pool")));
         await _controller.PassAsync(default);
         await _controller.PassAsync(default);
         Assert.Empty(_writer.Writes);
@@ -71,7 +74,7 @@ public sealed class ClusterControllerTests : IDisposable
         var state = Assert.IsType<SetConfigurationState>(Assert.Single(_writer.Writes));
         Assert.False(state.Valid);
         Assert.Contains("overlap", state.ErrorSummary, StringComparison.Ordinal);
-        Assert.Equal(["192.0.2.0"], _controller.InForce!.Services.Single(s => s.Name == "web").Addresses.Select(a => a.ToString()));
+        Assert.Equal(["192.0.2.0"], _controller.Allocation!.Service("default", "web")!.Addresses.Select(a => a.ToString()));
         Assert.Contains("metallb_k8s_client_config_stale_bool 1", Metrics(), StringComparison.Ordinal);
         _writer.Writes.Clear();
         _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), Service("web", ingress: "192.0.2.0", pool: "pool"), Service("new")));

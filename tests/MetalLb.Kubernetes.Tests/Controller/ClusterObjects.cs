@@ -5,12 +5,16 @@ namespace BgpKit.MetalLb.Kubernetes.Tests.Controller;
 /// <summary>Snapshots as the API-server source yields them to the controller (normalized objects, JSON).</summary>
 internal static class ClusterObjects
 {
-    public static ManifestDocument Pool(string name, params string[] addresses)
+    public static ManifestDocument Pool(string name, params string[] addresses) => Pool(name, null, addresses);
+
+    /// <summary>A pool whose status already holds <paramref name="status"/>.</summary>
+    public static ManifestDocument Pool(string name, Kubernetes.Controller.PoolCounts? status, params string[] addresses)
     {
         var list = string.Join(",", addresses.Select(a => "\"" + a + "\""));
+        var statusJson = status is null ? "" : $$$""","status":{"assignedIPv4":{{{status.AssignedIPv4}}},"assignedIPv6":{{{status.AssignedIPv6}}},"availableIPv4":{{{status.AvailableIPv4}}},"availableIPv6":{{{status.AvailableIPv6}}}}""";
         return new($"IPAddressPool/metallb-system/{name}", $$$"""
             {"apiVersion":"metallb.io/v1beta1","kind":"IPAddressPool","metadata":{"name":"{{{name}}}","namespace":"metallb-system"},
-             "spec":{"addresses":[{{{list}}}]}}
+             "spec":{"addresses":[{{{list}}}]}{{{statusJson}}}}
             """);
     }
 

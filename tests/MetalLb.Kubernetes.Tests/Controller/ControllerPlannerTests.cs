@@ -13,11 +13,11 @@ public class ControllerPlannerTests
         var manifests = new ManifestSet();
         foreach (var document in snapshot.Documents)
         {
-            manifests.Add(ManifestSet.Parse(document.Text, document.Origin));
+            manifests.Add(ManifestSet.Parse(document.Text, document.Origin, ReadMode.ApiServer));
         }
-        var result = new ConfigurationState().Apply(manifests);
-        Assert.True(result.Applied, string.Join("; ", result.Candidate.Errors));
-        return ControllerPlanner.Services(ObservedCluster.From(snapshot), result.Candidate.Services);
+        var allocation = ClusterAllocator.Allocate(manifests);
+        Assert.True(allocation.ConfigurationValid, allocation.ErrorSummary);
+        return ControllerPlanner.Services(ObservedCluster.From(snapshot), allocation.Services);
     }
 
     [Fact]
@@ -117,8 +117,7 @@ public class ControllerPlannerTests
     {
         var snapshot = Snapshot(Pool("a", "192.0.2.0/30"), Pool("b", "192.0.2.8/30"));
         var observed = ObservedCluster.From(snapshot);
-        var counts = new PoolCounts(1, 0, 3, 0);
-        var writes = ControllerPlanner.Pools(observed, new Dictionary<string, PoolCounts> { ["a"] = counts, ["gone"] = counts }, "metallb-system");
+        var writes = ControllerPlanner.Pools(observed, [new PoolAllocationStatus("a", 1, 0, 3, 0), new PoolAllocationStatus("gone", 1, 0, 3, 0)], "metallb-system");
         Assert.Equal("a", Assert.IsType<SetPoolStatus>(Assert.Single(writes)).Name);
     }
 }

@@ -23,11 +23,11 @@ internal static class ApiObjects
          "spec":{"ipAddressPools":["pool"],"communities":["64512:100"]}}
         """;
 
-    public static string Service(string name, string ns = "default", string? loadBalancerIp = null) => $$$"""
+    public static string Service(string name, string ns = "default", string? loadBalancerIp = null, string? ingress = null) => $$$"""
         {"apiVersion":"v1","kind":"Service",
          "metadata":{"name":"{{{name}}}","namespace":"{{{ns}}}","uid":"u-{{{name}}}"},
          "spec":{"type":"LoadBalancer",{{{(loadBalancerIp is null ? "" : $"\"loadBalancerIP\":\"{loadBalancerIp}\",")}}}"clusterIP":"10.96.0.10","ports":[{"name":"http","port":80,"protocol":"TCP"}]},
-         "status":{"loadBalancer":{},"conditions":[]}}
+         "status":{"loadBalancer":{{{(ingress is null ? "{}" : $"{{\"ingress\":[{{\"ip\":\"{ingress}\"}}]}}")}}},"conditions":[]}}
         """;
 
     public static string Node(string name, string zone = "a") => $$$"""
