@@ -148,7 +148,7 @@ internal static class SpeakerCommand
         var options = pod ? KubernetesApiOptions.InCluster()
             : kubeconfig is { } k ? KubernetesApiOptions.FromKubeconfig(k.Path, k.Context)
             : new KubernetesApiOptions { Server = server! };
-        return options with
+        options = options with
         {
             // Flags win over the kubeconfig, as kubectl's --token and --certificate-authority do.
             TokenFile = parse.GetValue(tokenFile) ?? options.TokenFile,
@@ -156,5 +156,8 @@ internal static class SpeakerCommand
             InsecureSkipTlsVerify = parse.GetValue(insecure) || options.InsecureSkipTlsVerify,
             Namespace = parse.GetValue(metallbNamespace)!,
         };
+        // Reads --ca-file now, so that a bad one stops the command with one line instead of failing every request.
+        _ = options.ToClientConfiguration();
+        return options;
     }
 }

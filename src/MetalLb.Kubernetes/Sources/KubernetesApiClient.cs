@@ -207,9 +207,13 @@ internal sealed class KubernetesApiClient : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or KubeConfigException)
         {
-            // A token file that went away, or an exec plugin that failed to renew its credential: the type only, never its output.
+            // A token file that went away, or an exec plugin that failed to renew its credential; never
+            // the library's message, which for a plugin can quote its output.
             request.Dispose();
-            throw new KubernetesApiException(0, $"GET {pathAndQuery.Split('?')[0]}: cannot get the credentials: {e.GetType().Name}");
+            var why = e is KubeConfigException
+                ? "the exec credential plugin did not renew the credential (run it by hand to see why)"
+                : $"cannot read the token file ({e.GetType().Name})";
+            throw new KubernetesApiException(0, $"GET {pathAndQuery.Split('?')[0]}: {why}");
         }
         if (_tlsServerName is not null)
         {

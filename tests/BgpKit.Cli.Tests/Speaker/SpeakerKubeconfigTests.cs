@@ -114,4 +114,17 @@ public sealed class SpeakerKubeconfigTests : IDisposable
         Assert.Equal($"bgpkit speaker: kubeconfig {_config}, user \"aws\", field exec.command: the plugin \"bgpkit-test-no-such-plugin\" is not found in PATH (install the AWS CLI)",
             error.TrimEnd());
     }
+
+    [Fact]
+    public async Task A_ca_file_without_certificates_stops_the_command_in_one_line()
+    {
+        var notPem = Path.Combine(_dir, "not-a-ca.crt");
+        File.WriteAllText(notPem, "hello");
+
+        var (code, options, error) = await Run("--api-server", "https://192.0.2.10:6443", "--ca-file", notPem);
+
+        Assert.Equal(2, code);
+        Assert.Null(options);
+        Assert.Equal($"bgpkit speaker: CA file {notPem}: expected PEM CA certificates, found none", error.TrimEnd());
+    }
 }

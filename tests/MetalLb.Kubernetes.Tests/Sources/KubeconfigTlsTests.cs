@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using BgpKit.MetalLb.Kubernetes.Sources;
 using BgpKit.TestSupport;
+using k8s;
 
 namespace BgpKit.MetalLb.Kubernetes.Tests.Sources;
 
@@ -155,7 +156,8 @@ public sealed class KubeconfigTlsTests : IDisposable
         var url = inClusterName.Url.ToString();
 
         var named = Kubeconfig(url, Indented("certificate-authority: ../ca.crt", "tls-server-name: kubernetes.default.svc"), user);
-        using (var right = new KubernetesApiClient(KubernetesApiOptions.FromKubeconfig(named)))
+        var namedOptions = KubernetesApiOptions.FromKubeconfig(named);
+        using (var right = new KubernetesApiClient(namedOptions))
         {
             await right.ListAsync("/api/v1/services", CancellationToken.None).WaitAsync(Bound);
         }
@@ -166,6 +168,16 @@ public sealed class KubeconfigTlsTests : IDisposable
         // KubernetesClient's own check would let this through (it skips the name when a CA is given); ours does not.
         Assert.EndsWith("failed: the server's certificate (CN=kube-apiserver-internal) does not name the host it was reached as (the server URL's host, or tls-server-name)",
             e.Message, StringComparison.Ordinal);
+
+        // The client the controller's typed calls go through has the same check.
+        using (var typed = KubernetesApiOptions.FromKubeconfig(unnamed).CreateClient())
+        {
+            await Assert.ThrowsAsync<HttpRequestException>(() => typed.CoreV1.ListServiceForAllNamespacesAsync().WaitAsync(Bound));
+        }
+        using (var typed = namedOptions.CreateClient())
+        {
+            Assert.Single((await typed.CoreV1.ListServiceForAllNamespacesAsync().WaitAsync(Bound)).Items);
+        }
 
         var wrong = Kubeconfig(url, Indented("certificate-authority: ../ca.crt", "tls-server-name: other.example"), user);
         using var wrongName = new KubernetesApiClient(KubernetesApiOptions.FromKubeconfig(wrong));
