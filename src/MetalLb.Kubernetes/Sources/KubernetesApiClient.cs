@@ -196,7 +196,8 @@ internal sealed class KubernetesApiClient : IDisposable
     /// <summary>A GET with the client's credentials (token, exec plugin, OIDC: whichever the configuration gave), as the library's own calls send.</summary>
     private async Task<HttpRequestMessage> RequestAsync(string pathAndQuery, CancellationToken cancellationToken)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_client.BaseUri, pathAndQuery));
+        // Relative to the base, as the library's own calls are: a server URL with a path (a proxy in front of the API server) keeps it.
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_client.BaseUri, pathAndQuery.TrimStart('/')));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         try
         {

@@ -415,9 +415,10 @@ public sealed class KubeconfigTests : IDisposable
         var u = Assert.Throws<InvalidOperationException>(() => Load(unclosed));
         var s = Assert.Throws<InvalidOperationException>(() => Load(shape));
 
-        Assert.StartsWith($"kubeconfig {config}: not valid YAML at line 4, column ", e.Message, StringComparison.Ordinal);
+        Assert.Equal($"kubeconfig {config}: not valid YAML at line 4, column 13: While scanning a plain scalar value, found invalid mapping.", e.Message);
         Assert.Equal($"kubeconfig {unclosed}: not valid YAML: an unterminated [ ] or {{ }} collection or quoted string", u.Message);
-        Assert.StartsWith($"kubeconfig {shape}: not valid YAML at line 3, column ", s.Message, StringComparison.Ordinal);
+        // A section of the wrong shape: YamlDotNet's words, through KubernetesClient's model.
+        Assert.Equal($"kubeconfig {shape}: not valid YAML at line 3, column 3: Expected 'SequenceStart', got 'MappingStart' (at Line: 3, Col: 3, Idx: 31).", s.Message);
         Assert.All([e, u, s], x => Assert.DoesNotContain('\n', x.Message));
     }
 
