@@ -144,17 +144,25 @@ public sealed partial record KubernetesApiOptions
     internal k8s.Kubernetes CreateClient(out ServerCertificateCheck? check)
     {
         var config = ToClientConfiguration();
-        check = null;
+        ServerCertificateCheck? ours = null;
         if (!config.SkipTlsVerify && config.SslCaCerts is { Count: > 0 } roots)
         {
             // Without SslCaCerts the library leaves the handler's validation callback alone: ours, set up here, stays.
-            var ours = new ServerCertificateCheck(roots, TrustDescription);
+            ours = new ServerCertificateCheck(roots, TrustDescription);
             config.SslCaCerts = null;
-            config.FirstMessageHandlerSetup = ours.Install;
-            check = ours;
         }
+        config.FirstMessageHandlerSetup = handler =>
+        {
+            // The library's handler waits for a TCP connection as long as the OS does; an API server
+            // address that drops packets would then hold a LIST for minutes before the retry.
+            handler.ConnectTimeout = ConnectTimeout;
+            ours?.Install(handler);
+        };
+        check = ours;
         return new k8s.Kubernetes(config);
     }
+
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
     private static X509Certificate2Collection ReadCaFile(string path)
     {
