@@ -27,7 +27,7 @@ internal static class SpeakerCommand
         var kubeconfig = new Option<string?>("--kubeconfig")
         {
             Description = "read them from a kubeconfig's API server; without PATH, as kubectl: $KUBECONFIG, then ~/.kube/config "
-                + "(users with token, tokenFile or client certificate; not exec or auth-provider)",
+                + "(users with token, tokenFile, client certificate, exec plugin or oidc)",
             Arity = ArgumentArity.ZeroOrOne,
             HelpName = "PATH",
         };
@@ -36,8 +36,8 @@ internal static class SpeakerCommand
             Description = "the kubeconfig context to use (default: its current-context); implies --kubeconfig",
             HelpName = "NAME",
         };
-        var tokenFile = new Option<string?>("--token-file") { Description = "bearer token file for --api-server (overrides the kubeconfig user's)" };
-        var caFile = new Option<string?>("--ca-file") { Description = "CA bundle (PEM) that signed the API server's certificate" };
+        var tokenFile = new Option<string?>("--token-file") { Description = "bearer token file (replaces the kubeconfig user's token, exec plugin or oidc)" };
+        var caFile = new Option<string?>("--ca-file") { Description = "CA bundle (PEM) that signed the API server's certificate (replaces the kubeconfig's)" };
         var insecure = new Option<bool>("--insecure-skip-tls-verify") { Description = "accept any API server certificate (testing only)" };
         var writeStatus = new Option<bool>("--write-service-status")
         {
@@ -148,15 +148,16 @@ internal static class SpeakerCommand
         var options = pod ? KubernetesApiOptions.InCluster()
             : kubeconfig is { } k ? KubernetesApiOptions.FromKubeconfig(k.Path, k.Context)
             : new KubernetesApiOptions { Server = server! };
-        var caOverride = parse.GetValue(caFile);
-        return options with
+        options = options with
         {
             // Flags win over the kubeconfig, as kubectl's --token and --certificate-authority do.
             TokenFile = parse.GetValue(tokenFile) ?? options.TokenFile,
-            CaFile = caOverride ?? options.CaFile,
-            CaPem = caOverride is null ? options.CaPem : null,
+            CaFile = parse.GetValue(caFile) ?? options.CaFile,
             InsecureSkipTlsVerify = parse.GetValue(insecure) || options.InsecureSkipTlsVerify,
             Namespace = parse.GetValue(metallbNamespace)!,
         };
+        // Reads --ca-file now, so that a bad one stops the command with one line instead of failing every request.
+        _ = options.ToClientConfiguration();
+        return options;
     }
 }

@@ -1,47 +1,49 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Security;
 using System.Runtime.CompilerServices;
 using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s;
+using k8s.Autorest;
+using k8s.Exceptions;
+using k8s.Models;
 
 namespace BgpKit.MetalLb.Kubernetes.Sources;
 
 /// <summary>
-/// The little of the Kubernetes API the speaker needs, over <see cref="HttpClient"/>: LIST a
-/// collection (its items and <c>metadata.resourceVersion</c>) and WATCH it from a resourceVersion
-/// (newline-delimited JSON events, with bookmarks). The bearer token is read from its file for
-/// each request, put only in the Authorization header, and never in a message or a log. A client
-/// certificate is presented in the TLS handshake. Transport failures (no connection, a rejected
-/// server certificate) become <see cref="KubernetesApiException"/>s that say what failed.
+/// The little of the Kubernetes API the reflector needs, on KubernetesClient's connection (its
+/// <c>HttpClient</c>, TLS setup and <c>Credentials</c>, so every credential kind of a kubeconfig
+/// works): LIST a collection (its items and <c>metadata.resourceVersion</c>, in pages) and WATCH
+/// it from a resourceVersion (newline-delimited JSON events, with bookmarks); and the typed status
+/// patch of a Service. Failures become <see cref="KubernetesApiException"/>s whose one-line message
+/// says what failed (the HTTP status with a hint for 401 and 403, a TLS failure in words); no
+/// token or key ever reaches one.
 /// </summary>
+/// <remarks>
+/// LIST and WATCH are raw requests through <c>HttpClient</c> + <c>Credentials.ProcessHttpRequestAsync</c>
+/// rather than the generated calls: the reflector treats eleven kinds alike as JSON (the custom
+/// resources have no generated models, and <c>CustomObjects</c> answers untyped objects anyway),
+/// needs the raw ERROR event's metav1.Status code to see 410 Gone, and pages with <c>continue</c>;
+/// the generated <c>Watcher&lt;T&gt;</c> would type each kind and hide those. Writes use the typed calls.
+/// </remarks>
 internal sealed class KubernetesApiClient : IDisposable
 {
     private const int MaxStatusMessage = 300;
 
-    private readonly HttpClient _http;
-    private readonly string? _tokenFile;
-    private readonly string? _token;
+    private readonly k8s.Kubernetes _client;
+    private readonly string? _tlsServerName;
     private readonly string _authority;
+    private readonly string _trust;
     private readonly ServerCertificateCheck? _check;
 
     public KubernetesApiClient(KubernetesApiOptions options)
-        : this(options, CreateHandler(options, out var check), check)
     {
-    }
-
-    // For testing.
-    internal KubernetesApiClient(KubernetesApiOptions options, HttpMessageHandler handler, ServerCertificateCheck? check = null)
-    {
-        _tokenFile = options.TokenFile;
-        _token = options.Token;
+        _client = options.CreateClient(out _check);
+        _tlsServerName = options.Kubeconfig?.TlsServerName;
         _authority = options.Server.GetLeftPart(UriPartial.Authority).Replace(options.Server.UserInfo + "@", "", StringComparison.Ordinal);
-        _check = check;
-        // Watches stay open for minutes: the server's timeoutSeconds and the caller's token bound them, not HttpClient.
-        _http = new HttpClient(handler, disposeHandler: true) { BaseAddress = options.Server, Timeout = Timeout.InfiniteTimeSpan };
+        _trust = options.TrustDescription;
     }
 
     /// <summary>How many objects one LIST page asks for (<c>limit</c>); later pages follow <c>continue</c>.</summary>
@@ -125,7 +127,7 @@ internal sealed class KubernetesApiClient : IDisposable
 
     /// <summary>
     /// Sets a Service's <c>status.loadBalancer.ingress</c> (a JSON merge patch of its status
-    /// subresource), as MetalLB's controller does once it has allocated the addresses.
+    /// subresource, through the typed call), as MetalLB's controller does once it has allocated the addresses.
     /// </summary>
     /// <exception cref="KubernetesApiException">The server refused the patch.</exception>
     public async Task PatchServiceIngressAsync(string ns, string name, IReadOnlyList<string> addresses, CancellationToken cancellationToken)
@@ -133,20 +135,28 @@ internal sealed class KubernetesApiClient : IDisposable
         var path = $"/api/v1/namespaces/{Uri.EscapeDataString(ns)}/services/{Uri.EscapeDataString(name)}/status";
         var ingress = new JsonArray(addresses.Select(a => (JsonNode)new JsonObject { ["ip"] = a }).ToArray());
         var patch = new JsonObject { ["status"] = new JsonObject { ["loadBalancer"] = new JsonObject { ["ingress"] = ingress } } };
-        using var request = await RequestAsync(path, cancellationToken).ConfigureAwait(false);
-        request.Method = HttpMethod.Patch;
-        request.Content = new StringContent(patch.ToJsonString(), Encoding.UTF8, "application/merge-patch+json");
-        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, path, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, path, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _client.CoreV1.PatchNamespacedServiceStatusAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), name, ns,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e)
+        {
+            throw Refused("PATCH", path, e.Response.StatusCode, e.Response.ReasonPhrase, e.Response.Content);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new KubernetesApiException(0, $"PATCH {path}: " + TransportFailure(e));
+        }
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _client.Dispose();
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, string path, CancellationToken cancellationToken)
     {
         try
         {
-            return await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
+            return await _client.HttpClient.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
@@ -157,10 +167,14 @@ internal sealed class KubernetesApiClient : IDisposable
     /// <summary>What went wrong below HTTP, in words: HttpClient's own message for a TLS failure only says "see inner exception".</summary>
     private string TransportFailure(HttpRequestException e)
     {
-        if (FindInner<AuthenticationException>(e) is { } tls)
+        if (FindInner<AuthenticationException>(e) is not null)
         {
-            var reason = _check?.LastRejection ?? tls.Message;
-            return $"TLS handshake with {_authority} failed: {reason}";
+            if (_check?.LastRejection is { } reason)
+            {
+                return $"TLS handshake with {_authority} failed: {reason}";
+            }
+            return $"TLS handshake with {_authority} failed: the server's certificate was not accepted: it must chain to {_trust} "
+                + $"and name {(_tlsServerName is null ? "the host of the server URL" : _tlsServerName + " (tls-server-name)")}";
         }
         var inner = e.InnerException is { } i ? ": " + i.Message : "";
         return $"cannot reach {_authority}: {e.Message}{inner}";
@@ -179,28 +193,33 @@ internal sealed class KubernetesApiClient : IDisposable
         return null;
     }
 
+    /// <summary>A GET with the client's credentials (token, exec plugin, OIDC: whichever the configuration gave), as the library's own calls send.</summary>
     private async Task<HttpRequestMessage> RequestAsync(string pathAndQuery, CancellationToken cancellationToken)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, pathAndQuery);
+        // Relative to the base, as the library's own calls are: a server URL with a path (a proxy in front of the API server) keeps it.
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_client.BaseUri, pathAndQuery.TrimStart('/')));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        if (_tokenFile is null && _token is not null)
+        try
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
+            if (_client.Credentials is { } credentials)
+            {
+                await credentials.ProcessHttpRequestAsync(request, cancellationToken).ConfigureAwait(false);
+            }
         }
-        else if (_tokenFile is not null)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or KubeConfigException)
         {
-            string token;
-            try
-            {
-                // Re-read every time: projected service-account tokens are rotated in place.
-                token = (await File.ReadAllTextAsync(_tokenFile, cancellationToken).ConfigureAwait(false)).Trim();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                request.Dispose();
-                throw new KubernetesApiException(0, $"cannot read the token file {_tokenFile}: {e.GetType().Name}");
-            }
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            // A token file that went away, or an exec plugin that failed to renew its credential; never
+            // the library's message, which for a plugin can quote its output.
+            request.Dispose();
+            var why = e is KubeConfigException
+                ? "the exec credential plugin did not renew the credential (run it by hand to see why)"
+                : $"cannot read the token file ({e.GetType().Name})";
+            throw new KubernetesApiException(0, $"GET {pathAndQuery.Split('?')[0]}: {why}");
+        }
+        if (_tlsServerName is not null)
+        {
+            // As the library's own requests: the Host header carries tls-server-name, and SocketsHttpHandler checks the certificate against it.
+            request.Headers.Host = _tlsServerName;
         }
         return request;
     }
@@ -211,71 +230,41 @@ internal sealed class KubernetesApiClient : IDisposable
         {
             return;
         }
-        // The body of an error is a metav1.Status; its message says why (never our token: we only send it in a header).
+        string? body = null;
+        try
+        {
+            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException)
+        {
+        }
+        throw Refused(response.RequestMessage?.Method.Method ?? "GET", path, response.StatusCode, response.ReasonPhrase, body);
+    }
+
+    private static KubernetesApiException Refused(string method, string path, HttpStatusCode status, string? reason, string? body)
+    {
+        // The body of an error is a metav1.Status; its message says why (never our token: it only travels in a header).
         string? message = null;
         try
         {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            message = (JsonNode.Parse(body) as JsonObject)?["message"]?.GetValue<string>();
+            message = (JsonNode.Parse(body ?? "") as JsonObject)?["message"]?.GetValue<string>();
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or HttpRequestException or IOException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
         }
         if (message is { Length: > MaxStatusMessage })
         {
             message = message[..MaxStatusMessage] + "...";
         }
-        var hint = response.StatusCode switch
+        var hint = status switch
         {
             HttpStatusCode.Unauthorized => " (the server did not accept the credentials: no or wrong token or client certificate)",
-            HttpStatusCode.Forbidden => " (the credentials were accepted but may not read this: check the RBAC rules)",
+            HttpStatusCode.Forbidden => " (the credentials were accepted but may not do this: check the RBAC rules)",
             _ => "",
         };
-        throw new KubernetesApiException((int)response.StatusCode,
-            $"{response.RequestMessage?.Method.Method ?? "GET"} {path}: {(int)response.StatusCode} {response.ReasonPhrase}" + (message is null ? "" : ": " + message) + hint);
+        return new KubernetesApiException((int)status,
+            $"{method} {path}: {(int)status} {reason}" + (message is null ? "" : ": " + message) + hint);
     }
-
-    private static SocketsHttpHandler CreateHandler(KubernetesApiOptions options, out ServerCertificateCheck? check)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            // Eleven watches stay open at once; the connection pool must not queue them behind each other.
-            MaxConnectionsPerServer = 64,
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-        };
-        if (options.ClientCertificate is { } certificate)
-        {
-            handler.SslOptions.ClientCertificates = [certificate];
-        }
-        check = null;
-        if (options.InsecureSkipTlsVerify)
-        {
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
-            return handler;
-        }
-        X509Certificate2Collection? roots = null;
-        string? rootsSource = null;
-        if (options.CaPem is { } pem)
-        {
-            roots = [];
-            roots.ImportFromPem(pem);
-            rootsSource = "certificate-authority-data";
-        }
-        else if (options.CaFile is { } caFile)
-        {
-            roots = [];
-            roots.ImportFromPemFile(caFile);
-            rootsSource = caFile;
-        }
-        var serverCheck = new ServerCertificateCheck(roots, rootsSource, options.TlsServerName);
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => serverCheck.Accept(certificate, errors);
-        check = serverCheck;
-        return handler;
-    }
-
-    /// <summary>Accepts a server certificate that names the host and chains to one of <paramref name="roots"/>.</summary>
-    internal static bool TrustedBy(X509Certificate2Collection roots, X509Certificate? certificate, SslPolicyErrors errors) =>
-        new ServerCertificateCheck(roots, "the CA", null).Accept(certificate, errors);
 }
 
 /// <summary>The answer to a LIST: the objects and the collection's resourceVersion.</summary>

@@ -36,7 +36,8 @@ public sealed class SpeakerKubeconfigTests : IDisposable
             - {name: token, user: {token: cli-test-token}}
             - name: aws
               user:
-                exec: {command: aws, args: [eks, get-token]}
+                exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: bgpkit-test-no-such-plugin, args: [eks, get-token],
+                       installHint: "install the AWS CLI"}
             """);
     }
 
@@ -70,8 +71,10 @@ public sealed class SpeakerKubeconfigTests : IDisposable
         var api = options!.KubernetesApi!;
         Assert.Empty(options.ConfigPaths);
         Assert.Equal(new Uri("https://192.0.2.10:6443"), api.Server);
-        Assert.Equal(Path.Combine(_dir, "ca.crt"), api.CaFile);
-        Assert.Equal("CN=bgpkit-speaker", api.ClientCertificate?.Subject);
+        var client = api.ToClientConfiguration();
+        Assert.Equal(_pki.Ca.Thumbprint, Assert.Single(client.SslCaCerts).Thumbprint);
+        Assert.NotNull(client.ClientCertificateData);
+        Assert.NotNull(client.ClientCertificateKeyData);
         Assert.Equal("metallb-system", api.Namespace);
     }
 
@@ -89,20 +92,39 @@ public sealed class SpeakerKubeconfigTests : IDisposable
         Assert.Equal(new Uri("https://192.0.2.20:6443"), api.Server);
         Assert.Equal("lb", api.Namespace);
         Assert.Equal(Path.Combine(_dir, "ca.crt"), api.CaFile);
-        Assert.Null(api.CaPem);
         Assert.Equal(token, api.TokenFile);
+        var client = api.ToClientConfiguration();
+        // --token-file replaces the kubeconfig user's token (the library re-reads the file); --ca-file its CA.
+        Assert.IsType<k8s.Authentication.TokenFileAuth>(client.TokenProvider);
+        Assert.Null(client.AccessToken);
+        Assert.Equal(_pki.Ca.Thumbprint, Assert.Single(client.SslCaCerts).Thumbprint);
         // The kubeconfig's insecure-skip-tls-verify stays: an absent flag does not turn it off.
-        Assert.True(api.InsecureSkipTlsVerify);
+        Assert.True(client.SkipTlsVerify);
         Assert.True(options.WriteServiceStatus);
     }
 
     [Fact]
-    public async Task An_exec_user_stops_the_command_with_the_file_the_user_and_the_field()
+    public async Task An_exec_user_whose_plugin_is_missing_stops_the_command_with_the_file_the_user_and_the_field()
     {
+        // exec plugins work now (KubernetesClient runs them); a missing one is still one clear line.
         var (code, options, error) = await Run("--kubeconfig", _config, "--context", "eks");
 
         Assert.Equal(2, code);
         Assert.Null(options);
-        Assert.StartsWith($"bgpkit speaker: kubeconfig {_config}, user \"aws\" (line 18), field exec: exec credential plugins (aws) are not supported", error, StringComparison.Ordinal);
+        Assert.Equal($"bgpkit speaker: kubeconfig {_config}, user \"aws\", field exec.command: the plugin \"bgpkit-test-no-such-plugin\" is not found in PATH (install the AWS CLI)",
+            error.TrimEnd());
+    }
+
+    [Fact]
+    public async Task A_ca_file_without_certificates_stops_the_command_in_one_line()
+    {
+        var notPem = Path.Combine(_dir, "not-a-ca.crt");
+        File.WriteAllText(notPem, "hello");
+
+        var (code, options, error) = await Run("--api-server", "https://192.0.2.10:6443", "--ca-file", notPem);
+
+        Assert.Equal(2, code);
+        Assert.Null(options);
+        Assert.Equal($"bgpkit speaker: CA file {notPem}: expected PEM CA certificates, found none", error.TrimEnd());
     }
 }

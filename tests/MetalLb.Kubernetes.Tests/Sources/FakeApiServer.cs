@@ -30,14 +30,18 @@ internal sealed class FakeApiServer : IDisposable
     private long _compactedTo;
     private bool _holdDelivery;
 
-    public FakeApiServer()
+    /// <param name="anyHost">
+    /// Answer whatever the Host header says, as kube-apiserver does: KubernetesClient sends a
+    /// kubeconfig's tls-server-name as the Host header, which HttpListener would otherwise answer with 404.
+    /// </param>
+    public FakeApiServer(bool anyHost = false)
     {
         for (var attempt = 0; ; attempt++)
         {
             var port = FreePort.Tcp();
             Url = new Uri($"http://127.0.0.1:{port}/");
             _listener.Prefixes.Clear();
-            _listener.Prefixes.Add(Url.ToString());
+            _listener.Prefixes.Add(anyHost ? $"http://*:{port}/" : Url.ToString());
             try
             {
                 _listener.Start();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using BgpKit.MetalLb.Kubernetes.Sources;
 using BgpKit.TestSupport;
+using k8s;
 
 namespace BgpKit.MetalLb.Kubernetes.Tests.Sources;
 
@@ -16,7 +17,7 @@ public sealed class KubeconfigTlsTests : IDisposable
 
     private readonly string _dir = Directory.CreateTempSubdirectory("bgpkit-kubeconfig-tls-").FullName;
     private readonly TestPki _cluster = new("CN=kubernetes-ca");
-    private readonly FakeApiServer _server = new();
+    private readonly FakeApiServer _server = new(anyHost: true);
     private readonly TlsFront _front;
 
     public KubeconfigTlsTests()
@@ -140,7 +141,7 @@ public sealed class KubeconfigTlsTests : IDisposable
         var e = await Assert.ThrowsAsync<KubernetesApiException>(() => api.ListAsync("/api/v1/services", CancellationToken.None).WaitAsync(Bound));
 
         Assert.StartsWith($"GET /api/v1/services: TLS handshake with {_front.Url.GetLeftPart(UriPartial.Authority)} failed: "
-            + "the server's certificate (CN=kube-apiserver, issued by CN=kubernetes-ca) does not chain to the CA in certificate-authority-data (",
+            + $"the server's certificate (CN=kube-apiserver, issued by CN=kubernetes-ca) does not chain to the CA of kubeconfig {config}, context test (",
             e.Message, StringComparison.Ordinal);
     }
 
@@ -155,7 +156,8 @@ public sealed class KubeconfigTlsTests : IDisposable
         var url = inClusterName.Url.ToString();
 
         var named = Kubeconfig(url, Indented("certificate-authority: ../ca.crt", "tls-server-name: kubernetes.default.svc"), user);
-        using (var right = new KubernetesApiClient(KubernetesApiOptions.FromKubeconfig(named)))
+        var namedOptions = KubernetesApiOptions.FromKubeconfig(named);
+        using (var right = new KubernetesApiClient(namedOptions))
         {
             await right.ListAsync("/api/v1/services", CancellationToken.None).WaitAsync(Bound);
         }
@@ -163,12 +165,25 @@ public sealed class KubeconfigTlsTests : IDisposable
         var unnamed = Kubeconfig(url, Indented("certificate-authority: ../ca.crt"), user);
         using var refused = new KubernetesApiClient(KubernetesApiOptions.FromKubeconfig(unnamed));
         var e = await Assert.ThrowsAsync<KubernetesApiException>(() => refused.ListAsync("/api/v1/services", CancellationToken.None).WaitAsync(Bound));
-        Assert.EndsWith("failed: the server's certificate (CN=kube-apiserver-internal) does not name the host of the server URL", e.Message, StringComparison.Ordinal);
+        // KubernetesClient's own check would let this through (it skips the name when a CA is given); ours does not.
+        Assert.EndsWith("failed: the server's certificate (CN=kube-apiserver-internal) does not name the host it was reached as (the server URL's host, or tls-server-name)",
+            e.Message, StringComparison.Ordinal);
+
+        // The client the controller's typed calls go through has the same check.
+        using (var typed = KubernetesApiOptions.FromKubeconfig(unnamed).CreateClient())
+        {
+            await Assert.ThrowsAsync<HttpRequestException>(() => typed.CoreV1.ListServiceForAllNamespacesAsync().WaitAsync(Bound));
+        }
+        using (var typed = namedOptions.CreateClient())
+        {
+            Assert.Single((await typed.CoreV1.ListServiceForAllNamespacesAsync().WaitAsync(Bound)).Items);
+        }
 
         var wrong = Kubeconfig(url, Indented("certificate-authority: ../ca.crt", "tls-server-name: other.example"), user);
         using var wrongName = new KubernetesApiClient(KubernetesApiOptions.FromKubeconfig(wrong));
         e = await Assert.ThrowsAsync<KubernetesApiException>(() => wrongName.ListAsync("/api/v1/services", CancellationToken.None).WaitAsync(Bound));
-        Assert.EndsWith("failed: the server's certificate (CN=kube-apiserver-internal) does not name other.example (tls-server-name)", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("failed: the server's certificate (CN=kube-apiserver-internal) does not name the host it was reached as (the server URL's host, or tls-server-name)",
+            e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -228,5 +243,60 @@ public sealed class KubeconfigTlsTests : IDisposable
 
         Assert.Contains(log.Lines, l => l.Contains("the server did not accept the credentials", StringComparison.Ordinal));
         Assert.DoesNotContain(log.Lines, l => l.Contains(Token, StringComparison.Ordinal));
+    }
+
+    /// <summary>An exec credential plugin: a shell script next to the kubeconfig that prints an ExecCredential with <paramref name="token"/>.</summary>
+    private string ExecPlugin(string token)
+    {
+        var script = Path.Combine(_dir, "kube", "get-token.sh");
+        Directory.CreateDirectory(Path.GetDirectoryName(script)!);
+        File.WriteAllText(script, $$$"""
+            #!/bin/sh
+            echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"{{{token}}}"}}'
+            """);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        return Indented("exec:", "  apiVersion: client.authentication.k8s.io/v1", "  command: ./get-token.sh", "  args: [--cluster, test]");
+    }
+
+    [Fact]
+    public async Task An_exec_plugin_authenticates_over_tls_and_its_token_never_reaches_a_log()
+    {
+        const string Token = "exec-plugin-token-5d1c";
+        _server.RequiredToken = Token;
+        File.WriteAllText(Path.Combine(_dir, "ca.crt"), _cluster.CaPem);
+        // The front asks every client for a certificate of the cluster's CA; the fake behind it wants the bearer token the plugin prints.
+        var user = ClientCertificateFiles(_cluster, "CN=exec-user") + "\n" + ExecPlugin(Token);
+        var options = KubernetesApiOptions.FromKubeconfig(Kubeconfig(_front.Url.ToString(), Indented("certificate-authority: ../ca.crt"), user));
+        using (var api = new KubernetesApiClient(options))
+        {
+            var list = await api.ListAsync("/api/v1/services", CancellationToken.None).WaitAsync(Bound);
+            Assert.Single(list.Items);
+        }
+        Assert.Contains("CN=exec-user", _front.ClientSubjects);
+
+        // The same plugin printing a token the server does not know: refused, said so, and the token is in no log line.
+        var log = new CapturingLogger();
+        var wrong = KubernetesApiOptions.FromKubeconfig(Kubeconfig(_front.Url.ToString(), Indented("certificate-authority: ../ca.crt"),
+            ClientCertificateFiles(_cluster, "CN=exec-user") + "\n" + ExecPlugin("wrong-" + Token)));
+        var source = new KubernetesApiSource(wrong, new ManualTimeProvider(), log);
+        using var stop = new CancellationTokenSource(Bound);
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var _ in source.WatchAsync(stop.Token))
+            {
+            }
+        });
+        await Poll.UntilAsync(() => log.Lines.Any(l => l.Contains("401 Unauthorized", StringComparison.Ordinal)), "the refusal in the log", Bound);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watching);
+
+        Assert.Contains(log.Lines, l => l.Contains("the server did not accept the credentials", StringComparison.Ordinal));
+        foreach (var text in log.Lines.Append(wrong.ToString()).Append(source.Description).Append(options.ToString()))
+        {
+            Assert.DoesNotContain(Token, text, StringComparison.Ordinal);
+        }
     }
 }

@@ -1,6 +1,3 @@
-using System.Net.Security;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using BgpKit.MetalLb.Kubernetes.Sources;
 using BgpKit.TestSupport;
@@ -13,14 +10,16 @@ public sealed class KubernetesApiClientTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    // The token file is re-read by KubernetesClient's TokenFileAuth, once a minute of wall-clock time
+    // (service-account tokens are rotated well before they expire); a test cannot move that clock, so
+    // rotation is the library's to test. What stays ours: the token is sent, and a refusal is logged without it.
     [Fact]
-    public async Task The_token_is_sent_reread_when_rotated_and_never_logged_or_shown()
+    public async Task The_token_file_is_sent_and_never_logged_or_shown()
     {
-        var first = "tok-" + Guid.NewGuid().ToString("N");
-        var rotated = "tok-" + Guid.NewGuid().ToString("N");
+        var token = "tok-" + Guid.NewGuid().ToString("N");
         var tokenFile = Path.Combine(_dir, "token");
-        await File.WriteAllTextAsync(tokenFile, first + "\n");
-        using var server = new FakeApiServer { RequiredToken = first };
+        await File.WriteAllTextAsync(tokenFile, token + "\n");
+        using var server = new FakeApiServer { RequiredToken = token };
         ApiObjects.Seed(server);
         var time = new ManualTimeProvider();
         var log = new CapturingLogger();
@@ -51,13 +50,6 @@ public sealed class KubernetesApiClientTests : IDisposable
         await Eventually(() => { lock (snapshots) { return snapshots.Count == 1; } });
         await Eventually(() => server.OpenWatches("services") == 1);
 
-        // The kubelet rotates the projected token in place: the next request reads the new one.
-        await File.WriteAllTextAsync(tokenFile, rotated);
-        server.RequiredToken = rotated;
-        server.DropWatches();
-        server.Put(ApiObjects.Service("after-rotation"));
-        await Eventually(() => { lock (snapshots) { return snapshots.Count == 2; } });
-
         // A revoked token: the server refuses, the source says so and retries, without the token.
         server.RequiredToken = "someone-else";
         server.DropWatches();
@@ -66,10 +58,10 @@ public sealed class KubernetesApiClientTests : IDisposable
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => consuming);
         Assert.Contains(log.Lines, l => l.Contains("401 Unauthorized", StringComparison.Ordinal));
+        Assert.Contains("Credentials = token file " + tokenFile, options.ToString(), StringComparison.Ordinal);
         foreach (var text in log.Lines.Append(source.Description).Append(options.ToString()).Concat(snapshots.Select(s => s.Source)))
         {
-            Assert.DoesNotContain(first, text, StringComparison.Ordinal);
-            Assert.DoesNotContain(rotated, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(token, text, StringComparison.Ordinal);
         }
     }
 
@@ -93,6 +85,7 @@ public sealed class KubernetesApiClientTests : IDisposable
         Assert.Equal(Path.Combine(_dir, "token"), options.TokenFile);
         Assert.Equal(Path.Combine(_dir, "ca.crt"), options.CaFile);
         Assert.Equal("metallb-system", options.Namespace);
+        Assert.Equal($"https://[fd00::1] (in-cluster service account {_dir}; namespace metallb-system)", options.Describe());
         Assert.Throws<InvalidOperationException>(() => KubernetesApiOptions.InCluster(_ => null, _dir));
         Assert.Throws<InvalidOperationException>(() => KubernetesApiOptions.InCluster(environment.GetValueOrDefault, Path.Combine(_dir, "missing")));
     }
@@ -127,28 +120,5 @@ public sealed class KubernetesApiClientTests : IDisposable
         Assert.Equal("/api/v1/services", kinds["Service"]);
         Assert.Equal("/apis/discovery.k8s.io/v1/endpointslices", kinds["EndpointSlice"]);
         Assert.Equal("/api/v1/nodes", kinds["Node"]);
-    }
-
-    [Fact]
-    public void A_server_certificate_is_trusted_only_when_it_chains_to_the_ca_file()
-    {
-        using var ca = SelfSigned("CN=cluster-ca", isCa: true);
-        using var other = SelfSigned("CN=other-ca", isCa: true);
-        using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=kube-apiserver", leafKey, HashAlgorithmName.SHA256);
-        using var leaf = request.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1), [1, 2, 3, 4]);
-
-        Assert.True(KubernetesApiClient.TrustedBy([X509CertificateLoader.LoadCertificate(ca.RawData)], leaf, SslPolicyErrors.RemoteCertificateChainErrors));
-        Assert.False(KubernetesApiClient.TrustedBy([X509CertificateLoader.LoadCertificate(other.RawData)], leaf, SslPolicyErrors.RemoteCertificateChainErrors));
-        Assert.False(KubernetesApiClient.TrustedBy([X509CertificateLoader.LoadCertificate(ca.RawData)], leaf, SslPolicyErrors.RemoteCertificateNameMismatch));
-    }
-
-    private static X509Certificate2 SelfSigned(string subject, bool isCa)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(isCa, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(2));
     }
 }
