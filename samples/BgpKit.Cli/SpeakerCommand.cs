@@ -22,32 +22,7 @@ internal static class SpeakerCommand
             Description = "manifest file or directory (repeatable); watched for changes",
             AllowMultipleArgumentsPerToken = true,
         };
-        var apiServer = new Option<string?>("--api-server") { Description = "read MetalLB's resources from this Kubernetes API server instead (list and watch)" };
-        var inCluster = new Option<bool>("--in-cluster") { Description = "read them from the API server of the pod this runs in (service-account token and CA)" };
-        var kubeconfig = new Option<string?>("--kubeconfig")
-        {
-            Description = "read them from a kubeconfig's API server; without PATH, as kubectl: $KUBECONFIG, then ~/.kube/config "
-                + "(users with token, tokenFile, client certificate, exec plugin or oidc)",
-            Arity = ArgumentArity.ZeroOrOne,
-            HelpName = "PATH",
-        };
-        var kubeContext = new Option<string?>("--context")
-        {
-            Description = "the kubeconfig context to use (default: its current-context); implies --kubeconfig",
-            HelpName = "NAME",
-        };
-        var tokenFile = new Option<string?>("--token-file") { Description = "bearer token file (replaces the kubeconfig user's token, exec plugin or oidc)" };
-        var caFile = new Option<string?>("--ca-file") { Description = "CA bundle (PEM) that signed the API server's certificate (replaces the kubeconfig's)" };
-        var insecure = new Option<bool>("--insecure-skip-tls-verify") { Description = "accept any API server certificate (testing only)" };
-        var writeStatus = new Option<bool>("--write-service-status")
-        {
-            Description = "also write each Service's addresses to its status, as MetalLB's controller does (one instance only)",
-        };
-        var metallbNamespace = new Option<string>("--namespace")
-        {
-            Description = "namespace of MetalLB's resources on the API server (a kubeconfig context's namespace is not used)",
-            DefaultValueFactory = _ => "metallb-system",
-        };
+        var api = new KubernetesFlags(withConfig: true);
         var node = new Option<string>("--node") { Description = "the node to run as", Required = true };
         var bgpListen = new Option<string>("--bgp-listen")
         {
@@ -64,10 +39,12 @@ internal static class SpeakerCommand
             Description = "all, debug, info, warn, error or none",
             DefaultValueFactory = _ => "info",
         };
-        var command = new Command("speaker", "Run MetalLB's BGP speaker for one node on BgpKit") 
+        var command = new Command("speaker", "Run MetalLB's BGP speaker for one node on BgpKit") { config };
+        api.AddTo(command);
+        foreach (var option in new Option[] { node, bgpListen, status, logLevel })
         {
-            config, apiServer, inCluster, kubeconfig, kubeContext, tokenFile, caFile, insecure, metallbNamespace, writeStatus, node, bgpListen, status, logLevel,
-        };
+            command.Options.Add(option);
+        }
         command.SetAction(async (parse, cancellationToken) =>
         {
             SpeakerHostOptions options;
@@ -75,18 +52,11 @@ internal static class SpeakerCommand
             try
             {
                 level = ConsoleLogging.Parse(parse.GetValue(logLevel)!);
-                var useKubeconfig = parse.GetResult(kubeconfig) is not null || parse.GetValue(kubeContext) is not null;
-                if (parse.GetValue(writeStatus) && parse.GetValue(apiServer) is null && !parse.GetValue(inCluster) && !useKubeconfig)
-                {
-                    throw new FormatException("--write-service-status needs --api-server, --kubeconfig or --in-cluster");
-                }
                 options = new SpeakerHostOptions
                 {
                     Node = parse.GetValue(node)!,
                     ConfigPaths = parse.GetValue(config) ?? [],
-                    KubernetesApi = KubernetesApi(parse, apiServer, inCluster, useKubeconfig ? (parse.GetValue(kubeconfig), parse.GetValue(kubeContext)) : null,
-                        tokenFile, caFile, insecure, metallbNamespace),
-                    WriteServiceStatus = parse.GetValue(writeStatus),
+                    KubernetesApi = api.Read(parse),
                     BgpListen = EndPoints.Parse(parse.GetValue(bgpListen)!, "--bgp-listen"),
                     StatusEndPoint = EndPoints.Parse(parse.GetValue(status)!, "--status"),
                 };
@@ -124,40 +94,5 @@ internal static class SpeakerCommand
             return 1;
         }
         return 0;
-    }
-
-    private static KubernetesApiOptions? KubernetesApi(ParseResult parse, Option<string?> apiServer, Option<bool> inCluster,
-        (string? Path, string? Context)? kubeconfig, Option<string?> tokenFile, Option<string?> caFile, Option<bool> insecure, Option<string> metallbNamespace)
-    {
-        var url = parse.GetValue(apiServer);
-        Uri? server = null;
-        if (url is not null && (!Uri.TryCreate(url, UriKind.Absolute, out server) || server.Scheme is not ("https" or "http")))
-        {
-            throw new FormatException($"--api-server: '{url}' is not an http(s) URL");
-        }
-        var pod = parse.GetValue(inCluster);
-        var sources = (server is null ? 0 : 1) + (pod ? 1 : 0) + (kubeconfig is null ? 0 : 1) + ((parse.GetValue<string[]>("--config")?.Length ?? 0) > 0 ? 1 : 0);
-        if (sources != 1)
-        {
-            throw new FormatException("give exactly one of --config PATH..., --api-server URL, --kubeconfig [PATH] or --in-cluster");
-        }
-        if (server is null && !pod && kubeconfig is null)
-        {
-            return null;
-        }
-        var options = pod ? KubernetesApiOptions.InCluster()
-            : kubeconfig is { } k ? KubernetesApiOptions.FromKubeconfig(k.Path, k.Context)
-            : new KubernetesApiOptions { Server = server! };
-        options = options with
-        {
-            // Flags win over the kubeconfig, as kubectl's --token and --certificate-authority do.
-            TokenFile = parse.GetValue(tokenFile) ?? options.TokenFile,
-            CaFile = parse.GetValue(caFile) ?? options.CaFile,
-            InsecureSkipTlsVerify = parse.GetValue(insecure) || options.InsecureSkipTlsVerify,
-            Namespace = parse.GetValue(metallbNamespace)!,
-        };
-        // Reads --ca-file now, so that a bad one stops the command with one line instead of failing every request.
-        _ = options.ToClientConfiguration();
-        return options;
     }
 }

@@ -26,7 +26,6 @@ public sealed partial class SpeakerHost : IAsyncDisposable
     private readonly SpeakerBackend _backend;
     private readonly Reconciler _reconciler;
     private readonly IResourceSource _source;
-    private readonly KubernetesApiClient? _statusClient;
     private StatusServer? _status;
     private int _disposed;
 
@@ -49,20 +48,10 @@ public sealed partial class SpeakerHost : IAsyncDisposable
         });
         _reconciler = new Reconciler(options.Node, new ModelPlanCompiler(options.Node, fromApiServer: options.KubernetesApi is not null), _backend, options.TimeProvider,
             options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Reconciler"), _hostMetrics);
-        if (options.WriteServiceStatus)
-        {
-            _statusClient = new KubernetesApiClient(options.KubernetesApi!);
-            _source = new ServiceStatusPublisher(_source, _reconciler.Config, _statusClient,
-                options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.ServiceStatus"));
-        }
     }
 
     private static IResourceSource CreateSource(SpeakerHostOptions options)
     {
-        if (options.WriteServiceStatus && options.KubernetesApi is null)
-        {
-            throw new ArgumentException("WriteServiceStatus needs KubernetesApi", nameof(options));
-        }
         if (options.KubernetesApi is { } api)
         {
             if (options.ConfigPaths.Count > 0)
@@ -126,7 +115,6 @@ public sealed partial class SpeakerHost : IAsyncDisposable
         {
             await _status.DisposeAsync().ConfigureAwait(false);
         }
-        _statusClient?.Dispose();
         _hostMetrics.Dispose();
         _exporter.Dispose();
     }

@@ -21,13 +21,6 @@ public sealed record SpeakerHostOptions
     /// </summary>
     public KubernetesApiOptions? KubernetesApi { get; init; }
 
-    /// <summary>
-    /// Also act as MetalLB's controller: write each Service's allocated addresses to its
-    /// <c>status.loadBalancer.ingress</c> (needs <see cref="KubernetesApi"/> and the right to patch
-    /// <c>services/status</c>). Turn it on for one instance only, as MetalLB runs one controller.
-    /// </summary>
-    public bool WriteServiceStatus { get; init; }
-
     /// <summary>Where to accept BGP connections from routers (default [::]:179); null to only connect out.</summary>
     public IPEndPoint? BgpListen { get; init; } = new(IPAddress.IPv6Any, 179);
 

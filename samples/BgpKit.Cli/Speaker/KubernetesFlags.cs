@@ -21,7 +21,8 @@ internal sealed class KubernetesFlags
 
     public Option<string?> Kubeconfig { get; } = new("--kubeconfig")
     {
-        Description = "a kubeconfig's API server; without PATH, as kubectl: $KUBECONFIG, then ~/.kube/config",
+        Description = "a kubeconfig's API server; without PATH, as kubectl: $KUBECONFIG, then ~/.kube/config "
+            + "(users with token, tokenFile, client certificate, exec plugin or oidc)",
         Arity = ArgumentArity.ZeroOrOne,
         HelpName = "PATH",
     };
@@ -32,9 +33,9 @@ internal sealed class KubernetesFlags
         HelpName = "NAME",
     };
 
-    public Option<string?> TokenFile { get; } = new("--token-file") { Description = "bearer token file (overrides the kubeconfig user's)" };
+    public Option<string?> TokenFile { get; } = new("--token-file") { Description = "bearer token file (replaces the kubeconfig user's token, exec plugin or oidc)" };
 
-    public Option<string?> CaFile { get; } = new("--ca-file") { Description = "CA bundle (PEM) that signed the API server's certificate" };
+    public Option<string?> CaFile { get; } = new("--ca-file") { Description = "CA bundle (PEM) that signed the API server's certificate (replaces the kubeconfig's)" };
 
     public Option<bool> Insecure { get; } = new("--insecure-skip-tls-verify") { Description = "accept any API server certificate (testing only)" };
 
@@ -80,15 +81,16 @@ internal sealed class KubernetesFlags
         var options = pod ? KubernetesApiOptions.InCluster()
             : useKubeconfig ? KubernetesApiOptions.FromKubeconfig(parse.GetValue(Kubeconfig), parse.GetValue(Context))
             : new KubernetesApiOptions { Server = server! };
-        var caOverride = parse.GetValue(CaFile);
-        return options with
+        options = options with
         {
             // Flags win over the kubeconfig, as kubectl's --token and --certificate-authority do.
             TokenFile = parse.GetValue(TokenFile) ?? options.TokenFile,
-            CaFile = caOverride ?? options.CaFile,
-            CaPem = caOverride is null ? options.CaPem : null,
+            CaFile = parse.GetValue(CaFile) ?? options.CaFile,
             InsecureSkipTlsVerify = parse.GetValue(Insecure) || options.InsecureSkipTlsVerify,
             Namespace = parse.GetValue(Namespace)!,
         };
+        // Reads --ca-file now, so that a bad one stops the command with one line instead of failing every request.
+        _ = options.ToClientConfiguration();
+        return options;
     }
 }

@@ -164,19 +164,11 @@ internal sealed class KubernetesClusterWriter : IClusterWriter
             cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The server's refusal in one line: status code and the metav1.Status message (never a request body).</summary>
+    /// <summary>The server's refusal in one line, as the reflector words it: status code and the metav1.Status message.</summary>
     private static KubernetesApiException Refused(HttpOperationException e, string what)
     {
-        string? message = null;
-        try
-        {
-            message = (JsonNode.Parse(e.Response.Content ?? "") as JsonObject)?["message"]?.GetValue<string>();
-        }
-        catch (Exception parse) when (parse is System.Text.Json.JsonException or InvalidOperationException)
-        {
-        }
-        var code = (int)e.Response.StatusCode;
-        return new KubernetesApiException(code, $"{what}: {code} {e.Response.ReasonPhrase}" + (message is null ? "" : ": " + message));
+        var space = what.IndexOf(' ', StringComparison.Ordinal);
+        return KubernetesApiClient.Refused(what[..space], what[(space + 1)..], e.Response.StatusCode, e.Response.ReasonPhrase, e.Response.Content);
     }
 
     private static V1Patch MergePatch(JsonObject patch) => new(patch.ToJsonString(), V1Patch.PatchType.MergePatch);

@@ -125,31 +125,6 @@ internal sealed class KubernetesApiClient : IDisposable
         }
     }
 
-    /// <summary>
-    /// Sets a Service's <c>status.loadBalancer.ingress</c> (a JSON merge patch of its status
-    /// subresource, through the typed call), as MetalLB's controller does once it has allocated the addresses.
-    /// </summary>
-    /// <exception cref="KubernetesApiException">The server refused the patch.</exception>
-    public async Task PatchServiceIngressAsync(string ns, string name, IReadOnlyList<string> addresses, CancellationToken cancellationToken)
-    {
-        var path = $"/api/v1/namespaces/{Uri.EscapeDataString(ns)}/services/{Uri.EscapeDataString(name)}/status";
-        var ingress = new JsonArray(addresses.Select(a => (JsonNode)new JsonObject { ["ip"] = a }).ToArray());
-        var patch = new JsonObject { ["status"] = new JsonObject { ["loadBalancer"] = new JsonObject { ["ingress"] = ingress } } };
-        try
-        {
-            await _client.CoreV1.PatchNamespacedServiceStatusAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), name, ns,
-                cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e)
-        {
-            throw Refused("PATCH", path, e.Response.StatusCode, e.Response.ReasonPhrase, e.Response.Content);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new KubernetesApiException(0, $"PATCH {path}: " + TransportFailure(e));
-        }
-    }
-
     public void Dispose() => _client.Dispose();
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, string path, CancellationToken cancellationToken)
@@ -241,7 +216,7 @@ internal sealed class KubernetesApiClient : IDisposable
         throw Refused(response.RequestMessage?.Method.Method ?? "GET", path, response.StatusCode, response.ReasonPhrase, body);
     }
 
-    private static KubernetesApiException Refused(string method, string path, HttpStatusCode status, string? reason, string? body)
+    internal static KubernetesApiException Refused(string method, string path, HttpStatusCode status, string? reason, string? body)
     {
         // The body of an error is a metav1.Status; its message says why (never our token: it only travels in a header).
         string? message = null;

@@ -85,7 +85,7 @@ public sealed class SpeakerKubeconfigTests : IDisposable
         File.WriteAllText(token, "from-flag");
 
         var (code, options, error) = await Run("--context", "edge", "--kubeconfig", _config, "--namespace", "lb",
-            "--ca-file", Path.Combine(_dir, "ca.crt"), "--token-file", token, "--write-service-status");
+            "--ca-file", Path.Combine(_dir, "ca.crt"), "--token-file", token);
 
         Assert.True(code == 0, error);
         var api = options!.KubernetesApi!;
@@ -100,7 +100,6 @@ public sealed class SpeakerKubeconfigTests : IDisposable
         Assert.Equal(_pki.Ca.Thumbprint, Assert.Single(client.SslCaCerts).Thumbprint);
         // The kubeconfig's insecure-skip-tls-verify stays: an absent flag does not turn it off.
         Assert.True(client.SkipTlsVerify);
-        Assert.True(options.WriteServiceStatus);
     }
 
     [Fact]

@@ -292,32 +292,6 @@ public sealed class KubernetesApiSourceTests : IAsyncDisposable
         Assert.Empty(snapshots.Current.Documents);
     }
 
-    [Fact]
-    public async Task Publishing_writes_each_services_addresses_to_its_status_once()
-    {
-        ApiObjects.Seed(_server);
-        using var client = new KubernetesApiClient(new KubernetesApiOptions { Server = _server.Url });
-        var publisher = new ServiceStatusPublisher(_source, _reconciler.Config, client, _log);
-        _running = Task.Run(() => _reconciler.RunAsync(publisher, _stop.Token));
-
-        await Eventually(() => _server.Ingress("default", "web").Length == 1, "the web service's status");
-        Assert.Equal(["198.51.100.1"], _server.Ingress("default", "web"));
-        _server.Put(ApiObjects.Service("api"));
-        await Eventually(() => _server.Ingress("default", "api").Length == 1, "the api service's status");
-        Assert.Equal(["198.51.100.2"], _server.Ingress("default", "api"));
-
-        // The MODIFIED events of its own writes come back with the addresses already in place: no second write.
-        var services = _source.Reflectors.Single(r => r.Kind.Kind == "Service");
-        await Eventually(() => services.ResourceVersion == _server.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), "the last write's event");
-        var generation = _reconciler.Config().InForce!.Generation;
-        _server.Put(ApiObjects.Node("node-1", zone: "b"));
-        await Eventually(() => _reconciler.Config().InForce!.Generation > generation, "one more snapshot");
-        Assert.Equal(
-            ["PATCH /api/v1/namespaces/default/services/web/status", "PATCH /api/v1/namespaces/default/services/api/status"],
-            _server.Requests.Where(r => r.StartsWith("PATCH", StringComparison.Ordinal)));
-        Assert.Contains(_log.Lines, l => l.Contains("Service default/api: status.loadBalancer.ingress set to 198.51.100.2", StringComparison.Ordinal));
-    }
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
