@@ -96,13 +96,15 @@ public sealed partial class FakeApiServer
         }
     }
 
-    private async Task ListAsync(HttpListenerResponse response, string collection, string? ns, string? limit, string? next)
+    private async Task ListAsync(HttpListenerResponse response, string collection, string? ns, string? limit, string? next, Selector selector)
     {
         string body;
         lock (_gate)
         {
-            var (apiVersion, _) = Split(collection);
-            var all = Objects(collection).Values.Where(o => ns is null || Namespace(o) == ns).ToArray();
+            var (apiVersion, plural) = Split(collection);
+            var resource = ResourceOf(apiVersion, plural);
+            var builtIn = !apiVersion.Contains('/', StringComparison.Ordinal) || resource is { Custom: false };
+            var all = Objects(collection).Values.Where(o => (ns is null || Namespace(o) == ns) && selector.Matches(o)).ToArray();
             var offset = 0;
             if (next is not null)
             {
@@ -121,7 +123,7 @@ public sealed partial class FakeApiServer
             foreach (var obj in all.Skip(offset).Take(size))
             {
                 var item = (JsonObject)obj.DeepClone();
-                if (!apiVersion.Contains('/', StringComparison.Ordinal))
+                if (builtIn)
                 {
                     // Typed lists of built-in kinds leave apiVersion and kind out of their items.
                     item.Remove("apiVersion");
@@ -136,7 +138,7 @@ public sealed partial class FakeApiServer
             }
             body = new JsonObject
             {
-                ["kind"] = "List",
+                ["kind"] = (resource?.Kind ?? all.FirstOrDefault()?["kind"]?.GetValue<string>()) is { } kind ? kind + "List" : "List",
                 ["apiVersion"] = apiVersion,
                 ["metadata"] = metadata,
                 ["items"] = items,
@@ -155,15 +157,35 @@ public sealed partial class FakeApiServer
         response.Close();
     }
 
-    private async Task WatchAsync(HttpListenerResponse response, string collection, string? ns, string? from, bool bookmarks)
+    private async Task WatchAsync(HttpListenerResponse response, string collection, string? ns, string? from, bool bookmarks, Selector selector)
     {
-        var since = long.Parse(from ?? "0", CultureInfo.InvariantCulture);
+        // No version, or "0": the current state as synthetic ADDED events, then what follows.
+        var current = from is null or "" or "0";
+        var since = current ? 0 : long.Parse(from!, CultureInfo.InvariantCulture);
         OpenWatch? watch = null;
         lock (_gate)
         {
-            if (since >= _compactedTo)
+            if (current)
             {
-                var opened = new OpenWatch(collection, ns, bookmarks, since);
+                since = _version;
+                var opened = new OpenWatch(collection, ns, bookmarks, since, selector);
+                watch = opened;
+                foreach (var obj in Objects(collection).Values.Where(o => (ns is null || Namespace(o) == ns) && selector.Matches(o)).ToArray())
+                {
+                    if (!opened.Closed)
+                    {
+                        var version = long.Parse(obj["metadata"]!["resourceVersion"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+                        Deliver(opened, new Change(version, collection, Namespace(obj), "ADDED", obj.ToJsonString()));
+                    }
+                }
+                if (!watch.Closed)
+                {
+                    _watches.Add(watch);
+                }
+            }
+            else if (since >= _compactedTo)
+            {
+                var opened = new OpenWatch(collection, ns, bookmarks, since, selector);
                 watch = opened;
                 foreach (var change in _log.Where(c => c.Version > since && opened.Matches(c)).ToArray())
                 {
@@ -233,7 +255,7 @@ public sealed partial class FakeApiServer
 
     private sealed record Change(long Version, string Collection, string? Namespace, string Type, string Json);
 
-    private sealed class OpenWatch(string collection, string? ns, bool bookmarks, long from)
+    private sealed class OpenWatch(string collection, string? ns, bool bookmarks, long from, Selector selector)
     {
         public string Collection { get; } = collection;
         public bool Bookmarks { get; } = bookmarks;
@@ -243,6 +265,7 @@ public sealed partial class FakeApiServer
         public bool Dropped { get; set; }
         public bool Closed { get; set; }
 
-        public bool Matches(Change change) => change.Collection == Collection && (ns is null || change.Namespace == ns);
+        public bool Matches(Change change) =>
+            change.Collection == Collection && (ns is null || change.Namespace == ns) && (selector.IsEmpty || selector.Matches((JsonObject)JsonNode.Parse(change.Json)!));
     }
 }

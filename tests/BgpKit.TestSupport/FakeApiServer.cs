@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
+
 namespace BgpKit.TestSupport;
 
 /// <summary>
@@ -26,10 +26,13 @@ public sealed partial class FakeApiServer : IDisposable
     private readonly Task _serving;
     private long _version = 1000;
     private long _compactedTo;
+    private readonly TimeProvider _time;
     private bool _holdDelivery;
 
-    public FakeApiServer()
+    /// <summary>Starts serving on a free loopback port; <paramref name="time"/> stamps creationTimestamp and deletionTimestamp.</summary>
+    public FakeApiServer(TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         for (var attempt = 0; ; attempt++)
         {
             var port = FreePort.Tcp();
@@ -48,6 +51,7 @@ public sealed partial class FakeApiServer : IDisposable
         _serving = Task.Run(ServeAsync);
     }
 
+    /// <summary>The server's base address, <c>http://127.0.0.1:PORT/</c>.</summary>
     public Uri Url { get; }
 
     /// <summary>The bearer token every request must carry (null: no authentication).</summary>
@@ -68,6 +72,7 @@ public sealed partial class FakeApiServer : IDisposable
     /// <summary>Every request as <c>GET path?query</c>, in arrival order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
+    /// <summary>The newest resourceVersion handed out (one counter across all objects, as etcd's revision).</summary>
     public long ResourceVersion
     {
         get
@@ -103,7 +108,7 @@ public sealed partial class FakeApiServer : IDisposable
     {
         lock (_gate)
         {
-            var collection = apiVersion + "|" + Plural(kind);
+            var collection = apiVersion + "|" + (ResourceOfKind(apiVersion, kind)?.Plural ?? Plural(kind));
             var key = ns is null ? name : ns + "/" + name;
             var obj = Objects(collection)[key];
             Objects(collection).Remove(key);
@@ -167,6 +172,25 @@ public sealed partial class FakeApiServer : IDisposable
         _serving.Wait(TimeSpan.FromSeconds(5));
     }
 
+    /// <summary>The addresses in a Service's status.loadBalancer.ingress.</summary>
+    public string[] Ingress(string ns, string name)
+    {
+        lock (_gate)
+        {
+            var obj = Objects("v1|services")[ns + "/" + name];
+            return (obj["status"]?["loadBalancer"]?["ingress"] as JsonArray ?? []).Select(e => e!["ip"]!.GetValue<string>()).ToArray();
+        }
+    }
+
+    /// <summary>The stored object (a copy), or null: what a GET would answer, without going over HTTP.</summary>
+    public JsonObject? Get(string apiVersion, string plural, string? ns, string name)
+    {
+        lock (_gate)
+        {
+            return Objects(apiVersion + "|" + plural).TryGetValue(ns is null ? name : ns + "/" + name, out var obj) ? (JsonObject)obj.DeepClone() : null;
+        }
+    }
+
     private async Task ServeAsync()
     {
         while (_listener.IsListening)
@@ -191,7 +215,8 @@ public sealed partial class FakeApiServer : IDisposable
         try
         {
             Requests.Enqueue(request.HttpMethod + " " + request.Url!.PathAndQuery);
-            if (RequiredToken is { } token && request.Headers["Authorization"] != "Bearer " + token)
+            var bearer = request.Headers["Authorization"] is { } header && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : null;
+            if (RequiredToken is { } token && bearer != token)
             {
                 await WriteStatusAsync(response, 401, "Unauthorized", "Unauthorized");
                 return;
@@ -201,23 +226,63 @@ public sealed partial class FakeApiServer : IDisposable
                 await WriteStatusAsync(response, 503, "ServiceUnavailable", "the server is currently unable to handle the request");
                 return;
             }
-            if (request.HttpMethod == "PATCH")
+            if (Discovery(request.Url.AbsolutePath) is { } document)
             {
-                await PatchStatusAsync(request, response);
+                await WriteJsonAsync(response, 200, document);
                 return;
             }
-            if (!TryParse(request.Url.AbsolutePath, out var collection, out var ns))
+            if (!TryParse(request.Url.AbsolutePath, out var path))
             {
                 await WriteStatusAsync(response, 404, "NotFound", "the server could not find the requested resource");
                 return;
             }
-            if (request.QueryString["watch"] is "true" or "1")
+            var watch = request.QueryString["watch"] is "true" or "1";
+            var verb = (request.HttpMethod, path.Name, watch) switch
             {
-                await WatchAsync(response, collection, ns, request.QueryString["resourceVersion"], request.QueryString["allowWatchBookmarks"] == "true");
+                ("GET", null, true) => "watch",
+                ("GET", null, false) => "list",
+                ("GET", _, _) => "get",
+                ("POST", _, _) => "create",
+                ("PUT", _, _) => "update",
+                ("PATCH", _, _) => "patch",
+                ("DELETE", null, _) => "deletecollection",
+                ("DELETE", _, _) => "delete",
+                _ => "",
+            };
+            var user = bearer is not null && TokenUsers.TryGetValue(bearer, out var named) ? named : "system:anonymous";
+            if (Authorizer is { } authorize && !authorize((verb, path.Group, path.Plural, path.Subresource, path.Namespace, user)))
+            {
+                await WriteAsync(response, Forbidden(path, verb, user));
+                return;
             }
-            else
+            var selector = Selector.Parse(request.QueryString["fieldSelector"], request.QueryString["labelSelector"]);
+            switch (verb)
             {
-                await ListAsync(response, collection, ns, request.QueryString["limit"], request.QueryString["continue"]);
+                case "watch":
+                    await WatchAsync(response, path.Collection, path.Namespace, request.QueryString["resourceVersion"], request.QueryString["allowWatchBookmarks"] == "true", selector);
+                    break;
+                case "list":
+                    await ListAsync(response, path.Collection, path.Namespace, request.QueryString["limit"], request.QueryString["continue"], selector);
+                    break;
+                case "get":
+                    await WriteAsync(response, Read(path));
+                    break;
+                case "create" when path.Name is null:
+                    await WriteAsync(response, Create(path, await ReadBodyAsync(request)));
+                    break;
+                case "update":
+                    await WriteAsync(response, Replace(path, await ReadBodyAsync(request)));
+                    break;
+                case "patch":
+                    await WriteAsync(response, Patch(path, request.ContentType, await ReadBodyAsync(request)));
+                    break;
+                case "delete":
+                    var options = request.HasEntityBody ? await ReadBodyAsync(request) : null;
+                    await WriteAsync(response, Remove(path, options as JsonObject));
+                    break;
+                default:
+                    await WriteStatusAsync(response, 405, "MethodNotAllowed", $"the server does not allow this method on the requested resource");
+                    break;
             }
         }
         catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
@@ -226,77 +291,63 @@ public sealed partial class FakeApiServer : IDisposable
         }
     }
 
-    /// <summary>A JSON merge patch of a Service's status subresource: /api/v1/namespaces/NS/services/NAME/status.</summary>
-    private async Task PatchStatusAsync(HttpListenerRequest request, HttpListenerResponse response)
+    private static async Task<JsonNode?> ReadBodyAsync(HttpListenerRequest request)
     {
-        var segments = request.Url!.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (segments is not ["api", "v1", "namespaces", var ns, "services", var name, "status"]
-            || request.ContentType != "application/merge-patch+json; charset=utf-8" && request.ContentType != "application/merge-patch+json")
-        {
-            await WriteStatusAsync(response, 415, "UnsupportedMediaType", "only merge patches of services/status");
-            return;
-        }
         using var reader = new StreamReader(request.InputStream, Encoding.UTF8);
-        var patch = (JsonObject)JsonNode.Parse(await reader.ReadToEndAsync())!;
-        string body;
-        lock (_gate)
+        var text = await reader.ReadToEndAsync();
+        try
         {
-            if (!Objects("v1|services").TryGetValue(ns + "/" + name, out var obj))
-            {
-                body = "";
-            }
-            else
-            {
-                var status = obj["status"] as JsonObject ?? new JsonObject();
-                foreach (var (key, value) in (JsonObject)patch["status"]!)
-                {
-                    status[key] = value?.DeepClone();
-                }
-                obj["status"] = status;
-                var version = ++_version;
-                ((JsonObject)obj["metadata"]!)["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
-                Record(new Change(version, "v1|services", ns, "MODIFIED", obj.ToJsonString()));
-                body = obj.ToJsonString();
-            }
+            return text.Length == 0 ? null : JsonNode.Parse(text);
         }
-        if (body.Length == 0)
+        catch (System.Text.Json.JsonException)
         {
-            await WriteStatusAsync(response, 404, "NotFound", $"services \"{name}\" not found");
-            return;
+            return JsonValue.Create(text);
         }
-        var bytes = Encoding.UTF8.GetBytes(body);
+    }
+
+    private static Task WriteAsync(HttpListenerResponse response, Reply reply) => WriteJsonAsync(response, reply.Code, reply.Body);
+
+    private static async Task WriteJsonAsync(HttpListenerResponse response, int code, JsonNode body)
+    {
+        response.StatusCode = code;
         response.ContentType = "application/json";
+        var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
         response.ContentLength64 = bytes.Length;
         await response.OutputStream.WriteAsync(bytes);
         response.Close();
     }
 
-    /// <summary>The addresses in a Service's status.loadBalancer.ingress.</summary>
-    public string[] Ingress(string ns, string name)
-    {
-        lock (_gate)
-        {
-            var obj = Objects("v1|services")[ns + "/" + name];
-            return (obj["status"]?["loadBalancer"]?["ingress"] as JsonArray ?? []).Select(e => e!["ip"]!.GetValue<string>()).ToArray();
-        }
-    }
+    private static Task WriteStatusAsync(HttpListenerResponse response, int code, string reason, string message) =>
+        WriteAsync(response, Failure(code, reason, message));
 
-    private static async Task WriteStatusAsync(HttpListenerResponse response, int code, string reason, string message)
+    /// <summary>A metav1.Status failure, with details naming the object as the real server does.</summary>
+    private static Reply Failure(int code, string reason, string message, ResourcePath? path = null, string? name = null)
     {
-        response.StatusCode = code;
-        response.ContentType = "application/json";
-        var body = Encoding.UTF8.GetBytes(new JsonObject
+        var status = new JsonObject
         {
             ["kind"] = "Status",
             ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
             ["status"] = "Failure",
             ["message"] = message,
             ["reason"] = reason,
-            ["code"] = code,
-        }.ToJsonString());
-        response.ContentLength64 = body.Length;
-        await response.OutputStream.WriteAsync(body);
-        response.Close();
+        };
+        if (path is not null)
+        {
+            var details = new JsonObject();
+            if ((name ?? path.Name) is { } named)
+            {
+                details["name"] = named;
+            }
+            if (path.Group.Length > 0)
+            {
+                details["group"] = path.Group;
+            }
+            details["kind"] = path.Plural;
+            status["details"] = details;
+        }
+        status["code"] = code;
+        return new Reply(code, status);
     }
 
     private SortedDictionary<string, JsonObject> Objects(string collection)
@@ -308,48 +359,17 @@ public sealed partial class FakeApiServer : IDisposable
         return objects;
     }
 
-    /// <summary>/api/v1/services, /api/v1/namespaces/NS/services, /apis/GROUP/VERSION[/namespaces/NS]/PLURAL.</summary>
-    private static bool TryParse(string path, out string collection, out string? ns)
+    private string CollectionOf(JsonObject obj)
     {
-        collection = "";
-        ns = null;
-        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        string apiVersion;
-        string[] rest;
-        if (segments is ["api", var version, .. var r])
-        {
-            apiVersion = version;
-            rest = r;
-        }
-        else if (segments is ["apis", var group, var v, .. var r2])
-        {
-            apiVersion = group + "/" + v;
-            rest = r2;
-        }
-        else
-        {
-            return false;
-        }
-        if (rest is ["namespaces", var n, var plural])
-        {
-            ns = n;
-            collection = apiVersion + "|" + plural;
-            return true;
-        }
-        if (rest is [var clusterPlural])
-        {
-            collection = apiVersion + "|" + clusterPlural;
-            return true;
-        }
-        return false;
+        var apiVersion = obj["apiVersion"]!.GetValue<string>();
+        var kind = obj["kind"]!.GetValue<string>();
+        return apiVersion + "|" + (ResourceOfKind(apiVersion, kind)?.Plural ?? Plural(kind));
     }
-
-    private static string CollectionOf(JsonObject obj) => obj["apiVersion"]!.GetValue<string>() + "|" + Plural(obj["kind"]!.GetValue<string>());
 
     private static string Plural(string kind)
     {
         var lower = kind.ToLowerInvariant();
-        return lower.EndsWith('y') ? lower[..^1] + "ies" : lower + "s";
+        return lower.EndsWith('y') ? lower[..^1] + "ies" : lower.EndsWith('s') ? lower + "es" : lower + "s";
     }
 
     private static string? Namespace(JsonObject obj) => obj["metadata"]?["namespace"]?.GetValue<string>();
@@ -361,4 +381,7 @@ public sealed partial class FakeApiServer : IDisposable
         var bar = collection.IndexOf('|', StringComparison.Ordinal);
         return (collection[..bar], collection[(bar + 1)..]);
     }
+
+    /// <summary>An HTTP status code and the JSON body that goes with it.</summary>
+    private readonly record struct Reply(int Code, JsonNode Body);
 }
