@@ -111,7 +111,7 @@ public sealed partial class FakeApiServer
             case ["apis", var group, var version]:
                 return ResourceList(group, version, resources);
             default:
-                return null;
+                return OpenApi(segments, resources);
         }
     }
 

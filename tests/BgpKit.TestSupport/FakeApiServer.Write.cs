@@ -78,7 +78,7 @@ public sealed partial class FakeApiServer
                         obj["status"] = initial.DeepClone();
                     }
                 }
-                metadata["generation"] = 1;
+                metadata["generation"] = 1L;
             }
             ApplyDefaults(obj);
             var version = ++_version;
@@ -165,7 +165,7 @@ public sealed partial class FakeApiServer
             ApplyDefaults(next);
             if (storedMetadata["generation"] is not null && !JsonNode.DeepEquals(WithoutMetadataAndStatus(stored), WithoutMetadataAndStatus(next)))
             {
-                nextMetadata["generation"] = storedMetadata["generation"]!.GetValue<long>() + 1;
+                nextMetadata["generation"] = long.Parse(storedMetadata["generation"]!.ToJsonString(), CultureInfo.InvariantCulture) + 1;
             }
         }
         ((JsonObject)next["metadata"]!)["resourceVersion"] = storedMetadata["resourceVersion"]!.DeepClone();
@@ -222,7 +222,7 @@ public sealed partial class FakeApiServer
                 {
                     var next = (JsonObject)stored.DeepClone();
                     next["metadata"]!["deletionTimestamp"] = Timestamp();
-                    next["metadata"]!["deletionGracePeriodSeconds"] = 0;
+                    next["metadata"]!["deletionGracePeriodSeconds"] = 0L;
                     var version = ++_version;
                     next["metadata"]!["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
                     Objects(path.Collection)[path.Key] = next;

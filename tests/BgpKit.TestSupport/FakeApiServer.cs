@@ -285,9 +285,21 @@ public sealed partial class FakeApiServer : IDisposable
                     break;
             }
         }
-        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
         {
             // The client went away.
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or KeyNotFoundException or InvalidCastException or NullReferenceException)
+        {
+            // A request the fake cannot handle: say so, as the real server answers 500, rather than hang the client.
+            try
+            {
+                await WriteStatusAsync(response, 500, "InternalError", "fake API server: " + e.Message);
+            }
+            catch (Exception again) when (again is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                // The response had already started or the client went away.
+            }
         }
     }
 
