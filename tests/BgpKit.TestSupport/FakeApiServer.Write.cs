@@ -27,6 +27,12 @@ public sealed partial class FakeApiServer
         }
         var resource = Describe(path);
         obj["apiVersion"] ??= path.ApiVersion;
+        if (obj["kind"] is null && resource is { Custom: false, Kind.Length: > 0 })
+        {
+            // Typed endpoints decode with the resource's kind as the default, so typed clients
+            // (KubernetesClient's LeaseLock, its event calls) may leave apiVersion and kind out.
+            obj["kind"] = resource.Kind;
+        }
         if (obj["kind"]?.GetValue<string>() is not { Length: > 0 } kind)
         {
             return Failure(400, "BadRequest", "Object 'Kind' is missing in the request body");
