@@ -7,14 +7,25 @@ using System.Text.Json.Nodes;
 namespace BgpKit.TestSupport;
 
 /// <summary>
-/// A Kubernetes API server on loopback that behaves like the real one where the speaker depends
-/// on it: one monotonically increasing resourceVersion across all objects; LIST answers the items
-/// with <c>metadata.resourceVersion</c> (built-in kinds' items without apiVersion and kind, as
-/// typed lists are); WATCH streams chunked newline-delimited events after the given version and
-/// then live ones, with BOOKMARKs when asked; a version older than the compaction point gets 410
-/// Gone (an ERROR event in a 200 stream, as a real server answers a watch, or an HTTP 410 status);
-/// watches end when told (cleanly, like the server's timeout, or by dropping the connection), and
-/// optionally after a number of events. Requests without the expected bearer token get 401.
+/// A Kubernetes API server on loopback (HttpListener) that behaves like the real one where
+/// MetalLB's controller and speaker depend on it, checked against kubectl and KubernetesClient:
+/// <list type="bullet">
+/// <item>Generic REST on any <c>/api/v1/...</c> or <c>/apis/GROUP/VERSION/...</c> path: GET, LIST,
+/// WATCH, POST, PUT, PATCH (merge, strategic for built-in kinds, JSON patch), DELETE, with the
+/// real server's metav1.Status errors (NotFound, AlreadyExists, Conflict, Forbidden, ...).</item>
+/// <item>One resourceVersion counter across all objects; generation bumps on spec changes only;
+/// the status subresource per <see cref="FakeApiResource"/>; CRD defaults per <see cref="Defaults"/>;
+/// ownerReference garbage collection and finalizers on delete.</item>
+/// <item>LIST with paging and selectors; WATCH as chunked newline-delimited events after a
+/// version, with BOOKMARKs when asked; a version older than the compaction point gets 410 Gone
+/// (an ERROR event in a 200 stream, as a real server answers a watch, or an HTTP 410 status);
+/// watches end when told (cleanly, like the server's timeout, or by dropping the connection),
+/// and optionally after a number of events.</item>
+/// <item>Legacy discovery and a minimal OpenAPI v3, which kubectl reads before it writes.</item>
+/// <item>Requests without <see cref="RequiredToken"/> get 401; <see cref="Authorizer"/> decides the rest.</item>
+/// </list>
+/// <see cref="Put"/>, <see cref="Delete"/> and <see cref="Gap"/> change the store directly, as if
+/// written to etcd: no defaults, no status rules, so tests can seed exactly what they need.
 /// </summary>
 public sealed partial class FakeApiServer : IDisposable
 {
@@ -84,7 +95,7 @@ public sealed partial class FakeApiServer : IDisposable
         }
     }
 
-    /// <summary>Creates or replaces an object given as JSON (apiVersion, kind, metadata.name, ...).</summary>
+    /// <summary>Creates or replaces an object given as JSON (apiVersion, kind, metadata.name, ...), stored as given.</summary>
     public long Put(string json)
     {
         var obj = (JsonObject)JsonNode.Parse(json)!;

@@ -117,6 +117,16 @@ public sealed class FakeApiServerRestTests : IDisposable
         Assert.Null(bare["spec"]);
     }
 
+    [Fact]
+    public async Task A_watch_without_a_version_starts_with_the_current_objects_as_added()
+    {
+        _server.CloseWatchAfterEvents = 1;
+        var stream = await _http.GetStringAsync($"{Pools}?watch=true&fieldSelector=metadata.name%3Dpool");
+        var added = JsonNode.Parse(stream.Trim())!;
+        Assert.Equal("ADDED", added["type"]!.GetValue<string>());
+        Assert.Equal("pool", added["object"]!["metadata"]!["name"]!.GetValue<string>());
+    }
+
     public void Dispose()
     {
         _http.Dispose();
