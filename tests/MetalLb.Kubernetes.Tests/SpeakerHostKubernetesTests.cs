@@ -1,4 +1,5 @@
 using BgpKit.MetalLb.Kubernetes.Tests.Sources;
+using BgpKit.TestSupport;
 
 namespace BgpKit.MetalLb.Kubernetes.Tests;
 

@@ -1,3 +1,5 @@
+using BgpKit.TestSupport;
+
 namespace BgpKit.MetalLb.Kubernetes.Tests.Sources;
 
 /// <summary>MetalLB and core objects as the API server holds them (JSON), for the fake server.</summary>
