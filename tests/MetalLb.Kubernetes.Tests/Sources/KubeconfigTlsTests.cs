@@ -23,6 +23,8 @@ public sealed class KubeconfigTlsTests : IDisposable
     public KubeconfigTlsTests()
     {
         ApiObjects.Seed(_server);
+        // The speaker announces the addresses the controller wrote.
+        _server.Put(ApiObjects.Service("web", ingress: "198.51.100.1"));
         var server = _cluster.IssueServer("CN=kube-apiserver", "127.0.0.1", "kubernetes.default.svc");
         _front = new TlsFront(new IPEndPoint(IPAddress.Loopback, _server.Url.Port), server, _cluster);
     }
@@ -99,7 +101,7 @@ public sealed class KubeconfigTlsTests : IDisposable
 
             // A change reaches the speaker through the watch, not a new list.
             var lists = _server.RequestsFor("services").Count(r => !r.Contains("watch=true", StringComparison.Ordinal));
-            _server.Put(ApiObjects.Service("api"));
+            _server.Put(ApiObjects.Service("api", ingress: "198.51.100.2"));
             await Poll.UntilAsync(() => host.Status.Config().InForce?.Announcements.Count == 2, "the watched service's route", Bound);
 
             var inForce = host.Status.Config().InForce!;
