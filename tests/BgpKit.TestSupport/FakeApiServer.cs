@@ -109,10 +109,11 @@ public sealed partial class FakeApiServer : IDisposable
             var collection = CollectionOf(obj);
             var key = KeyOf(obj);
             var objects = Objects(collection);
-            var type = objects.ContainsKey(key) ? "MODIFIED" : "ADDED";
+            var type = objects.TryGetValue(key, out var existing) ? "MODIFIED" : "ADDED";
             var version = ++_version;
             ((JsonObject)obj["metadata"]!)["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
-            ((JsonObject)obj["metadata"]!)["uid"] ??= Guid.NewGuid().ToString();
+            // An update keeps the object's identity, as on a real server: only a new object gets a new uid.
+            ((JsonObject)obj["metadata"]!)["uid"] ??= existing?["metadata"]?["uid"]?.GetValue<string>() ?? Guid.NewGuid().ToString();
             objects[key] = obj;
             Record(new Change(version, collection, Namespace(obj), type, obj.ToJsonString()));
             return version;

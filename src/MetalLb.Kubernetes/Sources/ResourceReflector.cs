@@ -228,8 +228,8 @@ internal sealed partial class ResourceReflector
 
     /// <summary>
     /// The object as the manifest reader should see it: apiVersion and kind set (LIST items of
-    /// built-in kinds carry neither), metadata cut to name, namespace, labels and annotations, and
-    /// status dropped except a Service's load-balancer ingress. What the plan does not read
+    /// built-in kinds carry neither), metadata cut to name, namespace, uid, labels and annotations, and
+    /// status dropped except a Service's load-balancer ingress and a pool's counts. What the plan does not read
     /// (resourceVersion, managedFields, a Node's heartbeats) then never makes a new snapshot.
     /// </summary>
     internal string Normalize(JsonObject item)
@@ -238,7 +238,8 @@ internal sealed partial class ResourceReflector
         var metadata = new JsonObject();
         if (item["metadata"] is JsonObject meta)
         {
-            foreach (var field in (ReadOnlySpan<string>)["name", "namespace", "labels", "annotations"])
+            // uid: Events name it (kubectl describe finds them by it), owner references need it; it never changes.
+            foreach (var field in (ReadOnlySpan<string>)["name", "namespace", "uid", "labels", "annotations"])
             {
                 if (meta[field] is { } value)
                 {
@@ -263,6 +264,11 @@ internal sealed partial class ResourceReflector
         if (_kind.Kind == "Service" && (item["status"] as JsonObject)?["loadBalancer"] is { } loadBalancer)
         {
             result["status"] = new JsonObject { ["loadBalancer"] = loadBalancer.DeepClone() };
+        }
+        // The controller writes a pool's status and must see what it holds, or it would write it again on every change.
+        if (_kind.Kind == "IPAddressPool" && item["status"] is JsonObject poolStatus)
+        {
+            result["status"] = poolStatus.DeepClone();
         }
         return result.ToJsonString(Indented);
     }

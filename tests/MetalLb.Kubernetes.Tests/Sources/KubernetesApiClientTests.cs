@@ -105,7 +105,7 @@ public sealed class KubernetesApiClientTests : IDisposable
         var normalized = JsonNode.Parse(reflector.Normalize(item))!;
 
         Assert.Equal("""
-            {"apiVersion":"v1","kind":"Service","metadata":{"name":"web","namespace":"default","labels":{"app":"web"},"annotations":{"metallb.io/address-pool":"p"}},"spec":{"type":"LoadBalancer"},"status":{"loadBalancer":{"ingress":[{"ip":"192.0.2.1"}]}}}
+            {"apiVersion":"v1","kind":"Service","metadata":{"name":"web","namespace":"default","uid":"u","labels":{"app":"web"},"annotations":{"metallb.io/address-pool":"p"}},"spec":{"type":"LoadBalancer"},"status":{"loadBalancer":{"ingress":[{"ip":"192.0.2.1"}]}}}
             """, normalized.ToJsonString());
     }
 
