@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using BgpKit.Cli.Speaker;
 using BgpKit.MetalLb.Kubernetes;
 
@@ -105,23 +104,6 @@ internal static class ControllerCommand
         using var loggers = ConsoleLogging.Create(level);
         await using var host = new ControllerHost(options with { LoggerFactory = loggers });
         // SIGTERM and SIGINT stop gracefully: the Lease is released so the other replica takes over at once.
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stopping.Cancel();
-        }
-        try
-        {
-            await host.RunAsync(stopping.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is System.Net.HttpListenerException or System.Net.Sockets.SocketException)
-        {
-            await parse.InvocationConfiguration.Error.WriteLineAsync("bgpkit controller: cannot listen: " + e.Message).ConfigureAwait(false);
-            return 1;
-        }
-        return 0;
+        return await UntilSignal.RunAsync(parse, "controller", host.RunAsync, cancellationToken).ConfigureAwait(false);
     }
 }

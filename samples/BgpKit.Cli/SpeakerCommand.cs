@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using BgpKit.Cli.Speaker;
 using BgpKit.MetalLb.Kubernetes;
 
@@ -75,24 +74,7 @@ internal static class SpeakerCommand
     {
         using var loggers = ConsoleLogging.Create(level);
         await using var host = new SpeakerHost(options with { LoggerFactory = loggers });
-        // SIGTERM (Kubernetes, systemd) and SIGINT (Ctrl+C) stop gracefully: Cease to every peer, BFD AdminDown.
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stopping.Cancel();
-        }
-        try
-        {
-            await host.RunAsync(stopping.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is System.Net.HttpListenerException or System.Net.Sockets.SocketException)
-        {
-            await parse.InvocationConfiguration.Error.WriteLineAsync("bgpkit speaker: cannot listen: " + e.Message).ConfigureAwait(false);
-            return 1;
-        }
-        return 0;
+        // SIGTERM and SIGINT stop gracefully: Cease to every peer, BFD AdminDown.
+        return await UntilSignal.RunAsync(parse, "speaker", host.RunAsync, cancellationToken).ConfigureAwait(false);
     }
 }
