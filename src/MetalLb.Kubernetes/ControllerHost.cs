@@ -79,7 +79,7 @@ public sealed partial class ControllerHost : IAsyncDisposable
     {
         if (_options.MetricsEndPoint is { } endPoint)
         {
-            _server = new StatusServer(endPoint, _exporter, () => Status(), _options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Status"));
+            _server = new StatusServer(endPoint, _exporter, () => Status(), () => _controller.Allocation is not null, _options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Status"));
             _server.Start();
         }
         LogStarting(_logger, _options.Identity, _source.Description);

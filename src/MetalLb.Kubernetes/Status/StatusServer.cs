@@ -23,6 +23,7 @@ public sealed partial class StatusServer : IAsyncDisposable
     private readonly HttpListener _listener = new();
     private readonly ISpeakerStatus? _status;
     private readonly Func<ControllerView>? _controller;
+    private readonly Func<bool>? _ready;
     private readonly PrometheusExporter? _metrics;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
@@ -38,10 +39,11 @@ public sealed partial class StatusServer : IAsyncDisposable
     }
 
     /// <summary>The controller's endpoint: <c>/metrics</c> and <c>/v1/controller</c>.</summary>
-    internal StatusServer(IPEndPoint endPoint, PrometheusExporter metrics, Func<ControllerView> controller, ILogger logger)
+    internal StatusServer(IPEndPoint endPoint, PrometheusExporter metrics, Func<ControllerView> controller, Func<bool> ready, ILogger logger)
     {
         _metrics = metrics;
         _controller = controller;
+        _ready = ready;
         (EndPoint, _logger) = Listen(endPoint, logger);
     }
 
@@ -138,7 +140,9 @@ public sealed partial class StatusServer : IAsyncDisposable
                 {
                     "/metrics" when _metrics is not null => (200, PrometheusText.ContentType, _metrics.Collect()),
                     "/v1/controller" when _controller is not null => (200, Json, Serialize(_controller())),
-                    "" => (200, "text/plain; charset=utf-8", "bgpkit controller status\n/v1/controller\n/metrics\n"),
+                    "/healthz" => (200, "text/plain; charset=utf-8", "ok\n"),
+                    "/readyz" => _ready?.Invoke() != false ? (200, "text/plain; charset=utf-8", "ok\n") : (503, "text/plain; charset=utf-8", "not ready: the cluster has not been read yet\n"),
+                    "" => (200, "text/plain; charset=utf-8", "bgpkit controller status\n/v1/controller\n/healthz\n/readyz\n/metrics\n"),
                     _ => (404, "text/plain; charset=utf-8", "not found\n"),
                 };
             }
@@ -150,8 +154,13 @@ public sealed partial class StatusServer : IAsyncDisposable
                 "/v1/bgp/routes" => (200, Json, Serialize(_status.BgpRoutes(Empty(query["peer"]), query["received"] is "true" or "1"))),
                 "/v1/bfd/peers" => (200, Json, Serialize(_status.BfdPeers())),
                 "/v1/config" => (200, Json, Serialize(_status.Config())),
+                "/healthz" => (200, "text/plain; charset=utf-8", "ok\n"),
+                // Ready once a first configuration was read (valid or not): the pod is then doing its job or saying why not.
+                "/readyz" => _status.Config().LastChange is not null
+                    ? (200, "text/plain; charset=utf-8", "ok\n")
+                    : (503, "text/plain; charset=utf-8", "not ready: no configuration read yet\n"),
                 "" => (200, "text/plain; charset=utf-8",
-                    "bgpkit speaker status\n/v1/bgp/summary\n/v1/bgp/neighbors?name=\n/v1/bgp/routes?peer=&received=true\n/v1/bfd/peers\n/v1/config\n/metrics\n"),
+                    "bgpkit speaker status\n/v1/bgp/summary\n/v1/bgp/neighbors?name=\n/v1/bgp/routes?peer=&received=true\n/v1/bfd/peers\n/v1/config\n/healthz\n/readyz\n/metrics\n"),
                 _ => (404, "text/plain; charset=utf-8", "not found\n"),
             };
         }

@@ -35,7 +35,30 @@ public sealed class StatusServerTests
 
         public BfdPeersView BfdPeers() => new([new BfdPeerStatus("127.0.0.2", "127.0.0.1", "Up", "Up", 1, 2, 300, 300, 3, 900, 5, 0)]);
 
-        public ConfigView Config() => new("node-1", null, null);
+        public ConfigView? Read { get; set; }
+
+        public ConfigView Config() => Read ?? new("node-1", null, null);
+    }
+
+    [Fact]
+    public async Task Probes_say_healthy_at_once_and_ready_once_a_configuration_was_read()
+    {
+        var status = new FixedStatus();
+        await using var speaker = new StatusServer(new IPEndPoint(IPAddress.Loopback, 1), status, null, NullLogger.Instance);
+        Assert.Equal(200, speaker.Route("/healthz", new()).Status);
+        Assert.Equal(503, speaker.Route("/readyz", new()).Status);
+        status.Read = new ConfigView("node-1", null, new ConfigChangeView("2026-12-07T00:00:00Z", false, [], [], []));
+        Assert.Equal(200, speaker.Route("/readyz", new()).Status); // an invalid configuration is read too: the pod says why in show config
+
+        var ready = false;
+        using var exporter = new PrometheusExporter(_ => false);
+        await using var controller = new StatusServer(new IPEndPoint(IPAddress.Loopback, 1), exporter,
+            () => new ControllerView("a", null, false, null, [], [], 0), () => ready, NullLogger.Instance);
+        Assert.Equal(200, controller.Route("/healthz", new()).Status);
+        Assert.Equal(503, controller.Route("/readyz", new()).Status);
+        ready = true;
+        Assert.Equal(200, controller.Route("/readyz", new()).Status);
+        Assert.Equal(404, controller.Route("/v1/bgp/summary", new()).Status);
     }
 
     [Fact]
