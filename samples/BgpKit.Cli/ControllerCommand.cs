@@ -47,6 +47,30 @@ internal static class ControllerCommand
             DefaultValueFactory = _ => "2s",
             HelpName = "D",
         };
+        var webhookListen = new Option<string>("--webhook-listen")
+        {
+            Description = "serve MetalLB's validating admission webhooks and the BGPPeer conversion webhook over HTTPS here (the webhook Service's targetPort): ADDR:PORT or none",
+            DefaultValueFactory = _ => "none",
+            HelpName = "ADDR:PORT",
+        };
+        var webhookSecret = new Option<string>("--webhook-secret")
+        {
+            Description = "the Secret that holds the webhook's CA and serving certificate (made by the controller when empty)",
+            DefaultValueFactory = _ => "bgpkit-webhook-cert",
+            HelpName = "NAME",
+        };
+        var webhookService = new Option<string>("--webhook-service")
+        {
+            Description = "the Service the API server calls for the webhooks (the certificate names NAME.NS.svc)",
+            DefaultValueFactory = _ => "bgpkit-webhook-service",
+            HelpName = "NAME",
+        };
+        var webhookConfiguration = new Option<string>("--webhook-configuration")
+        {
+            Description = "the ValidatingWebhookConfiguration whose caBundles the controller keeps current",
+            DefaultValueFactory = _ => "bgpkit-validating-webhook-configuration",
+            HelpName = "NAME",
+        };
         var logLevel = new Option<string>("--log-level")
         {
             Description = "all, debug, info, warn, error or none",
@@ -59,6 +83,10 @@ internal static class ControllerCommand
         command.Options.Add(leaseDuration);
         command.Options.Add(renewDeadline);
         command.Options.Add(retryPeriod);
+        command.Options.Add(webhookListen);
+        command.Options.Add(webhookSecret);
+        command.Options.Add(webhookService);
+        command.Options.Add(webhookConfiguration);
         command.Options.Add(logLevel);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -87,6 +115,15 @@ internal static class ControllerCommand
                     Identity = parse.GetValue(identity) is { Length: > 0 } name ? name : ControllerHostOptions.DefaultIdentity(),
                     MetricsEndPoint = EndPoints.Parse(parse.GetValue(metrics)!, "--metrics-listen"),
                     LeaderElection = timing,
+                    Webhook = EndPoints.Parse(parse.GetValue(webhookListen)!, "--webhook-listen") is { } webhook
+                        ? new WebhookOptions
+                        {
+                            EndPoint = webhook,
+                            SecretName = parse.GetValue(webhookSecret)!,
+                            ServiceName = parse.GetValue(webhookService)!,
+                            ConfigurationName = parse.GetValue(webhookConfiguration)!,
+                        }
+                        : null,
                 };
             }
             catch (Exception e) when (e is FormatException or InvalidOperationException)

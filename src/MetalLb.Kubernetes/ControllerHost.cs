@@ -2,6 +2,7 @@ using BgpKit.MetalLb.Kubernetes.Controller;
 using BgpKit.MetalLb.Kubernetes.Metrics;
 using BgpKit.MetalLb.Kubernetes.Sources;
 using BgpKit.MetalLb.Kubernetes.Status;
+using BgpKit.MetalLb.Kubernetes.Webhook;
 using Microsoft.Extensions.Logging;
 
 namespace BgpKit.MetalLb.Kubernetes;
@@ -29,7 +30,9 @@ public sealed partial class ControllerHost : IAsyncDisposable
     private readonly ClusterController _controller;
     private readonly ControllerMetrics _metrics;
     private readonly PrometheusExporter _exporter;
+    private readonly WebhookCertificates? _certificates;
     private StatusServer? _server;
+    private WebhookServer? _webhook;
     private int _disposed;
 
     /// <summary>Prepares the host; nothing runs until <see cref="RunAsync"/>.</summary>
@@ -49,7 +52,7 @@ public sealed partial class ControllerHost : IAsyncDisposable
         _options = options;
         _logger = options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Controller");
         var ns = options.KubernetesApi.Namespace;
-        if (source is null || leadership is null || writer is null)
+        if (source is null || leadership is null || writer is null || options.Webhook is not null)
         {
             _client = options.KubernetesApi.CreateClient();
         }
@@ -63,6 +66,10 @@ public sealed partial class ControllerHost : IAsyncDisposable
         _metrics = new ControllerMetrics(options.MeterFactory);
         _controller = new ClusterController(ns, _leadership, writer ?? new KubernetesClusterWriter(_client!, options.TimeProvider, options.Identity),
             options.TimeProvider, _logger, _metrics);
+        if (options.Webhook is { } webhook)
+        {
+            _certificates = new WebhookCertificates(_client!, webhook, ns, options.TimeProvider, options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Webhook"));
+        }
     }
 
     /// <summary>What the controller holds now: leader, configuration, allocations (as <c>/v1/controller</c> serves it).</summary>
@@ -79,11 +86,22 @@ public sealed partial class ControllerHost : IAsyncDisposable
     {
         if (_options.MetricsEndPoint is { } endPoint)
         {
-            _server = new StatusServer(endPoint, _exporter, () => Status(), () => _controller.Allocation is not null, _options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Status"));
+            _server = new StatusServer(endPoint, _exporter, () => Status(), () => _controller.Allocation is not null && (_certificates is null || _certificates.Current is not null), _options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Status"));
             _server.Start();
         }
         LogStarting(_logger, _options.Identity, _source.Description);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var certificates = Task.CompletedTask;
+        if (_options.Webhook is { } options && _certificates is { } keeper)
+        {
+            // Every replica serves the webhook (the Service spreads calls over them), leader or not.
+            var admission = new AdmissionWebhook(_options.KubernetesApi.Namespace, () => _controller.Snapshot);
+            _webhook = new WebhookServer(options.EndPoint, () => keeper.Current,
+                (path, body) => path == "/convert" ? BgpPeerConversion.Handle(body.Span) : admission.Handle(path, body.Span),
+                _options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Webhook"));
+            _webhook.Start();
+            certificates = Task.Run(() => keeper.RunAsync(options.CheckInterval, stop.Token), CancellationToken.None);
+        }
         var election = Task.Run(() => _leadership.RunAsync(stop.Token), CancellationToken.None);
         try
         {
@@ -96,6 +114,7 @@ public sealed partial class ControllerHost : IAsyncDisposable
         {
             await stop.CancelAsync().ConfigureAwait(false);
             await election.ConfigureAwait(false);
+            await certificates.ConfigureAwait(false);
             using var release = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await _leadership.ReleaseAsync(release.Token).ConfigureAwait(false);
         }
@@ -111,6 +130,10 @@ public sealed partial class ControllerHost : IAsyncDisposable
         if (_server is not null)
         {
             await _server.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_webhook is not null)
+        {
+            await _webhook.DisposeAsync().ConfigureAwait(false);
         }
         (_leadership as IDisposable)?.Dispose();
         _client?.Dispose();

@@ -23,6 +23,9 @@ public sealed record ControllerHostOptions
     /// <summary>Where to serve <c>/metrics</c> and <c>/v1/controller</c> (default 127.0.0.1:7472, MetalLB's controller metrics port); null for none.</summary>
     public IPEndPoint? MetricsEndPoint { get; init; } = new(IPAddress.Loopback, 7472);
 
+    /// <summary>Serve MetalLB's validating admission webhooks and the BGPPeer conversion webhook over HTTPS (null: none).</summary>
+    public WebhookOptions? Webhook { get; init; }
+
     /// <summary>The clock of every timer (retries, the leadership guard).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -52,6 +52,9 @@ internal sealed partial class ClusterController
     /// <summary>The latest allocation: the configuration's validity and errors, each Service and pool (null before the first snapshot).</summary>
     public ClusterAllocation? Allocation => _allocation;
 
+    /// <summary>The cluster as last read (null before the first snapshot); the admission webhook judges changes against it.</summary>
+    public ResourceSnapshot? Snapshot => Volatile.Read(ref _latest);
+
     /// <summary>How many writes succeeded, for tests and the status view.</summary>
     public long WriteCount { get; private set; }
 

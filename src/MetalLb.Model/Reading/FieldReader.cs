@@ -282,6 +282,11 @@ internal sealed class FieldReader(ResourceContext context, YamlMappingNode node,
             string schemaPath = UpstreamFields.SchemaPath(FieldPath(key));
             if (UpstreamFields.Find(context.Kind, schemaPath) is not { } field)
             {
+                if (context.Mode == ReadMode.Admission)
+                {
+                    context.Report(ProblemSeverity.Error, (int)k.Start.Line, FieldPath(key), unknown);
+                    continue;
+                }
                 context.Report(ProblemSeverity.Warning, (int)k.Start.Line, FieldPath(key), unknown + " (not in MetalLB's CRD as BgpKit knows it; ignored)");
             }
             else if (!UpstreamFields.IsDefault(context.Kind, field, value))

@@ -124,7 +124,7 @@ internal static partial class ManifestReader
                 break;
             default:
                 // A server also serves kinds BgpKit has no use for (ConfigurationState, ServiceBGPStatus).
-                if ((metallb || frrk8s) && mode == ReadMode.Manifest)
+                if ((metallb || frrk8s) && mode != ReadMode.ApiServer)
                 {
                     context.Report(ProblemSeverity.Error, source.Line, "kind", $"unknown kind {kind} in {apiVersion}");
                 }

@@ -16,4 +16,12 @@ public enum ReadMode
     /// (naming it) when it holds another value; a field unknown to BgpKit's table is a warning, not an error.
     /// </summary>
     ApiServer,
+
+    /// <summary>
+    /// An object on its way into the API server, as a validating admission webhook sees it: the
+    /// server has already filled in the CRDs' defaults, so upstream's fields are read as in
+    /// <see cref="ApiServer"/> (an unimplemented one at a non-default value is a warning the client is
+    /// shown), but a field that upstream's CRD does not have is an error, as in a manifest file.
+    /// </summary>
+    Admission,
 }
