@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using BgpKit.MetalLb.Kubernetes.Controller;
-using BgpKit.MetalLb.Kubernetes.Sources;
 using Microsoft.Extensions.Logging;
 
 namespace BgpKit.MetalLb.Kubernetes.NodeStatus;
@@ -129,9 +128,11 @@ internal sealed partial class NodeStatusPublisher
                 WriteCount++;
             }
         }
-        catch (KubernetesApiException e)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            // Our view may be old (a 404, a 409): list again before the retry.
+            // A refusal (KubernetesApiException: our view may be old, a 404 or a 409), the network, a
+            // client timeout, an answer we cannot read: list again before the retry. Publishing status
+            // must never stop the speaker, whose sessions matter more than their reports.
             var delay = _retryDelay;
             _retryDelay = TimeSpan.FromTicks(Math.Min(_retryDelay.Ticks * 2, MaxRetryDelay.Ticks));
             _known = null;
