@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using BgpKit.MetalLb.Kubernetes.Controller;
+using BgpKit.MetalLb.Kubernetes.Sources;
 using Microsoft.Extensions.Logging;
 
 namespace BgpKit.MetalLb.Kubernetes.NodeStatus;
@@ -12,7 +13,9 @@ namespace BgpKit.MetalLb.Kubernetes.NodeStatus;
 /// bounded by a <see cref="WriteRateLimit"/>: a flapping peer coalesces into a handful of writes,
 /// and the pass that ends the burst writes the final state. The first pass reads the Node's uid
 /// (owner references) and lists the node's existing objects, so a restart updates them rather
-/// than duplicating them; a failed write lists again before the retry.
+/// than duplicating them; a failed write lists again before the retry. A kind whose LIST answers
+/// 404 (its CRD is not installed: FRR-K8s's BGPSessionState beside MetalLB's native BGP) is left
+/// out until a later list finds it, so the other kinds are still published.
 /// </summary>
 internal sealed partial class NodeStatusPublisher
 {
@@ -29,6 +32,7 @@ internal sealed partial class NodeStatusPublisher
     private SetConfigurationState? _stateWritten;
     private TimeSpan _retryDelay;
     private volatile bool _relist;
+    private readonly HashSet<NodeStatusKind> _absent = [];
 
     public NodeStatusPublisher(string @namespace, string node, Func<NodeObservation> observe, INodeStatusWriter writer, WriteRateLimit limit, TimeProvider time, ILogger logger)
     {
@@ -56,14 +60,17 @@ internal sealed partial class NodeStatusPublisher
     /// <summary>Something the node runs changed: a pass is due.</summary>
     public void Wake() => _wake.Writer.TryWrite(true);
 
+    /// <summary>The next pass lists this node's objects again (every <see cref="ResyncInterval"/>).</summary>
+    internal void Resync()
+    {
+        _relist = true;
+        Wake();
+    }
+
     /// <summary>Runs passes on every <see cref="Wake"/>, after throttling and failures, until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var resync = _time.CreateTimer(_ =>
-        {
-            _relist = true;
-            Wake();
-        }, null, ResyncInterval, ResyncInterval);
+        using var resync = _time.CreateTimer(_ => Resync(), null, ResyncInterval, ResyncInterval);
         Wake();
         try
         {
@@ -96,7 +103,18 @@ internal sealed partial class NodeStatusPublisher
                 var listed = new List<ExistingNodeStatus>();
                 foreach (var kind in NodeStatusKind.All)
                 {
-                    listed.AddRange(await _writer.ListAsync(kind, _node, cancellationToken).ConfigureAwait(false));
+                    try
+                    {
+                        listed.AddRange(await _writer.ListAsync(kind, _node, cancellationToken).ConfigureAwait(false));
+                        _absent.Remove(kind);
+                    }
+                    catch (KubernetesApiException e) when (e.StatusCode == 404)
+                    {
+                        if (_absent.Add(kind))
+                        {
+                            LogKindAbsent(_logger, kind.Kind, kind.ApiVersion);
+                        }
+                    }
                 }
                 _known = listed;
             }
@@ -105,7 +123,8 @@ internal sealed partial class NodeStatusPublisher
                 var observation = _observe();
                 var state = NodeStatusPlanner.ConfigurationState(_namespace, _node, observation.Configuration, _owner);
                 var stateDue = state is not null && (_stateWritten is null || _stateWritten.Valid != state.Valid || _stateWritten.ErrorSummary != state.ErrorSummary);
-                var write = NodeStatusPlanner.Writes(NodeStatusPlanner.Desired(_node, observation), _known!).FirstOrDefault();
+                var desired = NodeStatusPlanner.Desired(_node, observation).Where(d => !_absent.Contains(d.Kind)).ToArray();
+                var write = NodeStatusPlanner.Writes(desired, _known!).FirstOrDefault();
                 if (write is null && !stateDue)
                 {
                     _retryDelay = InitialRetryDelay;
@@ -164,6 +183,9 @@ internal sealed partial class NodeStatusPublisher
                 break;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind} ({ApiVersion}) is not served (404: its CRD is not installed); not publishing it until a later list finds it")]
+    private static partial void LogKindAbsent(ILogger logger, string kind, string apiVersion);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Created {Kind} {Name} for {Key}")]
     private static partial void LogCreated(ILogger logger, string kind, string name, string key);

@@ -24,9 +24,16 @@ internal sealed class MemoryNodeStatusWriter : INodeStatusWriter
         return Task.FromResult(new NodeOwner(node, "uid-" + node));
     }
 
+    /// <summary>Kinds whose CRD is not installed: LIST answers 404.</summary>
+    public HashSet<NodeStatusKind> Absent { get; } = [];
+
     public Task<IReadOnlyList<ExistingNodeStatus>> ListAsync(NodeStatusKind kind, string node, CancellationToken cancellationToken)
     {
         Call("LIST " + kind.Plural);
+        if (Absent.Contains(kind))
+        {
+            throw new KubernetesApiException(404, "LIST " + kind.Plural + ": 404 NotFound");
+        }
         return Task.FromResult<IReadOnlyList<ExistingNodeStatus>>(Objects.Values.Where(o => o.Kind == kind).ToArray());
     }
 

@@ -154,6 +154,26 @@ public sealed class NodeStatusPublisherTests
         Assert.Equal("peer x: bad", _writer.States[^1].ErrorSummary);
     }
 
+    [Fact]
+    public async Task A_kind_whose_CRD_is_missing_is_left_out_and_published_once_a_resync_finds_it()
+    {
+        var publisher = Publisher(perSecond: 5, burst: 10);
+        _writer.Absent.Add(NodeStatusKind.BgpSessionState);
+        _observation = Observation("Established", valid: true, new AnnouncedService("default", "web", ["router"]));
+
+        Assert.Null(await publisher.PassAsync(default));
+        Assert.IsType<ServiceBgpStatusObject>(Assert.Single(_writer.Objects).Value.Status);
+
+        // FRR-K8s gets installed; the periodic resync lists again and finds it.
+        _writer.Absent.Clear();
+        Assert.Null(await publisher.PassAsync(default));
+        Assert.Single(_writer.Objects);
+        publisher.Resync();
+        Assert.Null(await publisher.PassAsync(default));
+        Assert.Equal(2, _writer.Objects.Count);
+        Assert.Equal("Established", _writer.Status<BgpSessionStateObject>().BgpStatus);
+    }
+
     private static NodeObservation Observation(string state, bool? valid, params AnnouncedService[] services) =>
         new([new SessionObservation("192.0.2.1", "", state, null)], services, valid is { } v ? new ConfigurationOutcome(v, []) : null);
 }
