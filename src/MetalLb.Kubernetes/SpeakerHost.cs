@@ -1,4 +1,5 @@
 using BgpKit.MetalLb.Kubernetes.Metrics;
+using BgpKit.MetalLb.Kubernetes.NodeStatus;
 using BgpKit.MetalLb.Kubernetes.Reconcile;
 using BgpKit.MetalLb.Kubernetes.Sources;
 using BgpKit.MetalLb.Kubernetes.Speaker;
@@ -12,6 +13,8 @@ namespace BgpKit.MetalLb.Kubernetes;
 /// BFD sessions, runs them with Bgp.Fsm and Bfd, and applies every later change as a difference
 /// (unchanged sessions never flap, unchanged routes are never withdrawn; an invalid change is
 /// reported and the last valid configuration stays). Serves status views and Prometheus metrics.
+/// Reading from the API server, it also publishes the node's ServiceBGPStatus, BGPSessionState
+/// and ConfigurationState objects (owned by the Node, written at a bounded rate).
 /// <code>
 /// await using var host = new SpeakerHost(new SpeakerHostOptions { Node = "node-1", ConfigPaths = ["/etc/metallb"] });
 /// await host.RunAsync(stoppingToken); // until cancelled; then Cease to every peer, BFD AdminDown
@@ -26,6 +29,8 @@ public sealed partial class SpeakerHost : IAsyncDisposable
     private readonly SpeakerBackend _backend;
     private readonly Reconciler _reconciler;
     private readonly IResourceSource _source;
+    private readonly k8s.Kubernetes? _client;
+    private readonly NodeStatusPublisher? _publisher;
     private StatusServer? _status;
     private int _disposed;
 
@@ -48,6 +53,17 @@ public sealed partial class SpeakerHost : IAsyncDisposable
         });
         _reconciler = new Reconciler(options.Node, new ModelPlanCompiler(options.Node, fromApiServer: options.KubernetesApi is not null), _backend, options.TimeProvider,
             options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Reconciler"), _hostMetrics);
+        if (options.KubernetesApi is { } api)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.StatusWritesPerSecond);
+            _client = api.CreateClient();
+            var writer = new KubernetesNodeStatusWriter(_client, api.Namespace, options.TimeProvider, "speaker-" + options.Node);
+            _publisher = new NodeStatusPublisher(api.Namespace, options.Node, () => NodeObservation.From(_reconciler), writer,
+                new WriteRateLimit(options.StatusWritesPerSecond, options.StatusWritesPerSecond, options.TimeProvider), options.TimeProvider,
+                options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.NodeStatus"));
+            _reconciler.Applied += _publisher.Wake;
+            _backend.SessionsChanged += _publisher.Wake;
+        }
     }
 
     private static IResourceSource CreateSource(SpeakerHostOptions options)
@@ -90,6 +106,8 @@ public sealed partial class SpeakerHost : IAsyncDisposable
             _status.Start();
         }
         LogStarting(_logger, _options.Node, _source.Description);
+        using var stopPublishing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var publishing = _publisher is null ? Task.CompletedTask : Task.Run(() => _publisher.RunAsync(stopPublishing.Token), CancellationToken.None);
         try
         {
             await _reconciler.RunAsync(_source, cancellationToken).ConfigureAwait(false);
@@ -99,6 +117,8 @@ public sealed partial class SpeakerHost : IAsyncDisposable
         }
         finally
         {
+            await stopPublishing.CancelAsync().ConfigureAwait(false);
+            await publishing.ConfigureAwait(false);
             await _reconciler.ShutdownAsync(CancellationToken.None).ConfigureAwait(false);
         }
     }
@@ -115,6 +135,7 @@ public sealed partial class SpeakerHost : IAsyncDisposable
         {
             await _status.DisposeAsync().ConfigureAwait(false);
         }
+        _client?.Dispose();
         _hostMetrics.Dispose();
         _exporter.Dispose();
     }

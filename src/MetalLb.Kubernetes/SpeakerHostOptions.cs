@@ -30,6 +30,13 @@ public sealed record SpeakerHostOptions
     /// <summary>How often the manifests are re-read even without a file-system event.</summary>
     public TimeSpan RescanInterval { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// With <see cref="KubernetesApi"/>: at most this many writes a second of the node's status
+    /// objects (ServiceBGPStatus, BGPSessionState, ConfigurationState), after a burst of as many;
+    /// changes in between are coalesced and the latest state is written.
+    /// </summary>
+    public int StatusWritesPerSecond { get; init; } = 5;
+
     /// <summary>The clock of every timer (BGP, BFD, rescans).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

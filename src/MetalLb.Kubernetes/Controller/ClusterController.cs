@@ -225,10 +225,13 @@ internal sealed partial class ClusterController
     }
 
     /// <summary>The first errors in one line, for a log and a ConfigurationState's errorSummary.</summary>
-    internal static string Summary(IReadOnlyList<Problem> errors)
+    internal static string Summary(IReadOnlyList<Problem> errors) => Summary(errors.Select(p => p.ToString()).ToArray());
+
+    /// <summary>The same for errors already in words (a speaker's, from its configuration view).</summary>
+    internal static string Summary(IReadOnlyList<string> errors)
     {
         const int Shown = 5;
-        var lines = errors.Take(Shown).Select(p => p.ToString()).ToList();
+        var lines = errors.Take(Shown).ToList();
         if (errors.Count > Shown)
         {
             lines.Add($"... and {errors.Count - Shown} more");

@@ -37,7 +37,16 @@ internal sealed record SetConfigurationState(string Namespace, string Name, IRea
 {
     public const string ComponentLabel = "metallb.io/component-type";
     public const string NodeLabel = "metallb.io/node-name";
+
+    /// <summary>The Node a speaker's ConfigurationState belongs to: the garbage collector deletes it with the Node.</summary>
+    public NodeOwner? Owner { get; init; }
 }
+
+/// <summary>
+/// A Node as an owner reference names it (<c>apiVersion: v1</c>, <c>kind: Node</c>, name, uid): the
+/// API server's garbage collector deletes a speaker's per-node objects when their Node goes.
+/// </summary>
+internal sealed record NodeOwner(string Name, string Uid);
 
 /// <summary>An IPAddressPool's status counts, with MetalLB's field names.</summary>
 internal sealed record PoolCounts(long AssignedIPv4, long AssignedIPv6, long AvailableIPv4, long AvailableIPv6);

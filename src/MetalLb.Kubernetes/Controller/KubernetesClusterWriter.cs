@@ -151,6 +151,10 @@ internal sealed class KubernetesClusterWriter : IClusterWriter
             ["kind"] = "ConfigurationState",
             ["metadata"] = new JsonObject { ["name"] = c.Name, ["namespace"] = c.Namespace, ["labels"] = labels },
         };
+        if (c.Owner is { } owner)
+        {
+            body["metadata"]!["ownerReferences"] = new JsonArray(OwnerReference(owner));
+        }
         try
         {
             await _client.CustomObjects.CreateNamespacedCustomObjectAsync(body, "metallb.io", "v1beta1", c.Namespace, "configurationstates",
@@ -164,14 +168,23 @@ internal sealed class KubernetesClusterWriter : IClusterWriter
             cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>An owner reference to a Node, as the garbage collector reads it.</summary>
+    internal static JsonObject OwnerReference(NodeOwner owner) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Node",
+        ["name"] = owner.Name,
+        ["uid"] = owner.Uid,
+    };
+
     /// <summary>The server's refusal in one line, as the reflector words it: status code and the metav1.Status message.</summary>
-    private static KubernetesApiException Refused(HttpOperationException e, string what)
+    internal static KubernetesApiException Refused(HttpOperationException e, string what)
     {
         var space = what.IndexOf(' ', StringComparison.Ordinal);
         return KubernetesApiClient.Refused(what[..space], what[(space + 1)..], e.Response.StatusCode, e.Response.ReasonPhrase, e.Response.Content);
     }
 
-    private static V1Patch MergePatch(JsonObject patch) => new(patch.ToJsonString(), V1Patch.PatchType.MergePatch);
+    internal static V1Patch MergePatch(JsonObject patch) => new(patch.ToJsonString(), V1Patch.PatchType.MergePatch);
 
     internal static string Describe(ClusterWrite write) => write switch
     {

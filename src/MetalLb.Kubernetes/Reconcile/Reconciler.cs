@@ -35,6 +35,9 @@ internal sealed partial class Reconciler : ISpeakerStatus
         _metrics = metrics;
     }
 
+    /// <summary>A snapshot was read and, when valid, applied: <see cref="Current"/> and <see cref="Config"/> show it.</summary>
+    public event Action? Applied;
+
     /// <summary>The intent in force (empty before the first valid configuration).</summary>
     public NodeIntent Current => _current;
 
@@ -73,6 +76,7 @@ internal sealed partial class Reconciler : ISpeakerStatus
         if (outcome.Intent is null)
         {
             LogInvalid(_logger, outcome.Errors.Count, outcome.Errors.Count > 0 ? outcome.Errors[0].Message : "unknown");
+            Applied?.Invoke();
             return null;
         }
 
@@ -83,6 +87,7 @@ internal sealed partial class Reconciler : ISpeakerStatus
         _inForce = new AppliedConfigView(generation, at, snapshot.Source, Sessions(outcome.Intent), Announcements(outcome.Intent), outcome.Services);
         _metrics?.Applied(generation);
         LogApplied(_logger, generation, diff.PeersAdded.Count, diff.PeersRemoved.Count, diff.PeersReset.Count, diff.RoutesAnnounced.Count, diff.RoutesWithdrawn.Count);
+        Applied?.Invoke();
         return diff;
     }
 

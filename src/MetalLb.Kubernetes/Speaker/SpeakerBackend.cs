@@ -32,6 +32,12 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         _logger = options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Speaker");
     }
 
+    /// <summary>
+    /// A BGP or BFD session changed state (raised on the session's own loop: handlers must not block).
+    /// Peers added and removed are the reconciler's doing and show in its <see cref="Reconciler.Applied"/>.
+    /// </summary>
+    public event Action? SessionsChanged;
+
     /// <summary>Where the BGP listener listens, once the first peer created the speaker.</summary>
     public IPEndPoint? ListenEndPoint => _speaker?.ListenEndPoint;
 
@@ -205,6 +211,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
             LoggerFactory = _options.LoggerFactory,
             MeterFactory = _options.MeterFactory,
         });
+        _speaker.PeerStateChanged += (_, _) => SessionsChanged?.Invoke();
         await _speaker.StartAsync(cancellationToken).ConfigureAwait(false);
         return _speaker;
     }
@@ -263,6 +270,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
             Profile = Profile(peer.Bfd!),
             Multihop = peer.Bfd!.Multihop,
         });
+        entry.Bfd.StateChanged += (_, _) => SessionsChanged?.Invoke();
         entry.Binding = speaker.BindLiveness(peer.Address, entry.Bfd);
     }
 
