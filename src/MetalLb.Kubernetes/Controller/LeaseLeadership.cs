@@ -58,8 +58,16 @@ internal sealed partial class LeaseLeadership : ILeadership, IDisposable
         };
         _elector.OnNewLeader += leader =>
         {
-            _leader = leader;
-            LogNewLeader(_logger, leader);
+            // A released Lease names no one ("", not null: see ReleaseAsync); that is no leader, not a leader called "".
+            _leader = string.IsNullOrEmpty(leader) ? null : leader;
+            if (_leader is null)
+            {
+                LogNoLeader(_logger);
+            }
+            else
+            {
+                LogNewLeader(_logger, leader);
+            }
         };
         _elector.OnError += e => LogError(_logger, e.GetType().Name, e.Message);
     }
@@ -68,7 +76,7 @@ internal sealed partial class LeaseLeadership : ILeadership, IDisposable
 
     public string Identity => _lock.Identity;
 
-    public string? Leader => _leading ? _lock.Identity : _leader ?? _elector.GetLeader();
+    public string? Leader => _leading ? _lock.Identity : _leader ?? (_elector.GetLeader() is { Length: > 0 } leader ? leader : null);
 
     public bool MayWrite => _leading && _lock.SinceRenewal is { } since && since < _timing.RenewDeadline;
 
@@ -125,6 +133,9 @@ internal sealed partial class LeaseLeadership : ILeadership, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The leader is {Leader}")]
     private static partial void LogNewLeader(ILogger logger, string leader);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The Lease was released; no replica leads until one takes it")]
+    private static partial void LogNoLeader(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Identity} released the Lease {Lease}")]
     private static partial void LogReleased(ILogger logger, string identity, string lease);

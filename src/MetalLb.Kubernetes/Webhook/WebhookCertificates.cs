@@ -63,17 +63,16 @@ internal sealed partial class WebhookCertificates
     /// <summary>Runs <see cref="EnsureAsync"/> every <paramref name="interval"/> (sooner after a failure) until cancelled.</summary>
     public async Task RunAsync(TimeSpan interval, CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        try
         {
-            var ok = await EnsureAsync(cancellationToken).ConfigureAwait(false);
-            try
+            while (!cancellationToken.IsCancellationRequested)
             {
+                var ok = await EnsureAsync(cancellationToken).ConfigureAwait(false);
                 await Task.Delay(ok ? interval : TimeSpan.FromSeconds(5), _time, cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
         }
     }
 
