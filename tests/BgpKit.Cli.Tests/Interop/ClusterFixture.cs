@@ -84,6 +84,11 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (Environment.GetEnvironmentVariable("BGPKIT_KEEP_DAEMON_DIRS") == "1" && Frr is not null)
+        {
+            // Kept like the daemons' directories: every bgpkit process's output, for reading after a run.
+            File.WriteAllText(Path.Combine(Path.GetTempPath(), $"bgpkit-cluster-e2e-{Environment.ProcessId}.log"), Logs());
+        }
         foreach (var p in _controllers.Concat(_speakers))
         {
             p?.Dispose();
