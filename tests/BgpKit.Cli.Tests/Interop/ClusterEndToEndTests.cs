@@ -78,6 +78,13 @@ public sealed class ClusterEndToEndTests : IClassFixture<ClusterFixture>
         var takeover = ClusterFixture.Since(killed);
         Note($"SIGKILL -> {ClusterFixture.Identities[first]} holds the Lease: {takeover.TotalMilliseconds:0} ms (lease {ClusterFixture.LeaseDuration.TotalSeconds} s, retry {ClusterFixture.RetryPeriod.TotalSeconds} s)");
         Assert.True(takeover < ExpiryTakeover, $"takeover after SIGKILL took {takeover}, more than {ExpiryTakeover}");
+        // At the API server: the killed leader's last renewal to the follower's acquisition is the lease duration
+        // (plus up to a retry period each for noticing the last renewal and for trying again), never less than the
+        // renew deadline after which the killed leader would have stopped writing.
+        var lastBeforeKill = LeaseWrites(ClusterFixture.Identities[other]).Last(r => r.Arrived < killed);
+        var expiry = Between(lastBeforeKill, LeaseWrites(ClusterFixture.Identities[first]).First(r => r.Arrived > killed));
+        Note($"killed leader's last renewal -> the follower's acquisition: {expiry.TotalMilliseconds:0} ms");
+        Assert.InRange(expiry, ClusterFixture.RenewDeadline, ExpiryTakeover);
         await Poll.UntilAsync(() => c.ControllerView(first)["leading"]!.GetValue<bool>(), "the follower to lead", Settle).WithText(c.Logs);
         Assert.Equal(web, c.Api.Ingress("default", "web"));
         Assert.Equal(webWriters.Length, StatusWriters("web").Length);
