@@ -229,6 +229,7 @@ public sealed partial class FakeApiServer : IDisposable
     {
         var request = context.Request;
         var response = context.Response;
+        var arrived = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             Requests.Enqueue(request.HttpMethod + " " + request.Url!.PathAndQuery);
@@ -317,6 +318,10 @@ public sealed partial class FakeApiServer : IDisposable
             {
                 // The response had already started or the client went away.
             }
+        }
+        finally
+        {
+            RecordAudit(arrived, request, response);
         }
     }
 
