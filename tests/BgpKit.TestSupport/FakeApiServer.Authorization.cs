@@ -11,6 +11,12 @@ public sealed partial class FakeApiServer
     /// </summary>
     public Func<(string Verb, string Group, string Resource, string? Subresource, string? Namespace, string User), bool>? Authorizer { get; set; }
 
+    /// <summary>
+    /// The same decision with the object's name, for rules limited by <c>resourceNames</c> (such as
+    /// <see cref="RbacAuthorizer"/>); consulted after <see cref="Authorizer"/>. Null allows all.
+    /// </summary>
+    public Func<AuthorizationRequest, bool>? RequestAuthorizer { get; set; }
+
     /// <summary>Bearer token to user name; requests without a known token are system:anonymous.</summary>
     public Dictionary<string, string> TokenUsers { get; } = new(StringComparer.Ordinal);
 

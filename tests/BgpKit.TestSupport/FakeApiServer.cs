@@ -268,7 +268,8 @@ public sealed partial class FakeApiServer : IDisposable
                 _ => "",
             };
             var user = bearer is not null && TokenUsers.TryGetValue(bearer, out var named) ? named : "system:anonymous";
-            if (Authorizer is { } authorize && !authorize((verb, path.Group, path.Plural, path.Subresource, path.Namespace, user)))
+            if (Authorizer is { } authorize && !authorize((verb, path.Group, path.Plural, path.Subresource, path.Namespace, user))
+                || RequestAuthorizer is { } decide && !decide(new AuthorizationRequest(verb, path.Group, path.Plural, path.Subresource, path.Namespace, path.Name, user)))
             {
                 await WriteAsync(response, Forbidden(path, verb, user));
                 return;
