@@ -68,8 +68,12 @@ internal static class ControllerCommand
         var webhookConfiguration = new Option<string>("--webhook-configuration")
         {
             Description = "the ValidatingWebhookConfiguration whose caBundles the controller keeps current",
-            DefaultValueFactory = _ => "bgpkit-validating-webhook-configuration",
+            DefaultValueFactory = _ => "bgpkit-webhook-configuration",
             HelpName = "NAME",
+        };
+        var certManager = new Option<bool>("--cert-manager")
+        {
+            Description = "cert-manager issues the webhook certificate into --webhook-secret and injects the caBundles: only read the Secret",
         };
         var logLevel = new Option<string>("--log-level")
         {
@@ -87,6 +91,7 @@ internal static class ControllerCommand
         command.Options.Add(webhookSecret);
         command.Options.Add(webhookService);
         command.Options.Add(webhookConfiguration);
+        command.Options.Add(certManager);
         command.Options.Add(logLevel);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -122,6 +127,7 @@ internal static class ControllerCommand
                             SecretName = parse.GetValue(webhookSecret)!,
                             ServiceName = parse.GetValue(webhookService)!,
                             ConfigurationName = parse.GetValue(webhookConfiguration)!,
+                            ManageCertificates = !parse.GetValue(certManager),
                         }
                         : null,
                 };

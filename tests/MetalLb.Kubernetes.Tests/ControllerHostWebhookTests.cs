@@ -24,7 +24,7 @@ public sealed class ControllerHostWebhookTests : IAsyncLifetime
         _server.Resources.Add(new FakeApiResource("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false, false));
         _server.Resources.Add(new FakeApiResource("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, true));
         _server.Put("""{"apiVersion":"v1","kind":"Secret","metadata":{"name":"bgpkit-webhook-cert","namespace":"metallb-system"}}""");
-        _server.Put("""{"apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhookConfiguration","metadata":{"name":"bgpkit-validating-webhook-configuration"},"webhooks":[]}""");
+        _server.Put("""{"apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhookConfiguration","metadata":{"name":"bgpkit-webhook-configuration"},"webhooks":[]}""");
         _server.Put("""{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"bgppeers.metallb.io"},"spec":{"group":"metallb.io"}}""");
         _server.Put(ApiObjects.Pool("198.51.100.0/28"));
         _host = new ControllerHost(new ControllerHostOptions

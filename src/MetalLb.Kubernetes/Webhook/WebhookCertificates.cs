@@ -41,6 +41,10 @@ internal sealed partial class WebhookCertificates
     {
         try
         {
+            if (!_options.ManageCertificates)
+            {
+                return await ReadIssuedAsync(cancellationToken).ConfigureAwait(false);
+            }
             var bundle = await EnsureSecretAsync(cancellationToken).ConfigureAwait(false);
             Use(bundle);
             var ca = Encoding.ASCII.GetBytes(bundle.CaPem);
@@ -109,6 +113,20 @@ internal sealed partial class WebhookCertificates
             {
             }
         }
+    }
+
+    /// <summary>cert-manager's Secret (<c>tls.crt</c>, <c>tls.key</c>, <c>ca.crt</c>): used as it is; false while it is not issued yet.</summary>
+    private async Task<bool> ReadIssuedAsync(CancellationToken cancellationToken)
+    {
+        var secret = await _client.CoreV1.ReadNamespacedSecretAsync(_options.SecretName, _namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (secret.Data is not { } data || !data.TryGetValue("tls.crt", out var crt) || !data.TryGetValue("tls.key", out var key))
+        {
+            LogFailed(_logger, $"Secret {_namespace}/{_options.SecretName} has no tls.crt and tls.key yet (cert-manager issues them)");
+            return false;
+        }
+        data.TryGetValue("ca.crt", out var ca);
+        Use(new CertificateBundle(ca is null ? "" : Encoding.ASCII.GetString(ca), Encoding.ASCII.GetString(crt), Encoding.ASCII.GetString(key)));
+        return true;
     }
 
     private void Use(CertificateBundle bundle)

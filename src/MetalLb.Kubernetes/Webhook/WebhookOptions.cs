@@ -15,10 +15,17 @@ public sealed record WebhookOptions
     public string ServiceName { get; init; } = "bgpkit-webhook-service";
 
     /// <summary>The ValidatingWebhookConfiguration whose caBundles are kept current (empty: none).</summary>
-    public string? ConfigurationName { get; init; } = "bgpkit-validating-webhook-configuration";
+    public string? ConfigurationName { get; init; } = "bgpkit-webhook-configuration";
 
     /// <summary>The CRD whose conversion webhook caBundle is kept current (empty: none).</summary>
     public string? ConversionCrdName { get; init; } = "bgppeers.metallb.io";
+
+    /// <summary>
+    /// True (default): the controller makes the certificates and keeps the caBundles current. False:
+    /// cert-manager issues them into the Secret and its cainjector fills the caBundles; the controller
+    /// only reads the Secret (and picks up each renewal).
+    /// </summary>
+    public bool ManageCertificates { get; init; } = true;
 
     /// <summary>How often certificates and caBundles are checked.</summary>
     public TimeSpan CheckInterval { get; init; } = TimeSpan.FromMinutes(10);

@@ -47,9 +47,9 @@ public class RbacRulesTests
         yield return R(Controller, "get", "secrets", Namespace, "bgpkit-webhook-cert");
         yield return R(Controller, "update", "secrets", Namespace, "bgpkit-webhook-cert");
         yield return R(Controller, "get", "validatingwebhookconfigurations", null, "bgpkit-webhook-configuration", "admissionregistration.k8s.io");
-        yield return R(Controller, "patch", "validatingwebhookconfigurations", null, "bgpkit-webhook-configuration", "admissionregistration.k8s.io");
+        yield return R(Controller, "update", "validatingwebhookconfigurations", null, "bgpkit-webhook-configuration", "admissionregistration.k8s.io");
         yield return R(Controller, "get", "customresourcedefinitions", null, "bgppeers.metallb.io", "apiextensions.k8s.io");
-        yield return R(Controller, "patch", "customresourcedefinitions", null, "bgppeers.metallb.io", "apiextensions.k8s.io");
+        yield return R(Controller, "update", "customresourcedefinitions", null, "bgppeers.metallb.io", "apiextensions.k8s.io");
     }
 
     public static IEnumerable<AuthorizationRequest> ControllerRefusals()
@@ -64,9 +64,9 @@ public class RbacRulesTests
         yield return R(Controller, "delete", "services", "default", "web");
         yield return R(Controller, "update", "leases", Namespace, "another-lease", "coordination.k8s.io");
         yield return R(Controller, "delete", "leases", Namespace, "bgpkit-controller", "coordination.k8s.io");
-        yield return R(Controller, "patch", "validatingwebhookconfigurations", null, "someone-elses-webhook", "admissionregistration.k8s.io");
+        yield return R(Controller, "update", "validatingwebhookconfigurations", null, "someone-elses-webhook", "admissionregistration.k8s.io");
         yield return R(Controller, "list", "validatingwebhookconfigurations", null, null, "admissionregistration.k8s.io");
-        yield return R(Controller, "patch", "customresourcedefinitions", null, "ipaddresspools.metallb.io", "apiextensions.k8s.io");
+        yield return R(Controller, "update", "customresourcedefinitions", null, "ipaddresspools.metallb.io", "apiextensions.k8s.io");
         yield return R(Controller, "delete", "customresourcedefinitions", null, "bgppeers.metallb.io", "apiextensions.k8s.io");
         yield return R(Controller, "list", "ipaddresspools", "default", group: "metallb.io");
         yield return R(Controller, "update", "ipaddresspools", Namespace, "pool", "metallb.io");
@@ -91,14 +91,16 @@ public class RbacRulesTests
         }
         yield return R(Speaker, "get", "nodes", null, "worker-1");
         yield return R(Speaker, "get", "secrets", Namespace, "bgp-password");
-        foreach (var (group, resource) in new[] { ("metallb.io", "servicebgpstatuses"), ("metallb.io", "configurationstates"), ("frrk8s.metallb.io", "bgpsessionstates") })
+        // What the node-status publisher sends: list by node label, create without status, patch /status, delete.
+        foreach (var (group, resource) in new[] { ("metallb.io", "servicebgpstatuses"), ("frrk8s.metallb.io", "bgpsessionstates") })
         {
             yield return R(Speaker, "list", resource, Namespace, group: group);
             yield return R(Speaker, "create", resource, Namespace, group: group);
-            yield return R(Speaker, "update", resource, Namespace, "worker-1-x", group);
             yield return R(Speaker, "delete", resource, Namespace, "worker-1-x", group);
-            yield return R(Speaker, "update", resource + "/status", Namespace, "worker-1-x", group);
+            yield return R(Speaker, "patch", resource + "/status", Namespace, "worker-1-x", group);
         }
+        yield return R(Speaker, "create", "configurationstates", Namespace, group: "metallb.io");
+        yield return R(Speaker, "patch", "configurationstates/status", Namespace, "speaker-worker-1", "metallb.io");
     }
 
     public static IEnumerable<AuthorizationRequest> SpeakerRefusals()
@@ -115,6 +117,8 @@ public class RbacRulesTests
         yield return R(Speaker, "update", "secrets", Namespace, "bgpkit-webhook-cert");
         yield return R(Speaker, "create", "leases", Namespace, group: "coordination.k8s.io");
         yield return R(Speaker, "list", "servicebgpstatuses", "default", group: "metallb.io");
+        yield return R(Speaker, "update", "servicebgpstatuses", Namespace, "worker-1-x", "metallb.io");
+        yield return R(Speaker, "delete", "configurationstates", Namespace, "controller", "metallb.io");
         yield return R(Speaker, "patch", "nodes", null, "worker-1");
         yield return R(Speaker, "patch", "customresourcedefinitions", null, "bgppeers.metallb.io", "apiextensions.k8s.io");
     }

@@ -19,7 +19,7 @@ public sealed class WebhookCertificatesTests : IDisposable
         _server.Resources.Add(new FakeApiResource("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, true));
         _server.Put("""{"apiVersion":"v1","kind":"Secret","metadata":{"name":"bgpkit-webhook-cert","namespace":"metallb-system"}}""");
         _server.Put("""
-            {"apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhookConfiguration","metadata":{"name":"bgpkit-validating-webhook-configuration"},
+            {"apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhookConfiguration","metadata":{"name":"bgpkit-webhook-configuration"},
              "webhooks":[
                {"name":"ipaddresspoolvalidationwebhook.metallb.io","admissionReviewVersions":["v1"],"sideEffects":"None","failurePolicy":"Fail",
                 "clientConfig":{"service":{"name":"bgpkit-webhook-service","namespace":"metallb-system","path":"/validate-metallb-io-v1beta1-ipaddresspool"}}},
@@ -56,7 +56,7 @@ public sealed class WebhookCertificatesTests : IDisposable
         Assert.True(bundle.Serves(CertificateBundle.DnsNames("bgpkit-webhook-service", "metallb-system"), _time.GetUtcNow()));
         Assert.Contains("bgpkit-webhook-service.metallb-system.svc", keeper.Current!.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.DnsName, false), StringComparison.Ordinal);
 
-        var webhooks = (JsonArray)_server.Get("admissionregistration.k8s.io/v1", "validatingwebhookconfigurations", null, "bgpkit-validating-webhook-configuration")!["webhooks"]!;
+        var webhooks = (JsonArray)_server.Get("admissionregistration.k8s.io/v1", "validatingwebhookconfigurations", null, "bgpkit-webhook-configuration")!["webhooks"]!;
         Assert.All(webhooks, w => Assert.Equal(ca, Encoding.ASCII.GetString(Convert.FromBase64String(w!["clientConfig"]!["caBundle"]!.GetValue<string>()))));
         var crd = _server.Get("apiextensions.k8s.io/v1", "customresourcedefinitions", null, "bgppeers.metallb.io")!;
         Assert.Equal(ca, Encoding.ASCII.GetString(Convert.FromBase64String(crd["spec"]!["conversion"]!["webhook"]!["clientConfig"]!["caBundle"]!.GetValue<string>())));
@@ -87,6 +87,23 @@ public sealed class WebhookCertificatesTests : IDisposable
         await keeper.EnsureAsync(default);
         Assert.NotEqual(first, Secret("tls.crt"));
         Assert.Equal(Secret("tls.crt").Trim(), keeper.Current!.ExportCertificatePem().Trim());
+    }
+
+    [Fact]
+    public async Task With_cert_manager_the_issued_secret_is_only_read_and_no_ca_bundle_is_touched()
+    {
+        var keeper = new WebhookCertificates(_client, new WebhookOptions { EndPoint = new System.Net.IPEndPoint(0, 0), ManageCertificates = false },
+            "metallb-system", _time, NullLogger.Instance);
+        Assert.False(await keeper.EnsureAsync(default)); // not issued yet
+        var issued = CertificateBundle.Create(CertificateBundle.DnsNames("bgpkit-webhook-service", "metallb-system"), _time.GetUtcNow());
+        var crt = Convert.ToBase64String(Encoding.ASCII.GetBytes(issued.CertificatePem));
+        var key = Convert.ToBase64String(Encoding.ASCII.GetBytes(issued.KeyPem));
+        _server.Put("""{"apiVersion":"v1","kind":"Secret","metadata":{"name":"bgpkit-webhook-cert","namespace":"metallb-system"},"data":{"tls.crt":"CRT","tls.key":"KEY"}}"""
+            .Replace("CRT", crt, StringComparison.Ordinal).Replace("KEY", key, StringComparison.Ordinal));
+        var before = _server.Requests.Count(r => !r.StartsWith("GET", StringComparison.Ordinal));
+        Assert.True(await keeper.EnsureAsync(default));
+        Assert.Equal(issued.CertificatePem.Trim(), keeper.Current!.ExportCertificatePem().Trim());
+        Assert.Equal(before, _server.Requests.Count(r => !r.StartsWith("GET", StringComparison.Ordinal)));
     }
 
     [Fact]
