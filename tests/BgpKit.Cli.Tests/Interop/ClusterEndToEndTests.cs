@@ -162,7 +162,12 @@ public sealed class ClusterEndToEndTests : IClassFixture<ClusterFixture>
         var rewritten = c.Api.Audit.Where(r => r.IsWrite && r.Arrived > restarted && r.Path.StartsWith("/api/v1/namespaces/default/services/", StringComparison.Ordinal)).ToArray();
         Assert.True(rewritten.Length == 0, "Services written after the restart: " + string.Join("; ", rewritten.Select(r => $"{r.User} {r.Method} {r.Path}")));
         Note($"restart -> leader {newLeader}, same addresses, two paths each: {ClusterFixture.Since(restarted).TotalMilliseconds:0} ms");
+        NothingForbidden();
     }
+
+    /// <summary>Everything the processes sent was inside deploy/bgpkit.yaml's RBAC for their role.</summary>
+    private void NothingForbidden() =>
+        Assert.True(_cluster.Denials.IsEmpty, "requests outside the rendered RBAC: " + string.Join("; ", _cluster.Denials));
 
     [Fact]
     public async Task A_refused_requested_address_gets_an_AllocationFailed_event_and_no_announcement()
@@ -192,6 +197,7 @@ public sealed class ClusterEndToEndTests : IClassFixture<ClusterFixture>
         await Poll.UntilAsync(() => c.Nodes.All(n => c.Frr.PrefixesReceived(n.Address.ToString()) == allocated),
             $"FRR to hold {allocated} routes from each node", Start).WithText(c.Logs);
         Assert.Empty(c.PathsAtRouter("203.0.113.99/32"));
+        NothingForbidden();
     }
 
     /// <summary>Waits until the Lease names one replica and that replica says it leads; returns its identity.</summary>

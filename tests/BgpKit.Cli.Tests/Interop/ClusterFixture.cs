@@ -11,6 +11,8 @@ namespace BgpKit.BgpKit.Cli.Tests.Interop;
 /// test process (listening on all addresses), two <c>bgpkit controller</c> replicas in the test's namespace
 /// (each with its own bearer token, so the fake attributes every write), two <c>bgpkit speaker</c>s each in its
 /// own "node" namespace, and FRR bgpd in a "router" namespace, all on one bridge (10.253.N.0/24).
+/// Every process runs as its role's service account under the RBAC of deploy/bgpkit.yaml, which the
+/// fake enforces: a request outside the rendered rules is answered 403 and kept in <see cref="Denials"/>.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
@@ -35,6 +37,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     private NetBridge _lan = null!;
 
     public FakeApiServer Api { get; private set; } = null!;
+
+    /// <summary>Requests the rendered RBAC refused (none, when the manifests grant what each role uses).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<AuthorizationRequest> Denials { get; } = new();
 
     public FrrBgpdProcess Frr { get; private set; } = null!;
 
@@ -72,8 +77,28 @@ public sealed class ClusterFixture : IAsyncLifetime
             var token = $"token-{Identities[i]}-{Guid.NewGuid():N}";
             File.WriteAllText(TokenFile(i), token);
             Api.TokenUsers[token] = Identities[i];
+            var speakerToken = $"token-node-{i + 1}-{Guid.NewGuid():N}";
+            File.WriteAllText(SpeakerTokenFile(i), speakerToken);
+            Api.TokenUsers[speakerToken] = $"node-{i + 1}";
             _metricsPorts[i] = FreePort.Tcp();
         }
+        // Each replica keeps its own name in the audit log; RBAC sees the service account its pod would run as.
+        var rbac = new RbacAuthorizer(Deploy.Tests.YamlJson.Objects(File.ReadAllText(Path.Combine(SharedData.RepoRoot, "deploy", "bgpkit.yaml"))));
+        Api.RequestAuthorizer = request =>
+        {
+            if (request.User == "system:anonymous")
+            {
+                return true; // The test itself, looking (every bgpkit process sends its token).
+            }
+            var account = request.User.StartsWith("controller-", StringComparison.Ordinal) ? "bgpkit-controller"
+                : request.User.StartsWith("node-", StringComparison.Ordinal) ? "bgpkit-speaker" : null;
+            var allowed = account is not null && rbac.Allows(request with { User = $"system:serviceaccount:{MetalLbNamespace}:{account}" });
+            if (!allowed)
+            {
+                Denials.Enqueue(request);
+            }
+            return allowed;
+        };
         Seed();
         for (var i = 0; i < 2; i++)
         {
@@ -104,6 +129,8 @@ public sealed class ClusterFixture : IAsyncLifetime
     }
 
     private string TokenFile(int i) => Path.Combine(_dir, Identities[i] + ".token");
+
+    private string SpeakerTokenFile(int i) => Path.Combine(_dir, $"node-{i + 1}.token");
 
     private void Seed()
     {
@@ -166,7 +193,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         Stopped(_speakers[i]);
         var api = new UriBuilder(Api.Url) { Host = _lan.Address.ToString() }.Uri;
         _speakers[i] = BgpKitProcess.Start($"node-{i + 1}", Nodes[i].Namespace, "speaker",
-            "--api-server", api.ToString(), "--node", $"node-{i + 1}", "--bgp-listen", "none",
+            "--api-server", api.ToString(), "--token-file", SpeakerTokenFile(i), "--node", $"node-{i + 1}", "--bgp-listen", "none",
             "--status", $"{Nodes[i].Address}:{SpeakerStatusPort}", "--log-level", "debug");
     }
 
