@@ -200,6 +200,33 @@ public sealed class ClusterEndToEndTests : IClassFixture<ClusterFixture>
         NothingForbidden();
     }
 
+    [Fact]
+    public async Task BGPSessionState_shows_both_sessions_Established_and_follows_a_frozen_router_down_and_back()
+    {
+        var c = _cluster;
+        c.EnsureRunning();
+        await Poll.UntilAsync(() => c.SessionStatesByNode() is ["Established", "Established"], "both nodes' BGPSessionState Established", Start).WithText(c.Logs);
+        var session = c.SessionStates().First(o => o!["status"]?["node"]?.GetValue<string>() == "node-1")!;
+        Assert.Equal(c.RouterAddress.ToString(), session["status"]!["peer"]!.GetValue<string>());
+        Assert.Equal("N/A", session["status"]!["bfdStatus"]!.GetValue<string>());
+        Assert.Equal("node-1", session["metadata"]!["labels"]!["frrk8s.metallb.io/node"]!.GetValue<string>());
+        Assert.Equal("Node", session["metadata"]!["ownerReferences"]![0]!["kind"]!.GetValue<string>());
+
+        // A frozen router answers nothing: after the hold time (9 s) each speaker's session goes down, and so does its object.
+        c.Frr.Freeze();
+        try
+        {
+            await Poll.UntilAsync(() => c.SessionStatesByNode().All(s => s is not null and not "Established"), "both BGPSessionStates to leave Established", Start).WithText(c.Logs);
+        }
+        finally
+        {
+            c.Frr.Thaw();
+        }
+        await Poll.UntilAsync(() => c.SessionStatesByNode() is ["Established", "Established"], "both BGPSessionStates Established again", Start).WithText(c.Logs);
+        Assert.Equal(2, c.SessionStates().Count); // updated in place: one object per session, never a second
+        NothingForbidden();
+    }
+
     /// <summary>Waits until the Lease names one replica and that replica says it leads; returns its identity.</summary>
     private async Task<string> LeaderAsync(TimeSpan timeout)
     {

@@ -281,6 +281,15 @@ public sealed class ClusterFixture : IAsyncLifetime
     public JsonArray Events(string ns = "default") =>
         GetJson(new Uri(Api.Url, $"api/v1/namespaces/{ns}/events").ToString())["items"]!.AsArray();
 
+    /// <summary>The BGPSessionState objects (frrk8s.metallb.io) the speakers published, as kubectl lists them.</summary>
+    public JsonArray SessionStates() =>
+        GetJson(new Uri(Api.Url, $"apis/frrk8s.metallb.io/v1beta1/namespaces/{MetalLbNamespace}/bgpsessionstates").ToString())["items"]!.AsArray();
+
+    /// <summary>Each node's BGP state toward the router, from its BGPSessionState (null while it has none).</summary>
+    public string?[] SessionStatesByNode() => Enumerable.Range(1, 2).Select(n => SessionStates()
+        .Where(o => o!["status"]?["node"]?.GetValue<string>() == $"node-{n}")
+        .Select(o => o!["status"]?["bgpStatus"]?.GetValue<string>()).FirstOrDefault()).ToArray();
+
     /// <summary>Every process's output, and FRR's log, for a failure message.</summary>
     public string Logs()
     {
