@@ -29,7 +29,11 @@ trap cleanup EXIT
 publish=${BGPKIT_PUBLISH_DIR:-$work/publish}
 if [ -z "${BGPKIT_PUBLISH_DIR:-}" ]; then
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-  dotnet publish "$repo/samples/BgpKit.Cli" -c Release -r linux-x64 --self-contained \
+  # Restore apart and without -r: `publish -r` would restore every referenced library for linux-x64
+  # too and change their lock files (refused under CI=true). The CLI names linux-x64 in its
+  # RuntimeIdentifiers, so this restore already fetches the runtime pack the publish needs.
+  dotnet restore "$repo/samples/BgpKit.Cli" -nologo -v:q
+  dotnet publish "$repo/samples/BgpKit.Cli" -c Release -r linux-x64 --self-contained --no-restore \
     -p:PublishSingleFile=true -o "$publish" -nologo -clp:ErrorsOnly
 fi
 
