@@ -29,10 +29,14 @@ trap cleanup EXIT
 publish=${BGPKIT_PUBLISH_DIR:-$work/publish}
 if [ -z "${BGPKIT_PUBLISH_DIR:-}" ]; then
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-  # Restore apart and without -r: `publish -r` would restore every referenced library for linux-x64
-  # too and change their lock files (refused under CI=true). The CLI names linux-x64 in its
-  # RuntimeIdentifiers, so this restore already fetches the runtime pack the publish needs.
-  dotnet restore "$repo/samples/BgpKit.Cli" -nologo -v:q
+  # Restore apart: `publish -r linux-x64` would restore every referenced library for linux-x64 as well
+  # and change their lock files, and naming the runtime in the CLI's project would turn its .NET tool
+  # package into RID-specific ones. So only the CLI is restored for linux-x64 (which also fetches the
+  # runtime pack), against its own lock file, samples/BgpKit.Cli/packages.linux-x64.lock.json: locked
+  # under CI=true like every other; after changing the CLI's packages, run this script once without
+  # CI=true and commit that file with packages.lock.json.
+  dotnet restore "$repo/samples/BgpKit.Cli" --no-dependencies -p:RuntimeIdentifiers=linux-x64 \
+    -p:NuGetLockFilePath=packages.linux-x64.lock.json -nologo -v:q
   dotnet publish "$repo/samples/BgpKit.Cli" -c Release -r linux-x64 --self-contained --no-restore \
     -p:PublishSingleFile=true -o "$publish" -nologo -clp:ErrorsOnly
 fi
