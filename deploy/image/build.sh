@@ -35,6 +35,8 @@ if [ -z "${BGPKIT_PUBLISH_DIR:-}" ]; then
   # runtime pack), against its own lock file, samples/BgpKit.Cli/packages.linux-x64.lock.json: locked
   # under CI=true like every other; after changing the CLI's packages, run this script once without
   # CI=true and commit that file with packages.lock.json.
+  # The first, plain restore gives the libraries their assets when nothing has been built yet.
+  dotnet restore "$repo/samples/BgpKit.Cli" -nologo -v:q
   dotnet restore "$repo/samples/BgpKit.Cli" --no-dependencies -p:RuntimeIdentifiers=linux-x64 \
     -p:NuGetLockFilePath=packages.linux-x64.lock.json -nologo -v:q
   dotnet publish "$repo/samples/BgpKit.Cli" -c Release -r linux-x64 --self-contained --no-restore \
