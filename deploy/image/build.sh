@@ -23,8 +23,9 @@ cleanup() {
 trap cleanup EXIT
 
 # Self-contained single file, not trimmed (trimmed: 26 MiB instead of 85, quickstart, plan and decode
-# still work, but the trimmer warns about KubernetesClient and YamlDotNet, IL2104, which reflect over their
-# models, and the API-server paths are what the image is for and what no smoke here exercises).
+# still work, but the trimmer warns, IL2026/IL2104, about KubernetesClient and YamlDotNet, which
+# reflect over their models, and about our own reflection-based JSON in the status server and
+# `bgpkit show`: the API-server and status paths are what the image is for).
 # Not compressed inside the file either: that saves disk but every pod then holds the assemblies
 # unpacked in anonymous memory (+28 MB RSS measured); the image layer is gzipped instead.
 publish=${BGPKIT_PUBLISH_DIR:-$work/publish}
