@@ -47,7 +47,8 @@ fi
 
 bash "$repo/deploy/image/rootfs.sh" "$publish" "$work/rootfs"
 
-# The commit's time as the image's: the same commit gives the same configuration.
+# The commit's time as the image's and its files': the same commit gives the same image (two builds of
+# one commit had the same manifest digest; only the archive's own tar wrapper differs).
 created=$(git -C "$repo" log -1 --format=%ct 2>/dev/null || date +%s)
 version=$("$publish/bgpkit" --version)
 
