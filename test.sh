@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole BgpKit test suite: the command the README gives and the one CI runs.
-#   ./test.sh                 build, run every test project, then a short fuzz smoke
+#   ./test.sh                 build, run every test project, a short fuzz smoke and the image smoke
 #   FUZZ_SECONDS=0 ./test.sh  skip the fuzz smoke (FUZZ_SEED=N picks another mutation sequence)
+#   IMAGE_SMOKE=0 ./test.sh   skip building the image and running it under chroot (deploy/image; needs root)
 # Interop tests start real FRR, BIRD, GoBGP and ExaBGP daemons and use tshark and bgpdump as
 # judges; .ci/deps.sh installs them with apt when they are missing.
 set -euo pipefail
@@ -31,6 +32,20 @@ if [ "${FUZZ_SECONDS:-30}" != "0" ]; then
     --seed "${FUZZ_SEED:-20261121}" || fuzz_status=$?
 fi
 
+image_status=0
+if [ "${IMAGE_SMOKE:-1}" != "0" ]; then
+  # The image as CI builds it (deploy/image/build.sh), its rootfs unpacked and bgpkit run in it as
+  # user 65532 (deploy/image/smoke.sh): one test in the count below.
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "image smoke needs root (buildah, unshare, chroot); IMAGE_SMOKE=0 skips it"; image_status=1
+  else
+    image_dir=$(mktemp -d)
+    { bash deploy/image/build.sh "$image_dir/bgpkit.tar" && bash deploy/image/smoke.sh "$image_dir/bgpkit.tar"; } \
+      || image_status=$?
+    rm -rf "$image_dir"
+  fi
+fi
+
 # One closing line that any CI reader understands: "N passed, N failed, N skipped".
 passed=0; failed=0; total=0
 for trx in "$results"/*.trx; do
@@ -41,5 +56,8 @@ for trx in "$results"/*.trx; do
 done
 skipped=$((total - passed - failed))
 if [ "$fuzz_status" -ne 0 ]; then failed=$((failed + 1)); echo "fuzz smoke failed (exit $fuzz_status)"; fi
+if [ "${IMAGE_SMOKE:-1}" != "0" ]; then
+  if [ "$image_status" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "image smoke failed (exit $image_status)"; fi
+fi
 echo "Tests: $passed passed, $failed failed, $skipped skipped"
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then exit 1; fi

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the tests need on Debian 12 when it is missing: the real peers (FRR bgpd/bfdd,
 # BIRD 2, GoBGP, ExaBGP) and the judges (tshark, bgpdump), plus nftables and iproute2 for
-# namespace tests. Safe to run again; does nothing when everything is present.
+# namespace tests, and buildah, jq and openssl for the image build and its smoke test
+# (deploy/image). Safe to run again; does nothing when everything is present.
 set -euo pipefail
 need=()
 for cmd in /usr/lib/frr/bgpd:frr /usr/sbin/bird:bird2 /usr/bin/gobgpd:gobgpd /usr/sbin/exabgp:exabgp \
            /usr/bin/tshark:tshark /usr/bin/bgpdump:bgpdump /usr/sbin/nft:nftables /usr/sbin/ip:iproute2 \
-           /usr/bin/tcpdump:tcpdump; do
+           /usr/bin/tcpdump:tcpdump /usr/bin/buildah:buildah /usr/bin/jq:jq /usr/bin/openssl:openssl; do
   path=${cmd%%:*}; pkg=${cmd##*:}
   if [ ! -x "$path" ] && ! command -v "$(basename "$path")" >/dev/null 2>&1; then need+=("$pkg"); fi
 done
