@@ -82,12 +82,32 @@ internal sealed partial class LeaseLeadership : ILeadership, IDisposable
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        try
+        while (!cancellationToken.IsCancellationRequested)
         {
-            await _elector.RunAndTryToHoldLeadershipForeverAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
+            try
+            {
+                await _elector.RunAndTryToHoldLeadershipForeverAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The elector lets some failures escape (an answer that is not JSON, from a proxy in front of the
+                // API server, say): the campaign starts again after a retry period instead of ending the process.
+                _leading = false;
+                _lock.Invalidate();
+                LogCampaignFailed(_logger, e.GetType().Name, e.Message);
+                try
+                {
+                    await Task.Delay(_timing.RetryPeriod, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
         }
     }
 
@@ -139,6 +159,9 @@ internal sealed partial class LeaseLeadership : ILeadership, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Identity} released the Lease {Lease}")]
     private static partial void LogReleased(ILogger logger, string identity, string lease);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Leader election failed ({Type}: {Reason}); campaigning again")]
+    private static partial void LogCampaignFailed(ILogger logger, string type, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Leader election: {Type}: {Reason}")]
     private static partial void LogError(ILogger logger, string type, string reason);

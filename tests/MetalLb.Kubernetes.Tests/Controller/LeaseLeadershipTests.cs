@@ -87,6 +87,22 @@ public class LeaseLeadershipTests
     }
 
     [Fact]
+    public async Task A_failure_the_elector_lets_escape_starts_the_campaign_again_instead_of_ending_it()
+    {
+        var store = new LeaseStore();
+        var @lock = new MemoryLeaseLock(store, "a") { Throw = new System.Text.Json.JsonException("'<' is an invalid start of a value") };
+        using var leadership = new LeaseLeadership(@lock, Timing, TimeProvider.System, NullLogger.Instance);
+        using var stop = new CancellationTokenSource();
+        var run = leadership.RunAsync(stop.Token);
+        await Poll.UntilAsync(() => @lock.Failures >= 2, "two campaigns", TimeSpan.FromSeconds(10));
+        Assert.False(run.IsCompleted);
+        @lock.Throw = null;
+        await Poll.UntilAsync(() => leadership.MayWrite, "the lease once the server answers again", TimeSpan.FromSeconds(10));
+        await stop.CancelAsync();
+        await run;
+    }
+
+    [Fact]
     public void Timing_follows_client_go_rules()
     {
         Assert.Throws<ArgumentException>(() => new LeaderElectionTiming { RenewDeadline = TimeSpan.FromSeconds(15) }.Validate());
@@ -127,8 +143,17 @@ public class LeaseLeadershipTests
 
         public string Describe() => "test/lease";
 
+        public Exception? Throw { get; set; }
+
+        public int Failures { get; private set; }
+
         public Task<LeaderElectionRecord> GetAsync(CancellationToken cancellationToken = default)
         {
+            if (Throw is { } failure)
+            {
+                Failures++;
+                throw failure;
+            }
             lock (store.Gate)
             {
                 store.Calls.Enqueue($"{identity} get v{store.Version} {store.Record?.HolderIdentity}");
