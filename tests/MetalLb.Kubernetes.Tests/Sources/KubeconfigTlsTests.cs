@@ -232,6 +232,15 @@ public sealed class KubeconfigTlsTests : IDisposable
 
         var source = new KubernetesApiSource(KubernetesApiOptions.FromKubeconfig(Kubeconfig(plain, "", Indented("token: wrong-" + Token))),
             new ManualTimeProvider(), log);
+        await RefusedAsync(source, log);
+
+        Assert.Contains(log.Lines, l => l.Contains("the server did not accept the credentials", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Lines, l => l.Contains(Token, StringComparison.Ordinal));
+    }
+
+    /// <summary>Watches with <paramref name="source"/> until the server's 401 is logged, then stops.</summary>
+    private static async Task RefusedAsync(KubernetesApiSource source, CapturingLogger log)
+    {
         using var stop = new CancellationTokenSource(Bound);
         var watching = Task.Run(async () =>
         {
@@ -242,9 +251,6 @@ public sealed class KubeconfigTlsTests : IDisposable
         await Poll.UntilAsync(() => log.Lines.Any(l => l.Contains("401 Unauthorized", StringComparison.Ordinal)), "the refusal in the log", Bound);
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watching);
-
-        Assert.Contains(log.Lines, l => l.Contains("the server did not accept the credentials", StringComparison.Ordinal));
-        Assert.DoesNotContain(log.Lines, l => l.Contains(Token, StringComparison.Ordinal));
     }
 
     /// <summary>An exec credential plugin: a shell script next to the kubeconfig that prints an ExecCredential with <paramref name="token"/>.</summary>
@@ -284,16 +290,7 @@ public sealed class KubeconfigTlsTests : IDisposable
         var wrong = KubernetesApiOptions.FromKubeconfig(Kubeconfig(_front.Url.ToString(), Indented("certificate-authority: ../ca.crt"),
             ClientCertificateFiles(_cluster, "CN=exec-user") + "\n" + ExecPlugin("wrong-" + Token)));
         var source = new KubernetesApiSource(wrong, new ManualTimeProvider(), log);
-        using var stop = new CancellationTokenSource(Bound);
-        var watching = Task.Run(async () =>
-        {
-            await foreach (var _ in source.WatchAsync(stop.Token))
-            {
-            }
-        });
-        await Poll.UntilAsync(() => log.Lines.Any(l => l.Contains("401 Unauthorized", StringComparison.Ordinal)), "the refusal in the log", Bound);
-        await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watching);
+        await RefusedAsync(source, log);
 
         Assert.Contains(log.Lines, l => l.Contains("the server did not accept the credentials", StringComparison.Ordinal));
         foreach (var text in log.Lines.Append(wrong.ToString()).Append(source.Description).Append(options.ToString()))
