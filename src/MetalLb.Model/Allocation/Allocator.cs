@@ -219,6 +219,11 @@ internal sealed class Allocator(ValidatedConfig config)
                 {
                     return Fail(request, $"\"{value}\" is not allowed in config");
                 }
+                if (containing.Resource.AvoidBuggyIps && value.IsBuggy)
+                {
+                    // Upstream's poolFor passes over such a pool, so its words are "not allowed in config"; say why.
+                    return Fail(request, $"\"{value}\" is not allowed in config: IPAddressPool {containing.Name} has avoidBuggyIPs, which never assigns an IPv4 address ending in .0 or .255");
+                }
                 if (requestedPool is not null && containing != requestedPool)
                 {
                     return Fail(request, $"\"{value}\" is not in pool \"{requestedPool.Name}\"");

@@ -82,16 +82,7 @@ internal static partial class ConfigValidator
             bool hasServiceSelectors = advertisement.ServiceSelectors.Count > 0;
             foreach (var poolName in pools.Order(StringComparer.Ordinal))
             {
-                var pool = config.Pool(poolName)!;
-                foreach (bool v6 in new[] { false, true })
-                {
-                    int length = v6 ? advertisement.AggregationLengthV6 ?? 128 : advertisement.AggregationLength ?? 32;
-                    if (pool.WidestLength(v6) is { } widest && length < widest)
-                    {
-                        Error(v6 ? "spec.aggregationLengthV6" : "spec.aggregationLength",
-                            $"aggregation length {length} is shorter than the widest block /{widest} of IPAddressPool {poolName}; it must be at least {widest}");
-                    }
-                }
+                AggregationLengths(config, advertisement, config.Pool(poolName)!);
             }
             if (hasServiceSelectors && ((advertisement.AggregationLength ?? 32) != 32 || (advertisement.AggregationLengthV6 ?? 128) != 128))
             {
@@ -113,6 +104,28 @@ internal static partial class ConfigValidator
             }
         }
         LocalPrefConflicts(config);
+    }
+
+    /// <summary>
+    /// The aggregation length of each family must not be shorter than the widest block of any one address
+    /// entry of that family, each entry on its own: aggregating a /28 entry to /26 would announce addresses
+    /// the pool does not own, however wide the pool's other entries are. A range counts by its summarized
+    /// blocks (upstream's validateBGPAdvPerPool); each entry that is too narrow is reported.
+    /// </summary>
+    private static void AggregationLengths(ValidatedConfig config, BgpAdvertisement advertisement, PoolConfig pool)
+    {
+        foreach (var entry in pool.Entries)
+        {
+            bool v6 = entry.IsV6;
+            int length = v6 ? advertisement.AggregationLengthV6 ?? 128 : advertisement.AggregationLength ?? 32;
+            int widest = entry.WidestLength;
+            if (length < widest)
+            {
+                // Upstream's wording, then what it leaves out: which pool, and the shortest length allowed.
+                Report(config, ProblemSeverity.Error, advertisement, v6 ? "spec.aggregationLengthV6" : "spec.aggregationLength",
+                    $"invalid aggregation length {length}: prefix {widest} in this pool is more specific than the aggregation length for addresses {entry.Text} (IPAddressPool {pool.Name}); it must be at least {widest}");
+            }
+        }
     }
 
     private static bool LabelSelectorsSelect(IReadOnlyList<LabelSelector> selectors, IReadOnlyDictionary<string, string> labels) =>
@@ -148,14 +161,41 @@ internal static partial class ConfigValidator
                     || (config.Manifests.Nodes.Count > 0
                         ? config.Manifests.Nodes.Any(n => LabelSelector.AnyMatches(a.Resource.NodeSelectors, n.Meta.Labels) && LabelSelector.AnyMatches(b.Resource.NodeSelectors, n.Meta.Labels))
                         : a.Resource.NodeSelectors.Select(s => s.Canonical()).Intersect(b.Resource.NodeSelectors.Select(s => s.Canonical())).Any());
-                bool sameLength = a.AggregationLength == b.AggregationLength || a.AggregationLengthV6 == b.AggregationLengthV6;
-                if (peers && nodes && sameLength && a.Resource.ServiceSelectors.Count == 0 && b.Resource.ServiceSelectors.Count == 0)
+                if (!peers || !nodes || a.Resource.ServiceSelectors.Count > 0 || b.Resource.ServiceSelectors.Count > 0)
                 {
-                    string pool = a.Pools.Intersect(b.Pools).Order(StringComparer.Ordinal).First();
+                    continue;
+                }
+                if (SamePrefixes(config, a, b) is { } same)
+                {
+                    // Upstream's wording (its typo "preferernce" fixed), then the pool and family that clash.
                     Report(config, ProblemSeverity.Error, b.Resource, "spec.localPref",
-                        $"localPref {b.Resource.LocalPref ?? 0} conflicts with BGPAdvertisement {a.Name}'s localPref {a.Resource.LocalPref ?? 0}: both send IPAddressPool {pool}'s prefixes to the same peer from the same node");
+                        $"invalid local preference {b.Resource.LocalPref ?? 0}: local preference {a.Resource.LocalPref ?? 0} was already set for the same type of BGP update by BGPAdvertisement {a.Name}"
+                        + $" (IPAddressPool {same.Pool}, {(same.V6 ? "IPv6" : "IPv4")} aggregation length {a.AggregationFor(same.V6)} in both, the same peer and node)");
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The first pool both advertisements cover, and a family it holds, for which they aggregate to the same
+    /// length, so that they announce the very same prefixes; null when they never do. Lengths of a family the
+    /// pool does not hold do not count, and an IPv4 length never meets an IPv6 one: an IPv4-only pool
+    /// advertised with aggregationLength 32 and 24 yields different prefixes whatever aggregationLengthV6 says
+    /// (upstream's isAggrLengthDifferent, per family).
+    /// </summary>
+    private static (string Pool, bool V6)? SamePrefixes(ValidatedConfig config, AdvertisementConfig a, AdvertisementConfig b)
+    {
+        foreach (var name in a.Pools.Intersect(b.Pools).Order(StringComparer.Ordinal))
+        {
+            var pool = config.Pool(name)!;
+            foreach (bool v6 in new[] { false, true })
+            {
+                if (pool.HasFamily(v6) && a.AggregationFor(v6) == b.AggregationFor(v6))
+                {
+                    return (name, v6);
+                }
+            }
+        }
+        return null;
     }
 }

@@ -107,6 +107,7 @@ internal static partial class ConfigValidator
                 Report(config, ProblemSeverity.Error, pool, "spec.addresses", "a pool needs at least one address entry");
             }
             var blocks = new List<IpBlock>();
+            var entries = new List<PoolEntry>();
             foreach (var entry in pool.Addresses)
             {
                 if (!TryParseEntry(entry, out var entryBlocks, out var error))
@@ -133,6 +134,7 @@ internal static partial class ConfigValidator
                     seen.Add((block, pool.Name, entry));
                 }
                 blocks.AddRange(entryBlocks);
+                entries.Add(new PoolEntry(entry.Trim(), entryBlocks));
             nextEntry:;
             }
             if (pool.ServiceAllocation is { } allocation)
@@ -145,7 +147,7 @@ internal static partial class ConfigValidator
                 DuplicateSelectors(config, pool, "spec.serviceAllocation.serviceSelectors", allocation.ServiceSelectors);
             }
             blocks.Sort();
-            config.Pools.Add(new PoolConfig(pool, blocks) { Index = config.Pools.Count });
+            config.Pools.Add(new PoolConfig(pool, blocks) { Index = config.Pools.Count, Entries = entries });
         }
     }
 

@@ -4,6 +4,18 @@ using BgpKit.MetalLb.Model.Resources;
 
 namespace BgpKit.MetalLb.Model.Validation;
 
+/// <summary>One entry of <c>spec.addresses</c> as written, with the CIDR blocks it stands for (a range summarized).</summary>
+internal sealed record PoolEntry(string Text, IReadOnlyList<IpBlock> Blocks)
+{
+    public bool IsV6 => Blocks[0].IsV6;
+
+    /// <summary>
+    /// The shortest prefix length among the entry's own blocks: the widest aggregate that stays inside
+    /// the entry (upstream's lowestMask over cidrsPerAddresses).
+    /// </summary>
+    public int WidestLength => Blocks.Min(b => b.Length);
+}
+
 /// <summary>An address pool with its entries parsed into CIDR blocks (ranges summarized).</summary>
 internal sealed record PoolConfig(IpAddressPool Resource, IReadOnlyList<IpBlock> Blocks)
 {
@@ -12,8 +24,10 @@ internal sealed record PoolConfig(IpAddressPool Resource, IReadOnlyList<IpBlock>
     /// <summary>The pool's position in <see cref="ValidatedConfig.Pools"/>, for per-pool tables kept in arrays.</summary>
     public int Index { get; init; }
 
-    /// <summary>The shortest prefix length among the blocks of one family (the widest block).</summary>
-    public int? WidestLength(bool v6) => Blocks.Where(b => b.IsV6 == v6).Select(b => (int?)b.Length).Min();
+    /// <summary>The valid entries of <c>spec.addresses</c>, in the order written; <see cref="Blocks"/> is their union, sorted.</summary>
+    public IReadOnlyList<PoolEntry> Entries { get; init; } = [];
+
+    public bool HasFamily(bool v6) => Blocks.Any(b => b.IsV6 == v6);
 
     public bool Contains(IpValue address) => Blocks.Any(b => b.Contains(address));
 

@@ -92,6 +92,45 @@ public class PlanCommandTests
         }
     }
 
+    [Fact]
+    public void Text_and_json_plans_show_why_a_requested_buggy_address_is_refused()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"bgpkit-plan-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(file, """
+            apiVersion: metallb.io/v1beta1
+            kind: IPAddressPool
+            metadata: {name: edge}
+            spec: {addresses: [192.0.2.0/24], avoidBuggyIPs: true}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web, namespace: shop, annotations: {metallb.io/loadBalancerIPs: 192.0.2.255}}
+            spec: {type: LoadBalancer, ports: [{port: 80, protocol: TCP}]}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: api, namespace: shop}
+            spec: {type: LoadBalancer, ports: [{port: 80, protocol: TCP}]}
+            """);
+        const string reason = "Failed to allocate IP for \"shop/web\": \"192.0.2.255\" is not allowed in config: IPAddressPool edge has avoidBuggyIPs, which never assigns an IPv4 address ending in .0 or .255";
+        try
+        {
+            var (code, output, _) = Plan("--config", file);
+            Assert.Equal(0, code); // the configuration is valid; one service is not
+            Assert.Contains(reason, output);
+            Assert.Matches(@"shop/api\s+192\.0\.2\.1\s+edge\s+allocated", output);
+
+            (code, output, _) = Plan("--config", file, "--format", "json");
+            Assert.Equal(0, code);
+            var services = JsonDocument.Parse(output).RootElement.GetProperty("services").EnumerateArray().ToList();
+            Assert.Equal(reason, services.Single(s => s.GetProperty("name").GetString() == "web").GetProperty("error").GetString());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Theory]
     [InlineData("--config", "/nonexistent/path")]
     [InlineData("--format", "json")]

@@ -81,7 +81,7 @@ public class ValidationRuleTests
         { "no overlap within a pool", PoolWith("10.0.0.0/24, 10.0.0.128-10.0.0.130"), ProblemSeverity.Error, "IPAddressPool", "spec.addresses", "in the same pool" },
         { "no overlap across pools", Join(PoolWith("10.0.0.0/24"), PoolWith("10.0.0.40/29", "pool2")), ProblemSeverity.Error, "IPAddressPool", "spec.addresses", "of IPAddressPool pool1" },
         // BGPAdvertisement
-        { "aggregation not wider than a CIDR", Join(PoolWith("10.0.0.0/24"), AdvertisementWith("ipAddressPools: [pool1], aggregationLength: 23")), ProblemSeverity.Error, "BGPAdvertisement", "spec.aggregationLength", "at least 24" },
+        { "aggregation not wider than a CIDR", Join(PoolWith("10.0.0.0/24"), AdvertisementWith("ipAddressPools: [pool1], aggregationLength: 23")), ProblemSeverity.Error, "BGPAdvertisement", "spec.aggregationLength", "prefix 24 in this pool is more specific than the aggregation length for addresses 10.0.0.0/24 (IPAddressPool pool1); it must be at least 24" },
         { "aggregation not wider than a range's widest block", Join(PoolWith("3.3.3.2-3.3.3.254"), AdvertisementWith("ipAddressPools: [pool1], aggregationLength: 24")), ProblemSeverity.Error, "BGPAdvertisement", "spec.aggregationLength", "at least 26" },
         { "aggregationV6 not wider", Join(PoolWith("'2001:db8::/64'"), AdvertisementWith("aggregationLengthV6: 48")), ProblemSeverity.Error, "BGPAdvertisement", "spec.aggregationLengthV6", "at least 64" },
         { "aggregation max 32", AdvertisementWith("aggregationLength: 33"), ProblemSeverity.Error, "BGPAdvertisement", "spec.aggregationLength", "out of range" },
@@ -96,7 +96,7 @@ public class ValidationRuleTests
         { "duplicate pools", AdvertisementWith("ipAddressPools: [pool1, pool1]"), ProblemSeverity.Error, "BGPAdvertisement", "spec.ipAddressPools", "duplicate entry" },
         { "duplicate peers", AdvertisementWith("peers: [a, a]"), ProblemSeverity.Error, "BGPAdvertisement", "spec.peers", "duplicate entry" },
         { "duplicate communities", AdvertisementWith("communities: ['1:1', '1:1']"), ProblemSeverity.Error, "BGPAdvertisement", "spec.communities", "duplicate entry" },
-        { "localPref conflict", Join(Peer, PoolWith("10.0.0.0/24"), AdvertisementWith("ipAddressPools: [pool1], localPref: 100"), AdvertisementWith("ipAddressPools: [pool1], localPref: 200", "adv2")), ProblemSeverity.Error, "BGPAdvertisement", "spec.localPref", "conflicts with BGPAdvertisement adv1" },
+        { "localPref conflict", Join(Peer, PoolWith("10.0.0.0/24"), AdvertisementWith("ipAddressPools: [pool1], localPref: 100"), AdvertisementWith("ipAddressPools: [pool1], localPref: 200", "adv2")), ProblemSeverity.Error, "BGPAdvertisement", "spec.localPref", "was already set for the same type of BGP update by BGPAdvertisement adv1" },
         // L2Advertisement: BgpKit never announces over layer 2, but MetalLB rejects these configurations
         { "L2 duplicate pools", L2With("ipAddressPools: [pool1, pool1]"), ProblemSeverity.Error, "L2Advertisement", "spec.ipAddressPools", "duplicate entry" },
         { "L2 duplicate pool selectors", L2With("ipAddressPoolSelectors: [{matchLabels: {a: b}}, {matchLabels: {a: b}}]"), ProblemSeverity.Error, "L2Advertisement", "spec.ipAddressPoolSelectors", "duplicate selector" },
