@@ -129,6 +129,24 @@ internal sealed class AdjRibIn
         }
     }
 
+    /// <summary>
+    /// The peer began a refresh of one family (RFC 7313 BoRR): its routes of that family are stale until
+    /// re-advertised; what is still stale at EoRR was withdrawn during the refresh.
+    /// </summary>
+    public void MarkStale(bool ipv6)
+    {
+        lock (_gate)
+        {
+            foreach (var nlri in _routes.Keys)
+            {
+                if (nlri.Prefix.IsIPv6 == ipv6)
+                {
+                    _stale.Add(nlri);
+                }
+            }
+        }
+    }
+
     /// <summary>Deletes the routes still stale (End-of-RIB received or the restart time ran out); returns them.</summary>
     public List<Nlri> PurgeStale(bool? ipv6 = null)
     {

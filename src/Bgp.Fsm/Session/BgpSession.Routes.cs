@@ -12,6 +12,15 @@ internal sealed partial class BgpSession
     private readonly Dictionary<PathAttributes, PathAttributes> _effective = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<AfiSafi> _endOfRibPending = new();
     private readonly HashSet<AfiSafi> _endOfRouteRefreshPending = new();
+
+    /// <summary>
+    /// How long stale routes wait for the peer's EoRR after its BoRR before they are removed anyway (RFC 7313
+    /// section 4 leaves the bound to the implementation; an EoRR that never comes must not keep withdrawn routes).
+    /// </summary>
+    internal static readonly TimeSpan RouteRefreshStaleTime = TimeSpan.FromMinutes(5);
+
+    // Families the peer is refreshing (BoRR received, EoRR not yet).
+    private readonly HashSet<AfiSafi> _refreshInProgress = new();
     private UpdateBuilder? _builder;
     private bool _waitingForRoom;
 
@@ -63,6 +72,8 @@ internal sealed partial class BgpSession
 
     private void OnSessionDown(BgpEvent ev)
     {
+        _refreshInProgress.Clear();
+        _refreshStaleTimer.Stop();
         _builder = null;
         _waitingForRoom = false;
         AdjRibOut.ResetForNewSession();
@@ -264,13 +275,53 @@ internal sealed partial class BgpSession
         }
     }
 
-    /// <summary>RFC 2918 / RFC 7313: re-send the family from the Adj-RIB-Out (between BoRR and EoRR when enhanced).</summary>
+    /// <summary>The peer's EoRR did not come within <see cref="RouteRefreshStaleTime"/>: its stale routes go.</summary>
+    private void OnRefreshStaleTimeout()
+    {
+        foreach (var family in _refreshInProgress)
+        {
+            SessionLog.RefreshTimedOut(_log, Address, family.ToString());
+            PurgeStale(family.Afi == Afi.IPv6);
+        }
+        _refreshInProgress.Clear();
+    }
+
+    /// <summary>
+    /// RFC 2918 / RFC 7313. A request: re-send the family from the Adj-RIB-Out (between BoRR and EoRR when
+    /// enhanced). The peer's BoRR: its routes of the family turn stale; each one it re-advertises is fresh again,
+    /// and at its EoRR those still stale (withdrawn by the peer during the refresh, without an UPDATE saying so)
+    /// are removed. Demarcations without the negotiated capability, for a family not negotiated, or of an unknown
+    /// subtype are ignored (RFC 7313 sections 4 and 5).
+    /// </summary>
     private void OnRouteRefresh(RouteRefreshMessage message)
     {
         RestartHoldTimer();
-        if (message.Subtype != RouteRefreshSubtype.Request || _negotiated is not { } n || !n.Families.Contains(message.AfiSafi) || _connection is not { } c)
+        if (_negotiated is not { } n || !n.Families.Contains(message.AfiSafi) || _connection is not { } c)
         {
             return;
+        }
+        var ipv6 = message.AfiSafi.Afi == Afi.IPv6;
+        switch (message.Subtype)
+        {
+            case RouteRefreshSubtype.BeginningOfRouteRefresh when n.EnhancedRouteRefresh && AdjRibIn is not null:
+                AdjRibIn.MarkStale(ipv6);
+                _refreshInProgress.Add(message.AfiSafi);
+                _refreshStaleTimer.Start(RouteRefreshStaleTime);
+                SessionLog.RefreshBegins(_log, Address, message.AfiSafi.ToString());
+                return;
+            case RouteRefreshSubtype.EndOfRouteRefresh when _refreshInProgress.Remove(message.AfiSafi):
+                var before = AdjRibIn!.Count;
+                PurgeStale(ipv6);
+                if (_refreshInProgress.Count == 0)
+                {
+                    _refreshStaleTimer.Stop();
+                }
+                SessionLog.RefreshEnds(_log, Address, message.AfiSafi.ToString(), before - AdjRibIn.Count);
+                return;
+            case RouteRefreshSubtype.Request:
+                break;
+            default:
+                return;
         }
         if (n.EnhancedRouteRefresh)
         {

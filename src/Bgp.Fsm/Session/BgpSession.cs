@@ -31,6 +31,7 @@ internal sealed partial class BgpSession : IAsyncDisposable
     private readonly SessionTimer _idleHoldTimer;
     private readonly SessionTimer _sendHoldTimer;
     private readonly SessionTimer _restartTimer;
+    private readonly SessionTimer _refreshStaleTimer;
     private readonly UpdateIngest? _ingest;
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
@@ -75,6 +76,7 @@ internal sealed partial class BgpSession : IAsyncDisposable
         _idleHoldTimer = new SessionTimer("IdleHoldTimer", time, OnTimer);
         _sendHoldTimer = new SessionTimer("SendHoldTimer", time, OnTimer);
         _restartTimer = new SessionTimer("RestartTimer", time, OnTimer);
+        _refreshStaleTimer = new SessionTimer("RouteRefreshStaleTimer", time, OnTimer);
         _prefixLimitRestartTimer = new SessionTimer("PrefixLimitRestartTimer", time, OnTimer);
         _prefixLimits = peer.PrefixLimits.Select(l => new PrefixLimitState(l)).ToArray();
         if (peer.KeepAdjRibIn)
@@ -245,6 +247,10 @@ internal sealed partial class BgpSession : IAsyncDisposable
         {
             OnPrefixLimitRestart();
         }
+        else if (timer == _refreshStaleTimer)
+        {
+            OnRefreshStaleTimeout();
+        }
     }
 
     private void OnCommand(SessionCommand command)
@@ -358,7 +364,7 @@ internal sealed partial class BgpSession : IAsyncDisposable
         }
         _stop.Cancel();
         _connectAttempt?.Cancel();
-        foreach (var t in new[] { _connectRetryTimer, _holdTimer, _keepaliveTimer, _delayOpenTimer, _idleHoldTimer, _sendHoldTimer, _restartTimer, _prefixLimitRestartTimer })
+        foreach (var t in new[] { _connectRetryTimer, _holdTimer, _keepaliveTimer, _delayOpenTimer, _idleHoldTimer, _sendHoldTimer, _restartTimer, _prefixLimitRestartTimer, _refreshStaleTimer })
         {
             t.Dispose();
         }

@@ -47,4 +47,13 @@ internal static partial class SessionLog
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "peer {Peer}: maximum-prefix restart interval over, starting again")]
     public static partial void PrefixLimitRestart(ILogger logger, System.Net.IPAddress peer);
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Debug, Message = "peer {Peer}: {Family} route refresh begins (BoRR): its routes are stale until re-advertised")]
+    public static partial void RefreshBegins(ILogger logger, IPAddress peer, string family);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Debug, Message = "peer {Peer}: {Family} route refresh ends (EoRR): {Removed} routes it did not re-advertise removed")]
+    public static partial void RefreshEnds(ILogger logger, IPAddress peer, string family, int removed);
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "peer {Peer}: {Family} route refresh never ended (no EoRR); its stale routes are removed")]
+    public static partial void RefreshTimedOut(ILogger logger, IPAddress peer, string family);
 }

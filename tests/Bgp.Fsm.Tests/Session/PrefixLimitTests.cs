@@ -5,6 +5,8 @@ using BgpKit.Bgp.Wire;
 using BgpKit.TestSupport;
 using Microsoft.Extensions.Logging;
 
+using static BgpKit.Bgp.Fsm.Tests.Session.ScriptedSession;
+
 namespace BgpKit.Bgp.Fsm.Tests.Session;
 
 /// <summary>
@@ -15,7 +17,6 @@ namespace BgpKit.Bgp.Fsm.Tests.Session;
 public class PrefixLimitTests
 {
     private static readonly TimeSpan Tick = TimeSpan.FromTicks(1);
-    private static readonly PathAttributes Attributes = new() { Origin = Origin.Igp, AsPath = AsPath.Sequence(65002), NextHop = 0xC0000201 };
     private readonly ManualTimeProvider _time = new();
     private readonly CapturingLoggerFactory _logs = new();
 
@@ -42,57 +43,6 @@ public class PrefixLimitTests
     };
 
     private static PrefixLimit V4(uint limit) => new() { Family = AfiSafi.IPv4Unicast, MaximumPrefixes = limit };
-
-    private static async Task<BgpSession> Establish(FakePeer fake, BgpSpeaker speaker, BgpPeerOptions peer, params Capability[] extra)
-    {
-        await speaker.AddPeerAsync(peer);
-        var session = speaker.Session(IPAddress.Loopback);
-        await fake.AcceptAsync();
-        await fake.ReadUntilAsync<OpenMessage>();
-        fake.SendOpen(65002, 9, "10.0.0.2", [new MultiprotocolCapability(AfiSafi.IPv6Unicast), .. extra]);
-        await fake.ReadUntilAsync<KeepaliveMessage>();
-        fake.SendKeepalive();
-        await Poll.UntilAsync(() => session.State == SessionState.Established, "Established");
-        return session;
-    }
-
-    private static Nlri[] V4Prefixes(int from, int count) =>
-        Enumerable.Range(from, count).Select(i => (Nlri)Prefix.FromIPv4(0x0B000000u + ((uint)i << 8), 24)).ToArray();
-
-    /// <summary>Sends UPDATEs (announcements, or withdrawals when <paramref name="withdraw"/>) and waits until the session has handled them.</summary>
-    private static async Task Send(FakePeer fake, BgpSession session, Nlri[] nlri, bool withdraw = false, BgpDecodeContext? context = null)
-    {
-        var output = new ArrayBufferWriter<byte>();
-        var builder = new UpdateBuilder(context ?? BgpDecodeContext.FourOctetAsDefault);
-        if (withdraw)
-        {
-            builder.WriteWithdrawals(output, nlri);
-        }
-        else
-        {
-            builder.WriteAnnouncements(output, Attributes, nlri, IPAddress.Parse("2001:db8::2"));
-        }
-        await SendRaw(fake, session, output.WrittenSpan.ToArray());
-    }
-
-    private static async Task SendRaw(FakePeer fake, BgpSession session, byte[] messages)
-    {
-        var updates = 0;
-        for (var at = 0; at < messages.Length; at += System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(messages.AsSpan(at + 16)))
-        {
-            updates++;
-        }
-        var expected = Volatile.Read(ref session.Counters.UpdatesReceived) + updates;
-        fake.Send(messages);
-        await Poll.UntilAsync(() => Volatile.Read(ref session.Counters.UpdatesReceived) >= expected, "UPDATEs received");
-        await session.BarrierAsync();
-    }
-
-    private static async Task<SessionState> Settled(BgpSession session)
-    {
-        await session.BarrierAsync();
-        return session.State;
-    }
 
     private int Logged(string text) => _logs.Lines.Count(l => l.Contains(text, StringComparison.Ordinal));
 
