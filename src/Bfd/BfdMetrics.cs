@@ -44,7 +44,20 @@ internal sealed class BfdMetrics : IDisposable
 
     public static TagList Peer(string peer) => new() { { "peer", peer } };
 
-    public void Dropped(string reason)
+    /// <summary>
+    /// Starts the peer's counters at 0, so that a scrape shows every counter of a new session (echo packets
+    /// included, which may never be sent) as bfdd's <c>show bfd peers counters</c> does.
+    /// </summary>
+    public void SessionAdded(string peer)
+    {
+        var tag = new KeyValuePair<string, object?>("peer", peer);
+        foreach (var counter in new[] { ControlPacketInput, ControlPacketOutput, EchoPacketInput, EchoPacketOutput, SessionUpEvents, SessionDownEvents, StateNotifications })
+        {
+            counter.Add(0, tag);
+        }
+    }
+
+        public void Dropped(string reason)
     {
         if (PacketsDropped.Enabled)
         {

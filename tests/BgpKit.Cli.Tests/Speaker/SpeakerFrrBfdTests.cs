@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using BgpKit.Cli;
@@ -162,7 +161,7 @@ public sealed class SpeakerFrrBfdTests : IAsyncLifetime
             Assert.Contains("\"hasPassword\": true", (await Show(status, "config", "--json")).Out);
             using var http = new HttpClient();
             var metrics = await http.GetStringAsync($"http://{status}/metrics");
-            Assert.Contains("bgpkit_bfd_session_up", metrics);
+            Assert.Contains("frrk8s_bfd_session_up{peer=\"127.0.0.2\",vrf=\"default\"} 1\n", metrics);
             seen.Append(metrics);
             Assert.DoesNotContain(Password, seen.ToString(), StringComparison.Ordinal);
 
@@ -209,94 +208,6 @@ public sealed class SpeakerFrrBfdTests : IAsyncLifetime
         var error = new StringWriter();
         var code = await root.Parse(["show", .. args, "--status", status]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
         return (code, output.ToString(), error.ToString());
-    }
-
-    /// <summary>The built <c>bgpkit</c> (bgpkit.dll next to the tests) running <c>speaker</c> with every log level on.</summary>
-    private sealed class SpeakerProcess : IDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _log = new();
-
-        private SpeakerProcess(Process process) => _process = process;
-
-        public string Log
-        {
-            get
-            {
-                lock (_log)
-                {
-                    return _log.ToString();
-                }
-            }
-        }
-
-        public int ExitCode => _process.ExitCode;
-
-        public static SpeakerProcess Start(string config, string status)
-        {
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "bgpkit.dll"), "speaker", "--config", config, "--node", "node-1",
-                "--bgp-listen", "none", "--status", status, "--log-level", "all" })
-            {
-                info.ArgumentList.Add(a);
-            }
-            var process = Process.Start(info) ?? throw new InvalidOperationException("bgpkit did not start");
-            var speaker = new SpeakerProcess(process);
-            process.OutputDataReceived += (_, e) => speaker.Append(e.Data);
-            process.ErrorDataReceived += (_, e) => speaker.Append(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return speaker;
-        }
-
-        public void Terminate()
-        {
-            const int SigTerm = 15;
-            if (kill(_process.Id, SigTerm) != 0)
-            {
-                throw new InvalidOperationException("kill(SIGTERM) failed");
-            }
-        }
-
-        public bool WaitForExit(TimeSpan timeout)
-        {
-            if (!_process.WaitForExit(timeout))
-            {
-                return false;
-            }
-            _process.WaitForExit(); // drains the output readers
-            return true;
-        }
-
-        public void Kill()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                _process.WaitForExit(10_000);
-            }
-        }
-
-        public void Dispose()
-        {
-            Kill();
-            _process.Dispose();
-        }
-
-        private void Append(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-            lock (_log)
-            {
-                _log.AppendLine(line);
-            }
-        }
-
-        [DllImport("libc", SetLastError = true)]
-        private static extern int kill(int pid, int sig);
     }
 }
 
