@@ -145,6 +145,8 @@ internal static class ControllerCommand
     private static async Task<int> RunHostAsync(ParseResult parse, ControllerHostOptions options, Microsoft.Extensions.Logging.LogLevel level, CancellationToken cancellationToken)
     {
         using var loggers = ConsoleLogging.Create(level);
+        // OTLP beside /metrics, only when OTEL_* asks for it; disposing flushes the last export.
+        using var otlp = OtlpMetrics.Start("bgpkit-controller", Environment.GetEnvironmentVariables());
         await using var host = new ControllerHost(options with { LoggerFactory = loggers });
         // SIGTERM and SIGINT stop gracefully: the Lease is released so the other replica takes over at once.
         return await UntilSignal.RunAsync(parse, "controller", host.RunAsync, cancellationToken).ConfigureAwait(false);

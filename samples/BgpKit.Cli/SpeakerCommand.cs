@@ -73,6 +73,8 @@ internal static class SpeakerCommand
     private static async Task<int> RunHostAsync(ParseResult parse, SpeakerHostOptions options, Microsoft.Extensions.Logging.LogLevel level, CancellationToken cancellationToken)
     {
         using var loggers = ConsoleLogging.Create(level);
+        // OTLP beside /metrics, only when OTEL_* asks for it; disposing flushes the last export.
+        using var otlp = OtlpMetrics.Start("bgpkit-speaker", Environment.GetEnvironmentVariables());
         await using var host = new SpeakerHost(options with { LoggerFactory = loggers });
         // SIGTERM and SIGINT stop gracefully: Cease to every peer, BFD AdminDown.
         return await UntilSignal.RunAsync(parse, "speaker", host.RunAsync, cancellationToken).ConfigureAwait(false);

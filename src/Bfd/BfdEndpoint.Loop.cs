@@ -239,6 +239,7 @@ public sealed partial class BfdEndpoint
             {
                 _metrics.SessionDownEvents.Add(1, new KeyValuePair<string, object?>("peer", session.PeerTag));
             }
+            _metrics.StateNotifications.Add(1, new KeyValuePair<string, object?>("peer", session.PeerTag));
             session.Publish(output.PreviousState, session.Variables.LocalDiag, Time.GetUtcNow(), Time.GetTimestamp());
         }
         session.RefreshStatus();
@@ -366,6 +367,7 @@ public sealed partial class BfdEndpoint
         }
         if (output.Has(BfdActions.StateChanged))
         {
+            _metrics.StateNotifications.Add(1, new KeyValuePair<string, object?>("peer", session.PeerTag));
             session.Publish(output.PreviousState, session.Variables.LocalDiag, Time.GetUtcNow(), Time.GetTimestamp());
         }
         session.RefreshStatus();

@@ -117,6 +117,7 @@ public sealed partial class BfdEndpoint : IAsyncDisposable
             ReleaseLink(link);
             throw new InvalidOperationException($"a BFD session {options.LocalAddress} -> {options.PeerAddress} (multihop {options.Multihop}) already exists");
         }
+        _metrics.SessionAdded(session.PeerTag);
         if (_inline)
         {
             // Tests: a timer per session on the (manual) TimeProvider, fired synchronously by the test.

@@ -291,6 +291,7 @@ internal sealed partial class BgpSession : IAsyncDisposable
                         AdjRibOut.Set(prefix, attributes);
                     }
                 }
+                Volatile.Write(ref Counters.PrefixesPending, AdjRibOut.DesiredCount);
                 FlushAdjRibOut();
                 break;
             case SessionCommand.SoftResetIn:

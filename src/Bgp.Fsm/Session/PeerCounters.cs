@@ -15,6 +15,7 @@ internal sealed class PeerCounters
     public long RouteRefreshReceived;
     public long PrefixesAnnounced;
     public long PrefixesReceived;
+    public long PrefixesPending;
     public long EstablishedTransitions;
 
     public long TotalSent => Volatile.Read(ref OpensSent) + Volatile.Read(ref UpdatesSent) + Volatile.Read(ref KeepalivesSent)

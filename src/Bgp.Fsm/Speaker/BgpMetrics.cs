@@ -3,9 +3,12 @@ using System.Diagnostics.Metrics;
 namespace BgpKit.Bgp.Fsm;
 
 /// <summary>
-/// The <c>BgpKit.Bgp</c> meter. Instrument names follow FRR-K8s' BGP metrics (frrk8s_bgp_* there,
-/// bgpkit_bgp_* once exported): session_up, opens/updates/keepalives/notifications/route_refresh
-/// sent and received, total sent/received, announced and received prefixes, each tagged with the peer.
+/// The <c>BgpKit.Bgp</c> meter. Instrument names follow FRR-K8s' BGP metrics (frrk8s_bgp_* there, which the
+/// Prometheus exporter writes together with MetalLB's metallb_bgp_*): session_up, opens/updates/keepalives/
+/// notifications/route_refresh sent and received, total sent/received, announced, received and pending
+/// prefixes (pending: MetalLB's name for the routes this peer should get, sent or not), each tagged with
+/// <c>peer</c> (the address), <c>port</c> (the peer's TCP port, which MetalLB puts in its peer label) and,
+/// for a session bound to a device, <c>vrf</c> (the device: in MetalLB a VRF is the device a session binds to).
 /// Maximum-prefix limits (FRR-K8s has none) add bgp_prefix_limit, bgp_prefix_limit_received (tagged with the
 /// peer and the family), bgp_prefix_limit_exceeded and bgp_prefix_limit_held_down, for peers with limits only.
 /// </summary>
@@ -33,6 +36,7 @@ internal sealed class BgpMetrics : IDisposable
         Counter("bgp_total_received", "BGP messages received", c => c.TotalReceived);
         _meter.CreateObservableGauge("bgp_announced_prefixes_total", () => Each(sessions, s => Volatile.Read(ref s.Counters.PrefixesAnnounced)), description: "Prefixes in the Adj-RIB-Out");
         _meter.CreateObservableGauge("bgp_received_prefixes_total", () => Each(sessions, s => Volatile.Read(ref s.Counters.PrefixesReceived)), description: "Prefixes received and accepted");
+        _meter.CreateObservableGauge("bgp_pending_prefixes_total", () => Each(sessions, s => Volatile.Read(ref s.Counters.PrefixesPending)), description: "Prefixes that should be advertised to the peer, sent or not");
 
         _meter.CreateObservableGauge("bgp_prefix_limit", () => EachLimit(sessions, l => l.MaximumPrefixes), description: "Maximum-prefix limit of the family");
         _meter.CreateObservableGauge("bgp_prefix_limit_received", () => EachLimit(sessions, l => l.Received), description: "Routes of the family counted against its maximum-prefix limit");
@@ -47,8 +51,17 @@ internal sealed class BgpMetrics : IDisposable
     {
         foreach (var s in sessions())
         {
-            yield return new Measurement<long>(value(s), new KeyValuePair<string, object?>("peer", s.Address.ToString()));
+            yield return new Measurement<long>(value(s), Tags(s));
         }
+    }
+
+    private static KeyValuePair<string, object?>[] Tags(BgpSession s)
+    {
+        var peer = new KeyValuePair<string, object?>("peer", s.Address.ToString());
+        var port = new KeyValuePair<string, object?>("port", s.Peer.Transport.RemotePort);
+        return s.Peer.Transport.BindDevice is { Length: > 0 } device
+            ? [peer, port, new KeyValuePair<string, object?>("vrf", device)]
+            : [peer, port];
     }
 
     private static Func<IEnumerable<BgpSession>> Limited(Func<IEnumerable<BgpSession>> sessions) =>

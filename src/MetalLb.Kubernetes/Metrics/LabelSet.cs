@@ -27,14 +27,7 @@ internal readonly record struct LabelSet(string Rendered)
             {
                 continue;
             }
-            var value = tag.Value switch
-            {
-                null => string.Empty,
-                bool b => b ? "true" : "false",
-                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-                var other => other.ToString() ?? string.Empty,
-            };
-            pairs.Add((PrometheusText.LabelName(tag.Key), value));
+            pairs.Add((PrometheusText.LabelName(tag.Key), Text(tag.Value)));
         }
         if (pairs.Count == 0)
         {
@@ -52,6 +45,15 @@ internal readonly record struct LabelSet(string Rendered)
         }
         return new LabelSet(builder.Append('}').ToString());
     }
+
+    /// <summary>A tag's value as label text: invariant culture, booleans in lower case.</summary>
+    public static string Text(object? value) => value switch
+    {
+        null => string.Empty,
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        var other => other.ToString() ?? string.Empty,
+    };
 
     /// <summary>These labels plus one more at the end (<c>le</c> of a histogram bucket).</summary>
     public string With(string name, string value)

@@ -7,7 +7,10 @@ namespace BgpKit.MetalLb.Kubernetes.Metrics;
 /// <summary>
 /// Collects the <see cref="System.Diagnostics.Metrics"/> instruments of the <c>BgpKit.*</c> meters
 /// (BGP sessions, BFD sessions, the host) and renders them in the Prometheus text exposition format
-/// 0.0.4, every name prefixed <c>bgpkit_</c> and every tag a label. Counters and up-down counters
+/// 0.0.4. An instrument that FRR-K8s or MetalLB export too appears under both upstream names
+/// (<c>frrk8s_bgp_session_up</c> and <c>metallb_bgp_session_up</c>, ...) with upstream's types, help
+/// texts and labels <c>peer</c> and <c>vrf</c>, so existing dashboards and alerts work unchanged; any
+/// other instrument is prefixed <c>bgpkit_</c> with every tag a label. Counters and up-down counters
 /// are summed, gauges and observable instruments report their latest value, histograms keep
 /// cumulative buckets. Tags that could carry a secret (password, key, secret) are never exported.
 /// </summary>
@@ -20,7 +23,7 @@ public sealed class PrometheusExporter : IDisposable
     private readonly MeterListener _listener = new();
     private readonly Func<Meter, bool> _meterFilter;
     private readonly Dictionary<string, MetricFamily> _families = new(StringComparer.Ordinal);
-    private readonly Dictionary<Instrument, (MetricFamily Family, bool Current)> _byInstrument = new();
+    private readonly Dictionary<Instrument, Binding[]> _byInstrument = new();
 
     /// <summary>Listens to every meter whose name starts with <c>BgpKit</c>.</summary>
     public PrometheusExporter()
@@ -87,47 +90,81 @@ public sealed class PrometheusExporter : IDisposable
         {
             return;
         }
+        var current = MetricFamily.ReportsCurrentValue(instrument);
+        var upstream = UpstreamFamilies.Of(instrument.Meter.Name, instrument.Name)
+            .Where(u => u.Kind == kind.Value)
+            .ToArray();
         lock (_gate)
         {
-            var name = PrometheusText.MetricName(instrument.Name);
-            if (!_families.TryGetValue(name, out var family))
+            var bindings = upstream.Length > 0
+                ? upstream.Select(u => Bind(u.Name, u.Help, kind.Value, instrument, current, u))
+                : [Bind(PrometheusText.MetricName(instrument.Name), instrument.Description ?? string.Empty, kind.Value, instrument, current, null)];
+            var bound = bindings.OfType<Binding>().ToArray();
+            if (bound.Length == 0)
             {
-                family = new MetricFamily(name, instrument.Description ?? string.Empty, kind.Value, BucketsOf(instrument));
-                _families.Add(name, family);
-            }
-            else if (family.Kind != kind.Value)
-            {
-                // Two instruments of different kinds under one name cannot share a family; the first wins.
                 return;
             }
-            family.Instruments++;
-            _byInstrument[instrument] = (family, MetricFamily.ReportsCurrentValue(instrument));
+            foreach (var binding in bound)
+            {
+                binding.Family.Instruments++;
+            }
+            _byInstrument[instrument] = bound;
         }
         listener.EnableMeasurementEvents(instrument);
+    }
+
+    private Binding? Bind(string name, string help, MetricKind kind, Instrument instrument, bool current, UpstreamFamily? upstream)
+    {
+        if (!_families.TryGetValue(name, out var family))
+        {
+            family = new MetricFamily(name, help, kind, BucketsOf(instrument));
+            _families.Add(name, family);
+        }
+        else if (family.Kind != kind)
+        {
+            // Two instruments of different kinds under one name cannot share a family; the first wins.
+            return null;
+        }
+        return new Binding(family, current, upstream);
     }
 
     private void OnMeasurementsCompleted(Instrument instrument, object? state)
     {
         lock (_gate)
         {
-            if (_byInstrument.Remove(instrument, out var entry) && --entry.Family.Instruments == 0)
+            if (!_byInstrument.Remove(instrument, out var bindings))
             {
-                _families.Remove(entry.Family.Name);
+                return;
+            }
+            foreach (var binding in bindings)
+            {
+                if (--binding.Family.Instruments == 0)
+                {
+                    _families.Remove(binding.Family.Name);
+                }
             }
         }
     }
 
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        var labels = LabelSet.From(tags);
         lock (_gate)
         {
-            if (_byInstrument.TryGetValue(instrument, out var entry))
+            if (!_byInstrument.TryGetValue(instrument, out var bindings))
             {
-                entry.Family.Record(labels, value, instrument.IsObservable, entry.Current);
+                return;
+            }
+            LabelSet? own = null;
+            foreach (var binding in bindings)
+            {
+                var labels = binding.Upstream is { } upstream ? UpstreamFamilies.Labels(upstream, tags) : own ??= LabelSet.From(tags);
+                binding.Family.Record(labels, value, instrument.IsObservable, binding.Current);
             }
         }
     }
+
+    /// <summary>One family an instrument feeds; <see cref="Upstream"/> says how to relabel when it is an upstream one.</summary>
+    private sealed record Binding(MetricFamily Family, bool Current, UpstreamFamily? Upstream);
 
     private static double[] BucketsOf(Instrument instrument)
     {

@@ -161,7 +161,7 @@ public sealed class SpeakerFrrBfdTests : IAsyncLifetime
             Assert.Contains("\"hasPassword\": true", (await Show(status, "config", "--json")).Out);
             using var http = new HttpClient();
             var metrics = await http.GetStringAsync($"http://{status}/metrics");
-            Assert.Contains("bgpkit_bfd_session_up", metrics);
+            Assert.Contains("frrk8s_bfd_session_up{peer=\"127.0.0.2\",vrf=\"default\"} 1\n", metrics);
             seen.Append(metrics);
             Assert.DoesNotContain(Password, seen.ToString(), StringComparison.Ordinal);
 
