@@ -43,7 +43,10 @@ internal sealed class BgpKitProcess : IDisposable
     }
 
     /// <summary>Starts <c>bgpkit ARGS</c>, inside <paramref name="netns"/> when given.</summary>
-    public static BgpKitProcess Start(string name, string? netns, params string[] args)
+    public static BgpKitProcess Start(string name, string? netns, params string[] args) => Start(name, netns, null, args);
+
+    /// <summary>Starts <c>bgpkit ARGS</c> with <paramref name="environment"/> added (OTEL_* variables, say).</summary>
+    public static BgpKitProcess Start(string name, string? netns, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var info = new ProcessStartInfo(netns is null ? "dotnet" : "/usr/sbin/ip")
         {
@@ -51,6 +54,10 @@ internal sealed class BgpKitProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
         var argv = new List<string>();
         if (netns is not null)
         {

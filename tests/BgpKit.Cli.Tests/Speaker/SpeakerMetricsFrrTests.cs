@@ -96,12 +96,14 @@ public sealed class SpeakerMetricsFrrTests : IAsyncLifetime
         File.WriteAllText(Path.Combine(_dir, "metallb.yaml"), Manifests());
         var status = $"127.0.0.1:{FreePort.Tcp()}";
         using var receiver = new OtlpReceiver();
-        using var speaker = SpeakerProcess.Start(_dir, status, new Dictionary<string, string>
+        var otlp = new Dictionary<string, string>
         {
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint,
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
-        });
+        };
+        using var speaker = BgpKit.Cli.Tests.Interop.BgpKitProcess.Start("speaker", null, otlp, "speaker", "--config", _dir, "--node", "node-1",
+            "--bgp-listen", "none", "--status", status, "--log-level", "all");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         try
         {
