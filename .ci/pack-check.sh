@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs the five BgpKit libraries and the bgpkit tool into a local folder feed, checks what each
+# Packs the six BgpKit libraries and the bgpkit tool into a local folder feed, checks what each
 # package carries (README, XML docs, symbols, license, repository), then builds a copy of
 # samples/EmbeddedAnnouncer against those packages alone (no project references, no src/), so a
 # package that is broken for users cannot land.
@@ -16,7 +16,7 @@ feed="${PACK_FEED:-$work/feed}"
 mkdir -p "$feed"
 rm -f "$feed"/BgpKit.*.nupkg "$feed"/BgpKit.*.snupkg
 
-libraries=(Bgp.Wire Bgp.Fsm Bfd MetalLb.Model MetalLb.Kubernetes)
+libraries=(Bgp.Wire Bgp.Fsm Bfd Bgp.Hosting MetalLb.Model MetalLb.Kubernetes)
 for project in "${libraries[@]}"; do
   dotnet pack "src/$project/$project.csproj" -c Release -o "$feed" -nologo -clp:ErrorsOnly -warnaserror
 done
