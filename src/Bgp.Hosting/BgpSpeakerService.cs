@@ -54,14 +54,18 @@ internal sealed partial class BgpSpeakerService(
         var message = settings.Value.ShutdownMessage;
         foreach (var status in speaker.GetStatuses())
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                break; // the host's shutdown timeout: the container's DisposeAsync still sends the rest a Cease
+            }
             // ManualStop: the session sends the Cease before the container's DisposeAsync closes the sockets.
             await speaker.ShutdownPeerAsync(status.Address, message).ConfigureAwait(false);
         }
         // The liveness bindings are not disposed: unbinding declares the peer live, which would start it again.
         foreach (var bfd in _bfd.Values)
         {
-            await bfd.DisposeAsync().ConfigureAwait(false); // AdminDown, which the peer does not treat as a failure
+            // AdminDown, after the Cease above: RFC 5882 section 3.2 asks the peer not to take its clients down for it.
+            await bfd.DisposeAsync().ConfigureAwait(false);
         }
         _bfd.Clear();
         LogStopped(logger);

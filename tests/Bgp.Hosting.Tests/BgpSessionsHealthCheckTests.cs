@@ -74,9 +74,8 @@ public class BgpSessionsHealthCheckTests
         await Poll.UntilAsync(() => Check(host).GetAwaiter().GetResult().Status == HealthStatus.Healthy, "BGP Established and BFD Up");
         Assert.Equal("Established, BFD Up", (await Check(host)).Data["127.0.0.62"]);
 
-        // The router's BFD session goes away without AdminDown: the host's BFD session times out to Down,
-        // which takes the BGP session down (Cease/BFD Down) and the check to Unhealthy.
-        routerSession.SetAdminDown(false);
+        // The router's BFD session stops: the host's BFD session leaves Up for Down, the liveness binding takes
+        // the BGP session down (Cease/BFD Down) and the check goes to Unhealthy.
         await routerSession.DisposeAsync();
         await Poll.UntilAsync(() => Check(host).GetAwaiter().GetResult().Status == HealthStatus.Unhealthy, "BFD down");
         Assert.StartsWith("Idle, BFD", (string)(await Check(host)).Data["127.0.0.62"], StringComparison.Ordinal);
