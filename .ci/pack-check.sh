@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Packs the five BgpKit libraries and the bgpkit tool into a local folder feed, checks what each
+# Packs the six BgpKit libraries and the bgpkit tool into a local folder feed, checks what each
 # package carries (README, XML docs, symbols, license, repository), then builds a copy of
 # samples/EmbeddedAnnouncer against those packages alone (no project references, no src/), so a
 # package that is broken for users cannot land.
 #   .ci/pack-check.sh            feed in a temp folder, removed at the end
 #   PACK_FEED=DIR .ci/pack-check.sh   keep the feed in DIR
+#   PACKAGE_BASELINE=DIR .ci/pack-check.sh   validate each package against BgpKit.X.*.nupkg in DIR (a feed kept
+#                                     from an earlier commit or release): a breaking API change fails the pack
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
@@ -16,9 +18,14 @@ feed="${PACK_FEED:-$work/feed}"
 mkdir -p "$feed"
 rm -f "$feed"/BgpKit.*.nupkg "$feed"/BgpKit.*.snupkg
 
-libraries=(Bgp.Wire Bgp.Fsm Bfd MetalLb.Model MetalLb.Kubernetes)
+libraries=(Bgp.Wire Bgp.Fsm Bfd Bgp.Hosting MetalLb.Model MetalLb.Kubernetes)
 for project in "${libraries[@]}"; do
-  dotnet pack "src/$project/$project.csproj" -c Release -o "$feed" -nologo -clp:ErrorsOnly -warnaserror
+  baseline=()
+  if [ -n "${PACKAGE_BASELINE:-}" ]; then
+    old=$(ls "$PACKAGE_BASELINE"/BgpKit."$project".[0-9]*.nupkg 2>/dev/null | sort -V | tail -1 || true)
+    if [ -n "$old" ]; then baseline=(-p:PackageValidationBaselinePath="$old"); fi
+  fi
+  dotnet pack "src/$project/$project.csproj" -c Release -o "$feed" -nologo -clp:ErrorsOnly -warnaserror "${baseline[@]}"
 done
 dotnet pack samples/BgpKit.Cli/BgpKit.Cli.csproj -c Release -o "$feed" -nologo -clp:ErrorsOnly -warnaserror
 
