@@ -188,15 +188,14 @@ public sealed partial class StatusServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        if (_listener.IsListening)
-        {
-            _listener.Stop();
-        }
+        // Close() alone, never Stop() then Close(): the managed HttpListener removes its prefixes in both, and
+        // the second time binds the port anew to look its endpoint up, which throws "Address already in use"
+        // when something else took the port in between.
+        _listener.Close();
         if (_loop is not null)
         {
             await _loop.ConfigureAwait(false);
         }
-        _listener.Close();
         _stop.Dispose();
     }
 

@@ -84,7 +84,9 @@ internal sealed class OtlpReceiver : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close() alone: after Stop() has removed the prefixes, Close() removes them again, and the managed
+        // HttpListener then binds the port anew to find its endpoint, failing with "Address already in use"
+        // when another test's socket got the port meanwhile (seen in CI).
         _listener.Close();
         _loop.Wait(TimeSpan.FromSeconds(5));
     }
