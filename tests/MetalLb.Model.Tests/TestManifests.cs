@@ -13,6 +13,14 @@ internal static class TestManifests
         spec: {myASN: 64500, peerASN: 64501, peerAddress: 10.0.0.1}
         """;
 
+    /// <summary><see cref="Peer"/> with <c>dualStackAddressFamily: true</c>: its IPv4 session carries IPv6 too.</summary>
+    public const string DualStackPeer = """
+        apiVersion: metallb.io/v1beta2
+        kind: BGPPeer
+        metadata: {name: peer1, namespace: metallb-system}
+        spec: {myASN: 64500, peerASN: 64501, peerAddress: 10.0.0.1, dualStackAddressFamily: true}
+        """;
+
     public const string Pool = """
         apiVersion: metallb.io/v1beta1
         kind: IPAddressPool

@@ -89,6 +89,7 @@ internal sealed class ModelPlanCompiler : IPlanCompiler
         ConnectTime = session.ConnectTime ?? TimeSpan.FromSeconds(10),
         EbgpMultiHop = session.EbgpMultiHop,
         Vrf = session.Vrf.Length == 0 ? null : session.Vrf,
+        SingleFamily = session.DisableMp,
         Password = session.RevealPassword(),
         Bfd = session.Bfd is { } b ? new BfdIntent
         {

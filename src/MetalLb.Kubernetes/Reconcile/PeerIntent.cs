@@ -27,6 +27,9 @@ internal sealed record PeerIntent
     public bool EbgpMultiHop { get; init; }
     public string? Vrf { get; init; }
 
+    /// <summary>Only the peer address's family in the OPEN and on the session (MetalLB's default; false with dualStackAddressFamily).</summary>
+    public bool SingleFamily { get; init; }
+
     /// <summary>The TCP MD5 password. Never printed: <see cref="ToString"/> says only whether one is set.</summary>
     public string? Password { get; init; }
 

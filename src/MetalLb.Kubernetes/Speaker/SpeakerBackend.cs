@@ -238,7 +238,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         }
     }
 
-    private static BgpPeerOptions PeerOptions(PeerIntent peer) => new()
+    internal static BgpPeerOptions PeerOptions(PeerIntent peer) => new()
     {
         Address = peer.Address,
         RemoteAs = peer.PeerAsn,
@@ -248,6 +248,8 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         HoldTime = peer.HoldTime,
         KeepaliveTime = peer.KeepaliveTime,
         KeepAdjRibIn = true,
+        Families = !peer.SingleFamily ? [AfiSafi.IPv4Unicast, AfiSafi.IPv6Unicast]
+            : peer.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? [AfiSafi.IPv6Unicast] : [AfiSafi.IPv4Unicast],
         Transport = new TransportOptions
         {
             RemotePort = peer.Port,

@@ -31,6 +31,7 @@ internal sealed record FrrNeighbor
     public TimeSpan? ConnectTime { get; init; }
     public bool EbgpMultiHop { get; init; }
     public string? BfdProfile { get; init; }
+    /// <summary>True when the neighbor carries only its address's family (the default; false with dualStackAddressFamily).</summary>
     public bool DisableMp { get; init; }
     public FrrToAdvertise ToAdvertise { get; init; } = FrrToAdvertise.None;
     public FrrToReceive ToReceive { get; init; } = FrrToReceive.None;

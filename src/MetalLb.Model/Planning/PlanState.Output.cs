@@ -491,7 +491,7 @@ internal sealed partial class PlanState
         Bfd = peer.Bfd is { } b ? new BfdPlan(b.ReceiveInterval, b.TransmitInterval, b.DetectMultiplier, b.EchoMode, b.EchoInterval, b.PassiveMode, b.MinimumTtl) : null,
         Vrf = peer.Resource.Vrf,
         IsIbgp = peer.IsIbgp,
-        DisableMp = peer.Resource.DisableMp,
+        DisableMp = !peer.Resource.DualStackAddressFamily,
         GracefulRestart = peer.Resource.EnableGracefulRestart,
         Pending = peer.PendingReason,
         Password = peer.Password,

@@ -265,9 +265,13 @@ internal sealed partial class PlanState
         }
     }
 
-    /// <summary>IPv6 over an IPv4 session (and back) with MP-BGP, unless disableMP.</summary>
+    /// <summary>
+    /// MetalLB 0.15: a session carries only the family of its peer's address (an IPv4 peer gets no IPv6
+    /// prefixes, and its OPEN offers no IPv6 unicast); with <c>dualStackAddressFamily: true</c> it carries both
+    /// (MP-BGP). <c>disableMP</c> is deprecated upstream and means the default.
+    /// </summary>
     internal static bool CarriesFamily(PeerConfig peer, bool v6) =>
-        !peer.Resource.DisableMp || (peer.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6) == v6;
+        peer.Resource.DualStackAddressFamily || (peer.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6) == v6;
 
     internal NodeClass? ClassOf(string node) => _classOfNode.GetValueOrDefault(node);
 

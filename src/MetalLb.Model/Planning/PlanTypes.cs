@@ -53,7 +53,10 @@ public sealed record SessionPlan
     /// <summary>Whether the session is iBGP (LOCAL_PREF is sent only there).</summary>
     public bool IsIbgp { get; init; }
 
-    /// <summary>Whether MP-BGP is disabled (each family only over a session of that family).</summary>
+    /// <summary>
+    /// True when the session carries only its peer address's family (MetalLB's default); false with
+    /// <c>dualStackAddressFamily: true</c>, when IPv4 and IPv6 unicast share it (MP-BGP).
+    /// </summary>
     public bool DisableMp { get; init; }
 
     /// <summary>Whether graceful restart is enabled.</summary>

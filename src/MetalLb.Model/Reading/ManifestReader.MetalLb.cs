@@ -64,6 +64,7 @@ internal static partial class ManifestReader
             Vrf = spec?.String("vrf") ?? "",
             EnableGracefulRestart = spec?.Bool("enableGracefulRestart") ?? false,
             DisableMp = spec?.Bool("disableMP") ?? false,
+            DualStackAddressFamily = spec?.Bool("dualStackAddressFamily") ?? false,
         };
         spec?.Done();
         return peer;
@@ -201,7 +202,8 @@ internal static partial class ManifestReader
                     ConnectTime = n.Duration("connectTime"),
                     EbgpMultiHop = n.Bool("ebgpMultiHop") ?? false,
                     BfdProfile = n.String("bfdProfile"),
-                    DisableMp = n.Bool("disableMP") ?? false,
+                    // FRR-K8s as MetalLB: the neighbor's own family only unless dualStackAddressFamily; disableMP (deprecated) is read and means that default.
+                    DisableMp = !(n.Bool("dualStackAddressFamily") ?? false) | (n.Bool("disableMP") ?? false),
                     ToAdvertise = toAdvertise,
                     ToReceive = toReceive,
                 });

@@ -53,7 +53,7 @@ internal static partial class UpstreamFields
         F("spec.vrf", ""),
         F("spec.enableGracefulRestart", "false"),
         F("spec.disableMP", "false"),
-        Unimplemented("spec.dualStackAddressFamily", "false"),
+        F("spec.dualStackAddressFamily", "false"),
     ];
 
     private static readonly UpstreamField[] IpAddressPool =
@@ -170,7 +170,7 @@ internal static partial class UpstreamFields
         F($"{Neighbor}.bfdProfile"),
         Unimplemented($"{Neighbor}.enableGracefulRestart", "false"),
         F($"{Neighbor}.disableMP", "false"),
-        Unimplemented($"{Neighbor}.dualStackAddressFamily", "false"),
+        F($"{Neighbor}.dualStackAddressFamily", "false"),
         Unimplemented($"{Neighbor}.addressFamilies", "[unicast]"),
         F($"{Neighbor}.toAdvertise"),
         F($"{Neighbor}.toAdvertise.allowed"),

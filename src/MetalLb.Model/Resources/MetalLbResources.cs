@@ -38,6 +38,7 @@ internal sealed record BgpPeer : Resource
     public string Vrf { get; init; } = "";
     public bool EnableGracefulRestart { get; init; }
     public bool DisableMp { get; init; }
+    public bool DualStackAddressFamily { get; init; }
 
     public override string ToString() => $"BGPPeer {Name} {PeerAddress} (password {(Password is null ? "unset" : "set")})";
 }

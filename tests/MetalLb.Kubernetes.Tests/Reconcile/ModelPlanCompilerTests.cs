@@ -29,6 +29,49 @@ public sealed class ModelPlanCompilerTests
         Assert.All(outcome.Services, s => Assert.True(s.Announced, s.Reason));
     }
 
+    [Theory]
+    [InlineData("127.0.0.2", "", "IPv4/Unicast")]
+    [InlineData("2001:db8::2", "", "IPv6/Unicast")]
+    [InlineData("127.0.0.2", "  dualStackAddressFamily: true", "IPv4/Unicast IPv6/Unicast")]
+    [InlineData("127.0.0.2", "  disableMP: true", "IPv4/Unicast")]
+    public void A_session_offers_its_peers_family_only_unless_dualStackAddressFamily(string address, string extra, string families)
+    {
+        var outcome = new ModelPlanCompiler("n").Compile(Text($$"""
+            apiVersion: metallb.io/v1beta2
+            kind: BGPPeer
+            metadata:
+              name: tor
+              namespace: metallb-system
+            spec:
+              myASN: 64513
+              peerASN: 64512
+              peerAddress: "{{address}}"
+            {{extra}}
+            ---
+            apiVersion: metallb.io/v1beta1
+            kind: IPAddressPool
+            metadata: {name: dual, namespace: metallb-system}
+            spec: {addresses: [198.51.100.0/28, "2001:db8:5::/124"]}
+            ---
+            apiVersion: metallb.io/v1beta1
+            kind: BGPAdvertisement
+            metadata: {name: all, namespace: metallb-system}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web, namespace: default}
+            spec: {type: LoadBalancer, ipFamilyPolicy: RequireDualStack, ipFamilies: [IPv4, IPv6], ports: [{port: 80}]}
+            """));
+
+        Assert.True(outcome.Valid, string.Join("; ", outcome.Errors.Select(e => e.Message)));
+        var peer = Assert.Single(outcome.Intent!.Peers);
+        var options = BgpKit.MetalLb.Kubernetes.Speaker.SpeakerBackend.PeerOptions(peer.Value);
+        Assert.Equal(families, string.Join(" ", options.Families));
+        // The routes follow the OPEN: an IPv4 peer gets no IPv6 prefix unless it is dual stack.
+        var routeFamilies = outcome.Intent.RoutesOf("tor").Select(r => r.Prefix.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "IPv6/Unicast" : "IPv4/Unicast").Distinct().Order(StringComparer.Ordinal);
+        Assert.Equal(families, string.Join(" ", routeFamilies));
+    }
+
     [Fact]
     public void Invalid_manifest_gives_no_intent_and_located_errors()
     {

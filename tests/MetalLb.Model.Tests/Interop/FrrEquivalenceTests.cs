@@ -55,7 +55,8 @@ public class FrrEquivalenceTests
         int frrPort = FreePort.Tcp(IPAddress.Parse("127.0.0.71"));
         int peerPort = LowPort(IPAddress.Parse("127.0.0.72"));
         string yaml = File.ReadAllText(Path.Combine(Example("dual-stack"), "metallb.yaml"))
-            .Replace("peerAddress: 10.0.20.1", $"peerAddress: 127.0.0.72\n  peerPort: {peerPort}\n  sourceAddress: 127.0.0.71\n  routerID: 127.0.0.71")
+            // dualStackAddressFamily: both families over the IPv4 session (MP-BGP); without it MetalLB sends tor-v4 IPv4 only.
+            .Replace("peerAddress: 10.0.20.1", $"peerAddress: 127.0.0.72\n  peerPort: {peerPort}\n  sourceAddress: 127.0.0.71\n  routerID: 127.0.0.71\n  dualStackAddressFamily: true")
             .Replace("peerAddress: 2620:52:0:88::104", $"peerAddress: 127.0.0.73\n  peerPort: {peerPort}\n  sourceAddress: 127.0.0.71\n  routerID: 127.0.0.71");
         var plan = MetalLbPlanner.Plan(ManifestSet.Parse(yaml, "dual-stack"), new PlanOptions { Node = "worker-1" });
         Assert.True(plan.Valid, string.Join("\n", plan.Errors));

@@ -137,7 +137,7 @@ public class StatusAddressesTests
     [Fact]
     public void A_dual_stack_status_is_announced_in_both_families()
     {
-        var plan = SpeakerPlan(Peer, PoolNamed("ds", "192.0.2.0/24, 2001:db8::/64"), Adv("adv", ""),
+        var plan = SpeakerPlan(DualStackPeer, PoolNamed("ds", "192.0.2.0/24, 2001:db8::/64"), Adv("adv", ""),
             Held("web", "192.0.2.3,2001:db8::3", "metallb.io/ip-allocated-from-pool: ds", "ipFamilyPolicy: RequireDualStack"));
 
         Assert.Equal(["192.0.2.3", "2001:db8::3"], Assert.Single(plan.Services).Addresses.Select(a => a.ToString()));

@@ -117,7 +117,8 @@ public class AllocationProperties
                 {
                     foreach (var peer in config.Peers.Where(p => ad.SelectsPeer(p.Name)))
                     {
-                        foreach (var address in allocation.Addresses)
+                        // MetalLB 0.15: a peer gets its own address family only, both with dualStackAddressFamily.
+                        foreach (var address in allocation.Addresses.Where(a => BgpKit.MetalLb.Model.Planning.PlanState.CarriesFamily(peer, a.IsV6)))
                         {
                             expected.Add($"{peer.Name} {IpBlock.Create(address, ad.AggregationFor(address.IsV6))}");
                         }

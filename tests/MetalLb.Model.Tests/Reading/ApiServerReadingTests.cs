@@ -173,7 +173,6 @@ public class ApiServerReadingTests
     }
 
     [Theory]
-    [InlineData("BGPPeer", "dualStackAddressFamily: true", "spec.dualStackAddressFamily")]
     [InlineData("BGPPeer", "interface: eth0", "spec.interface")]
     [InlineData("BGPPeer", "localASN: 65000", "spec.localASN")]
     [InlineData("L2Advertisement", "serviceSelectors: [{matchLabels: {a: b}}]", "spec.serviceSelectors")]
@@ -235,7 +234,6 @@ public class ApiServerReadingTests
     }
 
     [Theory]
-    [InlineData("dualStackAddressFamily: false")]
     [InlineData("interface: \"\"")]
     [InlineData("localASN: 0")]
     public void A_manifest_file_still_refuses_fields_BgpKit_does_not_read_even_at_their_default(string field)

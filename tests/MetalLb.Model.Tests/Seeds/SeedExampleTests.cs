@@ -156,8 +156,19 @@ public class SeedExampleTests
         var plan = MetalLbPlanner.Plan(manifests);
         Assert.True(plan.Valid, string.Join("\n", plan.Errors));
         var routes = plan.Nodes.Single().Announcements.Select(a => $"{a.Peer} {a.Prefix} {a.LocalPref}").ToList();
-        // iBGP (myASN = peerASN): LOCAL_PREF 100; IPv6 goes over the IPv4 session too (MP-BGP).
-        Assert.Equal(["doc-example-dual-stack-ipv4 192.0.2.0/32 100", "doc-example-dual-stack-ipv4 2001:db8::/128 100",
-            "doc-example-dual-stack-ipv6 192.0.2.0/32 100", "doc-example-dual-stack-ipv6 2001:db8::/128 100"], routes);
+        // iBGP (myASN = peerASN): LOCAL_PREF 100; each family over the peer of that family, as MetalLB 0.15
+        // (the seed's peers set no dualStackAddressFamily).
+        Assert.Equal(["doc-example-dual-stack-ipv4 192.0.2.0/32 100", "doc-example-dual-stack-ipv6 2001:db8::/128 100"], routes);
+
+        // With dualStackAddressFamily the IPv4 session carries IPv6 too (MP-BGP), and the other way round.
+        var dual = ManifestSet.Parse(TestManifests.Join(
+            "apiVersion: metallb.io/v1beta2\nkind: BGPPeer\nmetadata: {name: dual-v4}\nspec: {myASN: 64500, peerASN: 64500, peerAddress: 10.0.0.1, dualStackAddressFamily: true}",
+            "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: dual}\nspec: {addresses: [192.0.2.0/28, '2001:db8::/124']}",
+            "apiVersion: metallb.io/v1beta1\nkind: BGPAdvertisement\nmetadata: {name: all}",
+            TestManifests.Service("web", extraSpec: "ipFamilyPolicy: RequireDualStack\nipFamilies: [IPv4, IPv6]")));
+        var dualPlan = MetalLbPlanner.Plan(dual);
+        Assert.True(dualPlan.Valid, string.Join("\n", dualPlan.Errors));
+        Assert.Equal(["dual-v4 192.0.2.0/32", "dual-v4 2001:db8::/128"], dualPlan.Nodes.Single().Announcements.Select(a => $"{a.Peer} {a.Prefix}"));
+        Assert.False(dualPlan.Nodes.Single().Sessions.Single().DisableMp);
     }
 }
