@@ -230,6 +230,9 @@ public sealed class SpeakerFrrTests : IAsyncLifetime
             // Exactly the plan's routes, with communities; LOCAL_PREF only on the iBGP session.
             await Poll.UntilAsync(() => _primary.PrefixesReceived(Us) == 2 && _secondary.PrefixesReceived(Us) == 2,
                 "both routers have the 2 service routes", TimeSpan.FromSeconds(60)).WithDiagnostics(() => Describe(host));
+            // MetalLB 0.15's address families: the IPv4 peers' OPEN offered IPv4 unicast only (no dualStackAddressFamily).
+            var multiprotocol = Neighbor(_primary)["neighborCapabilities"]?["multiprotocolExtensions"];
+            Assert.True(multiprotocol?["ipv4Unicast"] is not null && multiprotocol["ipv6Unicast"] is null, multiprotocol?.ToJsonString());
             var planned = host.Status.Config().InForce!.Announcements;
             Assert.Equal(["10.100.0.1/32", "10.100.0.2/32"], planned.Where(a => a.Peer == "dc1-router-primary").Select(a => a.Prefix));
             foreach (var prefix in new[] { "10.100.0.1/32", "10.100.0.2/32" })
