@@ -46,6 +46,16 @@ public class BgpMetricsTests
         });
         listener.Start();
         listener.RecordObservableInstruments();
+        // A sample can catch our session between two states (CI saw [0, 0, 0] once right after Established):
+        // sample again until it shows Up, within a bound.
+        await Poll.UntilAsync(() =>
+        {
+            listener.RecordObservableInstruments();
+            lock (seen)
+            {
+                return seen.TryGetValue("bgp_session_up", out var up) && up.Contains(1);
+            }
+        }, "bgp_session_up 1 for 127.0.0.2", TimeSpan.FromSeconds(30));
 
         Assert.Contains(1, seen["bgp_session_up"]);
         Assert.Contains(seen["bgp_opens_sent"], v => v >= 1);
