@@ -75,6 +75,9 @@ public sealed partial class ControllerHost : IAsyncDisposable
     /// <summary>What the controller holds now: leader, configuration, allocations (as <c>/v1/controller</c> serves it).</summary>
     public ControllerView Status() => ControllerView.From(_leadership, _controller);
 
+    /// <summary>The snapshot the controller's last finished pass worked from, for tests.</summary>
+    internal Sources.ResourceSnapshot? LastPassed => _controller.LastPassed;
+
     /// <summary>The Prometheus text of the controller's meters, as <c>/metrics</c> serves it.</summary>
     public string CollectMetrics() => _exporter.Collect();
 

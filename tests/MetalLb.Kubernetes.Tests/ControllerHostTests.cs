@@ -86,7 +86,9 @@ public sealed class ControllerHostTests : IDisposable
             var writes = Writes();
             var passes = host.Status().Writes;
             _server.Put("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"team-a","labels":{"team":"a"}}}""");
-            await Task.Delay(TimeSpan.FromSeconds(1), TimeProvider.System);
+            // Wait for the pass over the snapshot that holds the new Namespace, not for a stretch of time.
+            await Poll.UntilAsync(() => host.LastPassed?.Documents.Any(d => d.Origin == "Namespace/team-a") == true,
+                "a pass over the snapshot with the new Namespace", Bound);
             Assert.Equal(writes, Writes());
             Assert.Equal(passes, host.Status().Writes);
             Assert.Single(Events(), e => e.Reason == "AllocationFailed");

@@ -58,6 +58,9 @@ internal sealed partial class ClusterController
     /// <summary>How many writes succeeded, for tests and the status view.</summary>
     public long WriteCount { get; private set; }
 
+    /// <summary>The snapshot the last finished pass worked from (tests wait on it instead of on the clock).</summary>
+    internal ResourceSnapshot? LastPassed { get; private set; }
+
     /// <summary>Runs passes until <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunAsync(IResourceSource source, CancellationToken cancellationToken)
     {
@@ -134,6 +137,7 @@ internal sealed partial class ClusterController
         }
         if (!leading || _allocation is not { } allocation)
         {
+            LastPassed = snapshot;
             return true;
         }
         var writes = Writes(snapshot, allocation);
@@ -171,6 +175,7 @@ internal sealed partial class ClusterController
             }
         }
         _events.Emitted(emitted);
+        LastPassed = snapshot;
         return ok;
     }
 
