@@ -11,7 +11,7 @@ namespace BgpKit.Bgp.Fsm.Kernel;
 /// every route with that mark (a crashed run's leftovers at start, ours at exit), and nothing else is ever touched:
 /// a new route is added with NLM_F_EXCL, so a route of another owner at the same place is reported, not replaced.
 /// Refusals come back as <see cref="KernelRouteException"/> values naming the route, and are counted
-/// (<c>kernel_route_errors</c> on the <c>BgpKit.Bgp.Kernel</c> meter). Calls are serialized; they block for one
+/// (<c>kernel_route_errors_total</c> on the <c>BgpKit.Bgp.Kernel</c> meter). Calls are serialized; they block for one
 /// netlink round trip per change.
 /// <code>
 /// using var kernel = new KernelRouteTable();
@@ -48,8 +48,8 @@ public sealed class KernelRouteTable : IDisposable
         _options = options ?? new KernelRouteTableOptions();
         _socket = new NetlinkRouteSocket(_options.ReplyTimeout);
         _meter = _options.MeterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        _errors = _meter.CreateCounter<long>("kernel_route_errors", "{error}", "Route changes the kernel refused (or netlink failures), by operation");
-        _changes = _meter.CreateCounter<long>("kernel_route_changes", "{change}", "Routes added, replaced and deleted in the kernel, by operation");
+        _errors = _meter.CreateCounter<long>("kernel_route_errors_total", "{error}", "Route changes the kernel refused (or netlink failures), by operation");
+        _changes = _meter.CreateCounter<long>("kernel_route_changes_total", "{change}", "Routes added, replaced and deleted in the kernel, by operation");
         _meter.CreateObservableGauge("kernel_routes", () => { lock (_gate) { return _installed.Count; } }, "{route}", "Routes installed in the kernel (a multipath route counts once)");
     }
 

@@ -95,15 +95,39 @@ public sealed class KernelRouteTableNamespaceTests : IDisposable
     }
 
     [Fact]
-    public void A_next_hop_off_every_link_is_a_typed_error_naming_the_route_and_is_tried_again()
+    public void A_next_hop_off_every_link_is_a_typed_error_naming_the_route_counted_and_tried_again()
     {
         using var table = Open();
+        var refused = new List<string>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == KernelRouteTable.MeterName && instrument.Name == "kernel_route_errors_total")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            lock (refused)
+            {
+                refused.Add($"{value} {tags[0].Key}={tags[0].Value}");
+            }
+        });
+        listener.Start();
         var error = Assert.Single(table.Synchronize(Want((P, [IPAddress.Parse("203.0.113.77")]))));
         Assert.Equal(P.Prefix, error.Prefix);
         Assert.Equal(KernelRouteTable.MainTable, error.Table);
         Assert.Contains("198.51.100.0/24", error.Message, StringComparison.Ordinal);
         Assert.Empty(table.Installed);
         Assert.Single(table.Synchronize(Want((P, [IPAddress.Parse("203.0.113.77")]))));
+        lock (refused)
+        {
+            // Other tests' tables may count on the same meter name at the same time: ours are at least these two.
+            Assert.True(refused.Count(r => r == "1 operation=add") >= 2, string.Join(", ", refused));
+        }
     }
 
     [Fact]

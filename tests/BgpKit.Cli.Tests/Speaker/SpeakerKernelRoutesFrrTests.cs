@@ -87,8 +87,16 @@ public sealed class SpeakerKernelRoutesFrrTests : IAsyncLifetime
 
         """;
 
+    private readonly int _statusPort = FreePort.Tcp();
+
     private BgpKitProcess StartSpeaker() => BgpKitProcess.Start("node-1", _node.Namespace, "speaker", "--config", _dir, "--node", "node-1",
-        "--bgp-listen", "none", "--status", "none", "--log-level", "debug");
+        "--bgp-listen", "none", "--status", $"{_node.Address}:{_statusPort}", "--log-level", "debug");
+
+    private string Metrics()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        return http.GetStringAsync($"http://{_node.Address}:{_statusPort}/metrics").GetAwaiter().GetResult();
+    }
 
     /// <summary>Our routes in the node's kernel: prefix to its sorted next hops.</summary>
     private Dictionary<string, string[]> Kernel()
@@ -120,6 +128,9 @@ public sealed class SpeakerKernelRoutesFrrTests : IAsyncLifetime
     {
         _speaker = StartSpeaker();
         await UntilKernelAsync("an ECMP route via both routers and r1's own route", Full);
+        var metrics = await Poll.ForAsync(Metrics, t => t.Contains("bgpkit_kernel_routes 2\n", StringComparison.Ordinal), "/metrics counting 2 kernel routes");
+        Assert.Contains("bgpkit_kernel_route_changes_total{operation=\"add\"} 2\n", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("bgpkit_kernel_route_errors_total{", metrics, StringComparison.Ordinal);
 
         for (var flap = 0; flap < 3; flap++)
         {
