@@ -152,9 +152,6 @@ internal sealed partial class ReceivedRouteInstaller : IAsyncDisposable
         }
     }
 
-    /// <summary>The routes installed now (for status and tests).</summary>
-    public IReadOnlyDictionary<KernelRouteKey, IReadOnlyList<IPAddress>> Installed => _table?.Installed ?? new Dictionary<KernelRouteKey, IReadOnlyList<IPAddress>>();
-
     public async ValueTask DisposeAsync()
     {
         if (_stop is not null)

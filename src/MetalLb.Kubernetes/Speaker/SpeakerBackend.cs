@@ -43,10 +43,6 @@ internal sealed partial class SpeakerBackend : ISessionBackend
     /// </summary>
     public bool StartKernelRoutes() => _kernel?.Start() ?? false;
 
-    /// <summary>The received routes in the kernel now, by table and prefix.</summary>
-    internal IReadOnlyDictionary<Bgp.Fsm.Kernel.KernelRouteKey, IReadOnlyList<IPAddress>> KernelRoutes =>
-        _kernel?.Installed ?? new Dictionary<Bgp.Fsm.Kernel.KernelRouteKey, IReadOnlyList<IPAddress>>();
-
     private IEnumerable<ReceivedRouteSelection.PeerRoutes> ReceivedRoutesToInstall()
     {
         var speaker = _speaker;
