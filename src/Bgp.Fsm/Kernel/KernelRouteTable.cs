@@ -116,7 +116,7 @@ public sealed class KernelRouteTable : IDisposable
                 }
                 foreach (var key in found)
                 {
-                    var ack = Request(b => RouteMessage.WriteDeleteRoute(b, Sequence, key.Prefix, key.Table, _options.Protocol), RouteMessage.HeaderLength + RouteMessage.RtmsgLength + 32, key);
+                    var ack = Request((b, sequence) => RouteMessage.WriteDeleteRoute(b, sequence, key.Prefix, key.Table, _options.Protocol), RouteMessage.HeaderLength + RouteMessage.RtmsgLength + 32, key);
                     if (ack.Errno == 0)
                     {
                         removed++;
@@ -190,8 +190,6 @@ public sealed class KernelRouteTable : IDisposable
         _meter.Dispose();
     }
 
-    private uint Sequence { get; set; }
-
     private KernelRouteException? Apply(KernelRoutePlan.Change change)
     {
         var key = change.Key;
@@ -200,7 +198,7 @@ public sealed class KernelRouteTable : IDisposable
         if (change.NextHops is not { } hops)
         {
             operation = "delete";
-            ack = Request(b => RouteMessage.WriteDeleteRoute(b, Sequence, key.Prefix, key.Table, _options.Protocol), RouteMessage.HeaderLength + RouteMessage.RtmsgLength + 32, key);
+            ack = Request((b, sequence) => RouteMessage.WriteDeleteRoute(b, sequence, key.Prefix, key.Table, _options.Protocol), RouteMessage.HeaderLength + RouteMessage.RtmsgLength + 32, key);
             if (ack.Errno is 0 or Esrch)
             {
                 // ESRCH: someone removed it already; either way it is gone.
@@ -212,7 +210,7 @@ public sealed class KernelRouteTable : IDisposable
         else
         {
             operation = change.Replace ? "replace" : "add";
-            ack = Request(b => RouteMessage.WriteNewRoute(b, Sequence, key.Prefix, hops, key.Table, _options.Protocol, _options.Metric, change.Replace),
+            ack = Request((b, sequence) => RouteMessage.WriteNewRoute(b, sequence, key.Prefix, hops, key.Table, _options.Protocol, _options.Metric, change.Replace),
                 RouteMessage.MaxNewRouteLength(hops.Count), key);
             if (ack.Errno == 0)
             {
@@ -234,9 +232,9 @@ public sealed class KernelRouteTable : IDisposable
     // Writes one request with a fresh sequence number, sends it and waits for its ACK.
     private RouteMessage.Ack Request(WriteRequest write, int maxLength, KernelRouteKey? key)
     {
-        Sequence = _socket.NextSequence();
+        var sequence = _socket.NextSequence();
         var buffer = new byte[maxLength];
-        var length = write(buffer);
+        var length = write(buffer, sequence);
         if (!_socket.Send(buffer.AsSpan(0, length), out var sendErrno))
         {
             return new RouteMessage.Ack(sendErrno, "netlink send failed");
@@ -248,7 +246,7 @@ public sealed class KernelRouteTable : IDisposable
             {
                 return new RouteMessage.Ack(errno == 0 ? 110 : errno, $"no answer from the kernel{(key is { } k ? " for " + k : string.Empty)}");
             }
-            if (RouteMessage.TryReadAck(replies, Sequence, out var ack))
+            if (RouteMessage.TryReadAck(replies, sequence, out var ack))
             {
                 return ack;
             }
@@ -256,7 +254,7 @@ public sealed class KernelRouteTable : IDisposable
         return new RouteMessage.Ack(110, "no answer from the kernel");
     }
 
-    private delegate int WriteRequest(Span<byte> buffer);
+    private delegate int WriteRequest(Span<byte> buffer, uint sequence);
 
     private List<RouteMessage.DumpedRoute> Dump(int version)
     {

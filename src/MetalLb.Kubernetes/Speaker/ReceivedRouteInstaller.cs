@@ -22,6 +22,7 @@ internal sealed partial class ReceivedRouteInstaller : IAsyncDisposable
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly Dictionary<string, uint?> _vrfTables = new(StringComparer.Ordinal);
     private KernelRouteTable? _table;
+    private HashSet<string> _refused = new(StringComparer.Ordinal);
     private Task _loop = Task.CompletedTask;
     private CancellationTokenSource? _stop;
 
@@ -88,10 +89,16 @@ internal sealed partial class ReceivedRouteInstaller : IAsyncDisposable
         try
         {
             var desired = ReceivedRouteSelection.Select(_peers(), VrfTable);
+            var refused = new HashSet<string>(StringComparer.Ordinal);
             foreach (var error in table.Synchronize(desired))
             {
-                LogRefused(_logger, error.Prefix?.ToString() ?? string.Empty, error.Table ?? 0, error.Errno, error.Message);
+                // A refused route is tried again at every pass: say so once, not at every pass (they are all counted).
+                if (refused.Add(error.Message) && !_refused.Contains(error.Message))
+                {
+                    LogRefused(_logger, error.Prefix?.ToString() ?? string.Empty, error.Table ?? 0, error.Errno, error.Message);
+                }
             }
+            _refused = refused;
         }
         catch (KernelRouteException e)
         {
