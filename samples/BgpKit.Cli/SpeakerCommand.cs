@@ -33,6 +33,10 @@ internal static class SpeakerCommand
             Description = "status and /metrics endpoint: ADDR:PORT or none",
             DefaultValueFactory = _ => "127.0.0.1:7473",
         };
+        var noKernelRoutes = new Option<bool>("--no-kernel-routes")
+        {
+            Description = "do not install routes received under an FRRConfiguration's toReceive into the kernel routing table",
+        };
         var logLevel = new Option<string>("--log-level")
         {
             Description = "all, debug, info, warn, error or none",
@@ -40,7 +44,7 @@ internal static class SpeakerCommand
         };
         var command = new Command("speaker", "Run MetalLB's BGP speaker for one node on BgpKit") { config };
         api.AddTo(command);
-        foreach (var option in new Option[] { node, bgpListen, status, logLevel })
+        foreach (var option in new Option[] { node, bgpListen, status, noKernelRoutes, logLevel })
         {
             command.Options.Add(option);
         }
@@ -58,6 +62,7 @@ internal static class SpeakerCommand
                     KubernetesApi = api.Read(parse),
                     BgpListen = EndPoints.Parse(parse.GetValue(bgpListen)!, "--bgp-listen"),
                     StatusEndPoint = EndPoints.Parse(parse.GetValue(status)!, "--status"),
+                    InstallReceivedRoutes = !parse.GetValue(noKernelRoutes),
                 };
             }
             catch (Exception e) when (e is FormatException or InvalidOperationException)

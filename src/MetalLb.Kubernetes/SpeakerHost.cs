@@ -50,6 +50,7 @@ public sealed partial class SpeakerHost : IAsyncDisposable
             TimeProvider = options.TimeProvider,
             LoggerFactory = options.LoggerFactory,
             MeterFactory = options.MeterFactory,
+            InstallReceivedRoutes = options.InstallReceivedRoutes,
         });
         _reconciler = new Reconciler(options.Node, new ModelPlanCompiler(options.Node, fromApiServer: options.KubernetesApi is not null), _backend, options.TimeProvider,
             options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Reconciler"), _hostMetrics);
@@ -106,6 +107,7 @@ public sealed partial class SpeakerHost : IAsyncDisposable
             _status.Start();
         }
         LogStarting(_logger, _options.Node, _source.Description);
+        _backend.StartKernelRoutes();
         using var stopPublishing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var publishing = _publisher is null ? Task.CompletedTask : Task.Run(() => _publisher.RunAsync(stopPublishing.Token), CancellationToken.None);
         try

@@ -37,6 +37,14 @@ public sealed record SpeakerHostOptions
     /// </summary>
     public int StatusWritesPerSecond { get; init; } = 5;
 
+    /// <summary>
+    /// Install the routes received from neighbors whose FRRConfiguration <c>toReceive</c> allows them into the node's
+    /// kernel routing table (a VRF's table for a router with a vrf), as FRR-K8s does through zebra: ECMP across
+    /// peers giving the same prefix, removed on withdraw and session loss, all removed at a clean stop and a crashed
+    /// run's leftovers removed at start (rtm_protocol 186, <c>proto bgp</c>). Default true; Linux only.
+    /// </summary>
+    public bool InstallReceivedRoutes { get; init; } = true;
+
     /// <summary>The clock of every timer (BGP, BFD, rescans).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

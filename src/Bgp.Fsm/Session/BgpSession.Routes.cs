@@ -84,8 +84,19 @@ internal sealed partial class BgpSession
         }
         // RFC 4724 section 4.2: a restarting peer (TCP gone or hold timer, no NOTIFICATION from it)
         // keeps its routes as stale for its restart time.
-        if (_negotiated?.PeerGracefulRestart is { RestartTimeSeconds: > 0 } gr && ev is BgpEvent.TcpConnectionFails or BgpEvent.HoldTimerExpires or BgpEvent.SendHoldTimerExpires)
+        // Only the families the peer lists in its capability are kept: FRR in its default helper mode lists none
+        // (it will not keep our routes either), so its routes go at once.
+        if (_negotiated?.PeerGracefulRestart is { RestartTimeSeconds: > 0 } gr && ev is BgpEvent.TcpConnectionFails or BgpEvent.HoldTimerExpires or BgpEvent.SendHoldTimerExpires
+            && gr.Families.Any(f => f.AfiSafi == AfiSafi.IPv4Unicast || f.AfiSafi == AfiSafi.IPv6Unicast))
         {
+            foreach (var ipv6 in new[] { false, true })
+            {
+                if (!gr.Families.Any(f => f.AfiSafi == (ipv6 ? AfiSafi.IPv6Unicast : AfiSafi.IPv4Unicast)))
+                {
+                    AdjRibIn.MarkStale(ipv6);
+                    PurgeStale(ipv6);
+                }
+            }
             AdjRibIn.MarkAllStale();
             _restartTimer.Start(TimeSpan.FromSeconds(gr.RestartTimeSeconds));
             return;

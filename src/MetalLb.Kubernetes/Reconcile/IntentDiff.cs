@@ -38,8 +38,9 @@ internal sealed record IntentDiff(
                 reset.Add(new PeerReset(old, now));
                 restarted.Add(name);
             }
-            else if (old.Bfd != now.Bfd)
+            else if (old.Bfd != now.Bfd || old.InstallReceived != now.InstallReceived)
             {
+                // Both apply to the running session (BfdChanged names the older of the two).
                 bfdChanged.Add(now);
             }
         }

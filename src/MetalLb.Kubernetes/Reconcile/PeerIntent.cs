@@ -36,11 +36,17 @@ internal sealed record PeerIntent
     /// <summary>The BFD session bound to this peer, if its BGPPeer names a profile.</summary>
     public BfdIntent? Bfd { get; init; }
 
+    /// <summary>
+    /// Whether the routes received from this peer go into the kernel routing table (an FRRConfiguration's
+    /// <c>toReceive</c> allows some). Changes without a session reset, as a changed import policy does in FRR.
+    /// </summary>
+    public bool InstallReceived { get; init; }
+
     /// <summary>True when this is an iBGP session (LOCAL_PREF goes only there).</summary>
     public bool IsInternal => DynamicAsn == "internal" || (DynamicAsn is null && PeerAsn == MyAsn);
 
     /// <summary>Whether going from this to <paramref name="next"/> needs the BGP session restarted.</summary>
-    public bool SessionDiffers(PeerIntent next) => this with { Bfd = null } != next with { Bfd = null };
+    public bool SessionDiffers(PeerIntent next) => this with { Bfd = null, InstallReceived = false } != next with { Bfd = null, InstallReceived = false };
 
     public override string ToString() =>
         $"{Name} {Address}:{Port} AS{MyAsn}->AS{(DynamicAsn ?? PeerAsn.ToString(System.Globalization.CultureInfo.InvariantCulture))}"

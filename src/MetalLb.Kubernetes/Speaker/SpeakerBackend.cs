@@ -23,6 +23,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
     private readonly SpeakerBackendOptions _options;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, PeerEntry> _peers = new(StringComparer.Ordinal);
+    private readonly ReceivedRouteInstaller? _kernel;
     private BgpSpeaker? _speaker;
     private BfdEndpoint? _bfd;
 
@@ -30,6 +31,38 @@ internal sealed partial class SpeakerBackend : ISessionBackend
     {
         _options = options;
         _logger = options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Speaker");
+        if (options.InstallReceivedRoutes)
+        {
+            _kernel = new ReceivedRouteInstaller(ReceivedRoutesToInstall, options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.KernelRoutes"), options.MeterFactory);
+        }
+    }
+
+    /// <summary>
+    /// Starts installing received routes into the kernel (when enabled), first removing a crashed earlier run's
+    /// routes; false when they are not installed.
+    /// </summary>
+    public bool StartKernelRoutes() => _kernel?.Start() ?? false;
+
+    private IEnumerable<ReceivedRouteSelection.PeerRoutes> ReceivedRoutesToInstall()
+    {
+        var speaker = _speaker;
+        if (speaker is null)
+        {
+            yield break;
+        }
+        foreach (var entry in _peers.Values.Where(e => e.Intent.InstallReceived))
+        {
+            IReadOnlyList<ReceivedRoute> routes;
+            try
+            {
+                routes = speaker.GetReceivedRoutes(entry.Intent.Address);
+            }
+            catch (InvalidOperationException)
+            {
+                continue; // Removed between the two reads.
+            }
+            yield return new ReceivedRouteSelection.PeerRoutes(entry.Intent.Address, entry.Intent.Vrf, routes);
+        }
     }
 
     /// <summary>
@@ -62,6 +95,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         {
             StartBfd(entry, speaker);
         }
+        _kernel?.Wake();
         LogPeerAdded(_logger, peer.Name, peer.Address.ToString(), peer.Port);
     }
 
@@ -73,6 +107,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         }
         await StopBfdAsync(entry).ConfigureAwait(false);
         await _speaker.RemovePeerAsync(entry.Intent.Address).ConfigureAwait(false);
+        _kernel?.Wake();
         LogPeerRemoved(_logger, peer.Name);
     }
 
@@ -111,6 +146,11 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         {
             StartBfd(entry, _speaker);
         }
+        if (previous.Vrf != next.Vrf)
+        {
+            _kernel?.ForgetVrfs();
+        }
+        _kernel?.Wake();
         LogPeerReset(_logger, next.Name);
     }
 
@@ -120,7 +160,16 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         {
             return;
         }
+        var previous = entry.Intent;
         entry.Intent = peer;
+        if (previous.InstallReceived != peer.InstallReceived)
+        {
+            _kernel?.Wake();
+        }
+        if (previous.Bfd == peer.Bfd && (peer.Bfd is null) == (entry.Bfd is null))
+        {
+            return; // Only the kernel-route setting changed.
+        }
         if (peer.Bfd is null)
         {
             // Removing the profile disables BFD for the peer (not the upstream fallback to a default profile).
@@ -174,6 +223,10 @@ internal sealed partial class SpeakerBackend : ISessionBackend
             }
         }
         LogShutdown(_logger, _peers.Count);
+        if (_kernel is not null)
+        {
+            await _kernel.StopAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -181,6 +234,10 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         foreach (var entry in _peers.Values)
         {
             entry.Binding?.Dispose();
+        }
+        if (_kernel is not null)
+        {
+            await _kernel.DisposeAsync().ConfigureAwait(false);
         }
         if (_bfd is not null)
         {
@@ -211,7 +268,15 @@ internal sealed partial class SpeakerBackend : ISessionBackend
             LoggerFactory = _options.LoggerFactory,
             MeterFactory = _options.MeterFactory,
         });
-        _speaker.PeerStateChanged += (_, _) => SessionsChanged?.Invoke();
+        _speaker.PeerStateChanged += (_, _) =>
+        {
+            _kernel?.Wake();
+            SessionsChanged?.Invoke();
+        };
+        if (_kernel is not null)
+        {
+            _speaker.RouteReceived += (_, _) => _kernel.Wake();
+        }
         await _speaker.StartAsync(cancellationToken).ConfigureAwait(false);
         return _speaker;
     }
@@ -458,4 +523,7 @@ internal sealed record SpeakerBackendOptions
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
     public ILoggerFactory LoggerFactory { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
     public IMeterFactory? MeterFactory { get; init; }
+
+    /// <summary>Install routes received from peers that allow them (<see cref="PeerIntent.InstallReceived"/>) into the kernel.</summary>
+    public bool InstallReceivedRoutes { get; init; }
 }

@@ -186,7 +186,7 @@ internal static class FrrMerge
                     HoldTime = n.HoldTime ?? (n.KeepaliveTime * 3) ?? TimeSpan.FromSeconds(90), KeepaliveTime = n.KeepaliveTime ?? (n.HoldTime / 3) ?? TimeSpan.FromSeconds(30),
                     ConnectTime = n.ConnectTime, RouterId = router.Id is { } id ? IPAddress.Parse(id) : null, SourceAddress = n.SourceAddress is { } s ? IPAddress.Parse(s) : null,
                     EbgpMultiHop = n.EbgpMultiHop, BfdProfile = n.BfdProfile, Bfd = n.BfdProfile is { } b && bfdProfiles.TryGetValue(b, out var bp) ? bp : known?.Bfd,
-                    Vrf = router.Vrf, IsIbgp = ibgp, DisableMp = n.DisableMp, GracefulRestart = known?.GracefulRestart ?? false, Password = n.Password ?? known?.Password,
+                    Vrf = router.Vrf, IsIbgp = ibgp, ReceivesRoutes = n.ToReceive.Mode == "all" || n.ToReceive.Prefixes.Count > 0, DisableMp = n.DisableMp, GracefulRestart = known?.GracefulRestart ?? false, Password = n.Password ?? known?.Password,
                 });
                 var allowed = n.ToAdvertise.Mode == "all" ? router.Prefixes : router.Prefixes.Intersect(n.ToAdvertise.Prefixes).ToList();
                 foreach (var prefix in allowed)

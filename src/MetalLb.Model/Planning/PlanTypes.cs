@@ -62,6 +62,13 @@ public sealed record SessionPlan
     /// <summary>Whether graceful restart is enabled.</summary>
     public bool GracefulRestart { get; init; }
 
+    /// <summary>
+    /// True when an FRRConfiguration's <c>toReceive</c> allows routes from this neighbor (mode <c>all</c>, or
+    /// prefixes): FRR-K8s installs the routes it accepts from such a neighbor into the node's kernel table (the
+    /// VRF's table with a vrf). MetalLB's own BGPPeers accept nothing.
+    /// </summary>
+    public bool ReceivesRoutes { get; init; }
+
     /// <summary>Why the session waits (missing Secret or BFD profile), or null.</summary>
     public string? Pending { get; init; }
 

@@ -63,6 +63,17 @@ public sealed class SpeakerKubeconfigTests : IDisposable
     }
 
     [Fact]
+    public async Task Received_routes_go_into_the_kernel_unless_no_kernel_routes_is_given()
+    {
+        var (code, options, error) = await Run("--config", _dir);
+        Assert.True(code == 0, error);
+        Assert.True(options!.InstallReceivedRoutes);
+        (code, options, error) = await Run("--config", _dir, "--no-kernel-routes");
+        Assert.True(code == 0, error);
+        Assert.False(options!.InstallReceivedRoutes);
+    }
+
+    [Fact]
     public async Task The_current_context_gives_server_ca_and_client_certificate_and_metallb_keeps_its_namespace()
     {
         var (code, options, error) = await Run("--kubeconfig", _config);

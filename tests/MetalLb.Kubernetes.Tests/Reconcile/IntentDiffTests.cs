@@ -104,6 +104,17 @@ public sealed class IntentDiffTests
     }
 
     [Fact]
+    public void Changed_kernel_route_setting_alone_applies_to_the_running_session()
+    {
+        var a = new NodeIntent([Peer("r1")], [Route("r1", "10.0.0.1/32")]);
+        var b = new NodeIntent([Peer("r1") with { InstallReceived = true }], [Route("r1", "10.0.0.1/32")]);
+        var diff = IntentDiff.Between(a, b);
+        Assert.Empty(diff.PeersReset);
+        Assert.Empty(diff.RoutesAnnounced);
+        Assert.True(Assert.Single(diff.BfdChanged).InstallReceived);
+    }
+
+    [Fact]
     public void Route_leaving_the_plan_is_withdrawn_only_there()
     {
         var a = new NodeIntent([Peer("r1"), Peer("r2", "127.0.0.3")], [Route("r1", "10.0.0.1/32"), Route("r2", "10.0.0.1/32")]);

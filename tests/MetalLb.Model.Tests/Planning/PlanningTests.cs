@@ -194,6 +194,19 @@ public class PlanningTests
         Assert.Contains("10.0.0.9 192.0.2.0/32 lp=- c=", routes);
         Assert.Contains("10.0.0.9 198.51.100.0/24 lp=- c=", routes);
 
+        // Only a neighbor whose toReceive allows something has its received routes installed; MetalLB's own peers none.
+        var receives = plan.Nodes.Single(n => n.Name == "node").Sessions.ToDictionary(s => s.Address.ToString(), s => s.ReceivesRoutes);
+        Assert.False(receives["10.0.0.1"]);
+        Assert.False(receives["10.0.0.9"]);
+        var receiving = Plan(Join(Peer, Pool, Advertisement, Service("a"),
+            Frr("all", "[{address: 10.0.0.9, asn: 64509, toReceive: {allowed: {mode: all}}}]"),
+            Frr("some", "[{address: 10.0.0.8, asn: 64508, toReceive: {allowed: {prefixes: [{prefix: 203.0.113.0/24}]}}}]")));
+        Assert.True(receiving.Valid, string.Join("\n", receiving.Errors));
+        var sessions = receiving.Nodes.Single(n => n.Name == "node").Sessions;
+        Assert.True(sessions.Single(s => s.Address.ToString() == "10.0.0.9").ReceivesRoutes);
+        Assert.True(sessions.Single(s => s.Address.ToString() == "10.0.0.8").ReceivesRoutes);
+        Assert.False(sessions.Single(s => s.Peer == "peer1").ReceivesRoutes);
+
         var conflict = Plan(Join(Peer, Pool, Advertisement, Service("a"), Frr("clash", "[{address: 10.0.0.1, asn: 65000}]")));
         Assert.Contains(conflict.Errors, e => e.Message.Contains("neighbor 10.0.0.1 is configured differently"));
         Assert.Equal(["peer1 192.0.2.0/32 lp=- c="], Routes(conflict, "node"));
