@@ -158,7 +158,7 @@ internal sealed partial class BgpSession
 
     private void SendOpen(BgpConnection connection)
     {
-        var open = OpenNegotiation.BuildOpen(_peer, _localAs, _routerId);
+        var open = OpenNegotiation.BuildOpen(_peer, _localAs, _routerId, _restartState);
         connection.SentOpen = open;
         connection.Send(open.ToArray());
         Interlocked.Increment(ref Counters.OpensSent);

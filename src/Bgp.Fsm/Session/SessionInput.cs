@@ -46,5 +46,8 @@ internal abstract record SessionCommand
 
     public sealed record SoftResetIn : SessionCommand;
 
+    /// <summary>The embedder's initial announcements are all posted: a deferred End-of-RIB may follow them.</summary>
+    public sealed record InitialRoutesComplete : SessionCommand;
+
     public sealed record Barrier(TaskCompletionSource Done) : SessionCommand;
 }

@@ -70,8 +70,16 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
             OpenNegotiation.RouterIdValue(routerId);
         }
         PrefixLimit.Validate(peer);
+        if (peer.RestartingSpeaker is { } restarting)
+        {
+            if (!peer.GracefulRestart)
+            {
+                throw new ArgumentException("the restarting side of graceful restart needs GracefulRestart (the capability)", nameof(peer));
+            }
+            restarting.Validate();
+        }
         var session = new BgpSession(peer, _options.LocalAs, peer.RouterId ?? _options.RouterId, _options.TimeProvider, _random,
-            _loggers.CreateLogger("BgpKit.Bgp.Fsm.Session"));
+            _loggers.CreateLogger("BgpKit.Bgp.Fsm.Session"), initialRoutesComplete: Volatile.Read(ref _initialRoutesComplete));
         if (!_sessions.TryAdd(peer.Address, session))
         {
             throw new InvalidOperationException($"peer {peer.Address} already exists");
@@ -85,6 +93,22 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
             await session.PostAsync(new SessionCommand.Start()).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Says that the initial announcements after a (re)start are all made (<see cref="AnnounceAsync(IEnumerable{Prefix}, PathAttributes, IPAddress?)"/>
+    /// calls before this one): peers with <see cref="BgpPeerOptions.RestartingSpeaker"/> send End-of-RIB once those
+    /// routes are out (RFC 4724 section 4.1). Peers added later send it after their first flush. Calling it again does nothing.
+    /// </summary>
+    public async Task CompleteInitialRoutesAsync()
+    {
+        Volatile.Write(ref _initialRoutesComplete, true);
+        foreach (var session in _sessions.Values)
+        {
+            await session.PostAsync(new SessionCommand.InitialRoutesComplete()).ConfigureAwait(false);
+        }
+    }
+
+    private bool _initialRoutesComplete;
 
     /// <summary>Removes a peer: Cease "Peer De-configured" (RFC 4486), then the session ends.</summary>
     public async Task RemovePeerAsync(IPAddress peer)
