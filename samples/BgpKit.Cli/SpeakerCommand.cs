@@ -33,6 +33,10 @@ internal static class SpeakerCommand
             Description = "status and /metrics endpoint: ADDR:PORT or none",
             DefaultValueFactory = _ => "127.0.0.1:7473",
         };
+        var stateDir = new Option<string>("--state-dir")
+        {
+            Description = "directory for state kept across restarts (graceful restart); default none: every start is cold",
+        };
         var logLevel = new Option<string>("--log-level")
         {
             Description = "all, debug, info, warn, error or none",
@@ -40,7 +44,7 @@ internal static class SpeakerCommand
         };
         var command = new Command("speaker", "Run MetalLB's BGP speaker for one node on BgpKit") { config };
         api.AddTo(command);
-        foreach (var option in new Option[] { node, bgpListen, status, logLevel })
+        foreach (var option in new Option[] { node, bgpListen, status, stateDir, logLevel })
         {
             command.Options.Add(option);
         }
@@ -58,6 +62,7 @@ internal static class SpeakerCommand
                     KubernetesApi = api.Read(parse),
                     BgpListen = EndPoints.Parse(parse.GetValue(bgpListen)!, "--bgp-listen"),
                     StatusEndPoint = EndPoints.Parse(parse.GetValue(status)!, "--status"),
+                    StateDirectory = parse.GetValue(stateDir) is { Length: > 0 } dir ? dir : null,
                 };
             }
             catch (Exception e) when (e is FormatException or InvalidOperationException)

@@ -28,6 +28,12 @@ internal interface ISessionBackend : IAsyncDisposable
     /// <summary>Announces (or re-announces with new attributes) one route on its session.</summary>
     ValueTask AnnounceAsync(RouteIntent route, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A configuration was applied in full: every route it holds has been announced. After a restart, sessions with
+    /// graceful restart send End-of-RIB only now (RFC 4724 section 4.1); later calls change nothing.
+    /// </summary>
+    ValueTask InitialRoutesCompleteAsync(CancellationToken cancellationToken);
+
     /// <summary>Withdraws one route from its session.</summary>
     ValueTask WithdrawAsync(RouteKey route, CancellationToken cancellationToken);
 

@@ -90,6 +90,7 @@ internal sealed class ModelPlanCompiler : IPlanCompiler
         EbgpMultiHop = session.EbgpMultiHop,
         Vrf = session.Vrf.Length == 0 ? null : session.Vrf,
         SingleFamily = session.DisableMp,
+        GracefulRestart = session.GracefulRestart,
         Password = session.RevealPassword(),
         Bfd = session.Bfd is { } b ? new BfdIntent
         {

@@ -118,6 +118,8 @@ internal sealed partial class Reconciler : ISpeakerStatus
         {
             await Guard(route.Peer, "announce " + route.Prefix, () => _backend.AnnounceAsync(route, cancellationToken)).ConfigureAwait(false);
         }
+        // The first valid configuration is the whole table: a restarted speaker's End-of-RIB may follow it.
+        await Guard("*", "end of initial routes", () => _backend.InitialRoutesCompleteAsync(cancellationToken)).ConfigureAwait(false);
     }
 
     private async Task Guard(string peer, string action, Func<ValueTask> step)

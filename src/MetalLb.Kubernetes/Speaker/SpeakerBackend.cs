@@ -57,7 +57,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         {
             throw new InvalidOperationException($"peer {peer.Name} is already running");
         }
-        await speaker.AddPeerAsync(PeerOptions(peer)).ConfigureAwait(false);
+        await speaker.AddPeerAsync(PeerOptions(peer, _options.Restarting)).ConfigureAwait(false);
         if (peer.Bfd is not null)
         {
             StartBfd(entry, speaker);
@@ -102,7 +102,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         await _speaker.RemovePeerAsync(previous.Address).ConfigureAwait(false);
         entry.Sent.Clear();
         entry.Intent = next;
-        await _speaker.AddPeerAsync(PeerOptions(next)).ConfigureAwait(false);
+        await _speaker.AddPeerAsync(PeerOptions(next, _options.Restarting)).ConfigureAwait(false);
         if (keepBfd)
         {
             entry.Binding = _speaker.BindLiveness(next.Address, entry.Bfd!);
@@ -142,6 +142,14 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         {
             entry.Sent[route.Prefix.ToString()] = route;
             await RouteSink.Announce(_speaker, entry.Intent, route).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask InitialRoutesCompleteAsync(CancellationToken cancellationToken)
+    {
+        if (_speaker is { } speaker)
+        {
+            await speaker.CompleteInitialRoutesAsync().ConfigureAwait(false);
         }
     }
 
@@ -238,7 +246,9 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         }
     }
 
-    internal static BgpPeerOptions PeerOptions(PeerIntent peer) => new()
+    /// <param name="peer">The planned session.</param>
+    /// <param name="restarting">This process restarted (restart state found): the R bit in the first OPENs.</param>
+    internal static BgpPeerOptions PeerOptions(PeerIntent peer, bool restarting = false) => new()
     {
         Address = peer.Address,
         RemoteAs = peer.PeerAsn,
@@ -248,6 +258,10 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         HoldTime = peer.HoldTime,
         KeepaliveTime = peer.KeepaliveTime,
         KeepAdjRibIn = true,
+        // MetalLB renders "bgp graceful-restart preserve-fw-state" on every router and "neighbor X graceful-restart"
+        // per enableGracefulRestart; FRR's restart time stays at its default, 120 s. Forwarding is the node's
+        // (kube-proxy), which outlives the speaker, so every family keeps it.
+        RestartingSpeaker = peer.GracefulRestart ? new GracefulRestartOptions { Restarting = restarting } : null,
         Families = !peer.SingleFamily ? [AfiSafi.IPv4Unicast, AfiSafi.IPv6Unicast]
             : peer.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? [AfiSafi.IPv6Unicast] : [AfiSafi.IPv4Unicast],
         Transport = new TransportOptions
@@ -455,6 +469,9 @@ internal sealed record SpeakerBackendOptions
 {
     /// <summary>Where to accept BGP connections; null to only connect out.</summary>
     public IPEndPoint? BgpListen { get; init; }
+
+    /// <summary>The process restarted (graceful restart state found): peers with graceful restart set the R bit.</summary>
+    public bool Restarting { get; init; }
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
     public ILoggerFactory LoggerFactory { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
     public IMeterFactory? MeterFactory { get; init; }
