@@ -25,7 +25,8 @@ internal sealed partial class BgpSession
             _delayOpenTimer.Stop();
         }
         byte[]? notification = null;
-        if ((a & FsmActions.SendNotification) != 0 && _connection is not null)
+        // RFC 4724 section 4.1: a restart must look like a lost connection to the peer, or it drops our routes.
+        if ((a & FsmActions.SendNotification) != 0 && _connection is not null && !_closeWithoutNotification)
         {
             var message = BuildNotification(t.Notification, from.State);
             notification = message.ToArray(_connection.Context);

@@ -44,6 +44,7 @@ internal sealed partial class BgpSession : IAsyncDisposable
     private long _connectionIds;
     private NegotiatedSession? _negotiated;
     private NotificationMessage? _pendingNotification;
+    private bool _closeWithoutNotification;
     private long _establishedAt;
     private bool _adminDown = true;
     private bool _livenessUp = true;
@@ -281,7 +282,13 @@ internal sealed partial class BgpSession : IAsyncDisposable
                 _adminDown = true;
                 _idleHoldTimer.Stop();
                 _pendingNotification = stop.Notification;
+                _closeWithoutNotification = stop.Notification is null;
+                if (_closeWithoutNotification && _fsm.State == SessionState.Established)
+                {
+                    SessionLog.ClosingForRestart(_log, Address);
+                }
                 Apply(BgpEvent.ManualStop);
+                _closeWithoutNotification = false;
                 break;
             case SessionCommand.Liveness liveness:
                 OnLiveness(liveness.Up);

@@ -35,7 +35,8 @@ internal abstract record SessionCommand
 {
     public sealed record Start : SessionCommand;
 
-    public sealed record Stop(NotificationMessage Notification) : SessionCommand;
+    /// <summary>ManualStop with this NOTIFICATION; null closes TCP without one (a graceful restart of ours, RFC 4724).</summary>
+    public sealed record Stop(NotificationMessage? Notification) : SessionCommand;
 
     public sealed record Liveness(bool Up) : SessionCommand;
 

@@ -62,4 +62,7 @@ internal static partial class SessionLog
 
     [LoggerMessage(EventId = 34, Level = LogLevel.Warning, Message = "peer {Peer}: graceful restart: the initial announcements were not complete within {Deferral}; sending End-of-RIB anyway")]
     public static partial void EndOfRibDeferralExpired(ILogger logger, IPAddress peer, TimeSpan deferral);
+
+    [LoggerMessage(EventId = 35, Level = LogLevel.Information, Message = "peer {Peer}: graceful restart: closing the connection without NOTIFICATION, the peer keeps our routes for our restart time")]
+    public static partial void ClosingForRestart(ILogger logger, IPAddress peer);
 }

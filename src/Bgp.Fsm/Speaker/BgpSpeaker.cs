@@ -127,6 +127,23 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
     public Task ShutdownPeerAsync(IPAddress peer, string? message = null) =>
         Post(peer, new SessionCommand.Stop(NotificationMessage.Shutdown(CeaseSubcode.AdministrativeShutdown, message)));
 
+    /// <summary>
+    /// Ends every session because this process is about to restart: sessions with <see cref="BgpPeerOptions.RestartingSpeaker"/>
+    /// close TCP without a NOTIFICATION, which their peer takes for a restart and so keeps our routes, as stale, for our
+    /// restart time (RFC 4724 section 4.2; FRR 8.4 bgpd stops this way on SIGTERM); the others get Cease "administrative
+    /// shutdown" with <paramref name="shutdownMessage"/> (RFC 9003). The peers stay configured and down; a later
+    /// <see cref="DisposeAsync"/> sends nothing more.
+    /// </summary>
+    public async Task StopForRestartAsync(string? shutdownMessage = null)
+    {
+        foreach (var session in _sessions.Values)
+        {
+            var notification = session.Peer.RestartingSpeaker is null ? NotificationMessage.Shutdown(CeaseSubcode.AdministrativeShutdown, shutdownMessage) : null;
+            await session.PostAsync(new SessionCommand.Stop(notification)).ConfigureAwait(false);
+            await session.BarrierAsync().ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Stops a peer with any Cease subcode (for example Out of Resources or Hard Reset, RFC 8538).</summary>
     public Task StopPeerAsync(IPAddress peer, CeaseSubcode subcode) =>
         Post(peer, new SessionCommand.Stop(new NotificationMessage(BgpErrorCode.Cease, (byte)subcode)));

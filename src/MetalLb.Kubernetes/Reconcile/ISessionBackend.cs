@@ -37,7 +37,10 @@ internal interface ISessionBackend : IAsyncDisposable
     /// <summary>Withdraws one route from its session.</summary>
     ValueTask WithdrawAsync(RouteKey route, CancellationToken cancellationToken);
 
-    /// <summary>Graceful stop: CEASE "administrative shutdown" (subcode 2) to every peer, BFD AdminDown.</summary>
+    /// <summary>
+    /// Graceful stop: BFD AdminDown, then CEASE "administrative shutdown" (subcode 2) to every peer, except that peers
+    /// with graceful restart see the connection close without NOTIFICATION and keep our routes (RFC 4724).
+    /// </summary>
     ValueTask ShutdownAsync(CancellationToken cancellationToken);
 
     /// <summary>A snapshot of every BGP session.</summary>

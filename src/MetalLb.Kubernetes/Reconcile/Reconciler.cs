@@ -135,7 +135,7 @@ internal sealed partial class Reconciler : ISpeakerStatus
         }
     }
 
-    /// <summary>Graceful stop: CEASE to every peer, BFD AdminDown.</summary>
+    /// <summary>Graceful stop: BFD AdminDown, CEASE to every peer but those with graceful restart (closed without NOTIFICATION).</summary>
     public ValueTask ShutdownAsync(CancellationToken cancellationToken) => _backend.ShutdownAsync(cancellationToken);
 
     private string Timestamp() => _time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);

@@ -170,16 +170,9 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         }
         if (_speaker is not null)
         {
-            foreach (var entry in _peers.Values)
-            {
-                try
-                {
-                    await _speaker.ShutdownPeerAsync(entry.Intent.Address, "bgpkit speaker stopping").ConfigureAwait(false);
-                }
-                catch (InvalidOperationException)
-                {
-                }
-            }
+            // Peers with enableGracefulRestart see the connection close without NOTIFICATION and keep our routes
+            // until we are back, as with MetalLB's FRR (bgpd 8.4 sends none on SIGTERM); the others get Cease.
+            await _speaker.StopForRestartAsync("bgpkit speaker stopping").ConfigureAwait(false);
         }
         LogShutdown(_logger, _peers.Count);
     }

@@ -181,4 +181,38 @@ public class RestartingSpeakerTests
         await Establish(fake, speaker, Peer(fake.Port, new GracefulRestartOptions { Restarting = true }));
         Assert.Equal(["announce 1", "EoR IPv4/Unicast", "EoR IPv6/Unicast"], await Updates(fake, TimeSpan.FromMilliseconds(300)));
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Stopping_for_a_restart_closes_without_NOTIFICATION_only_where_the_peer_keeps_our_routes(bool restartingSide)
+    {
+        await using var fake = new FakePeer();
+        await using var speaker = Speaker();
+        var (session, _) = await Establish(fake, speaker, Peer(fake.Port, restartingSide ? new GracefulRestartOptions() : null));
+
+        await speaker.StopForRestartAsync("going away");
+
+        var seen = new List<BgpMessageType>();
+        NotificationMessage? notification = null;
+        while (await fake.ReadAsync() is { } m)
+        {
+            seen.Add(m.Type);
+            notification ??= m.Message as NotificationMessage;
+        }
+        Assert.Equal(SessionState.Idle, session.State);
+        if (restartingSide)
+        {
+            Assert.DoesNotContain(BgpMessageType.Notification, seen); // RFC 4724: to the peer this is a restart
+            Assert.Equal(0, Volatile.Read(ref session.Counters.NotificationsSent));
+        }
+        else
+        {
+            Assert.Equal((BgpErrorCode.Cease, (byte)CeaseSubcode.AdministrativeShutdown), (notification!.Code, notification.Subcode));
+        }
+        // Down until started again: no reconnect on its own.
+        _time.Advance(TimeSpan.FromMinutes(2));
+        await session.BarrierAsync();
+        Assert.Equal(SessionState.Idle, session.State);
+    }
 }

@@ -10,7 +10,7 @@ namespace BgpKit.BgpKit.Cli.Tests.Speaker;
 /// <summary>
 /// BGPPeer <c>enableGracefulRestart</c> end to end: <c>bgpkit speaker</c> (127.0.0.1) announces two Service routes to
 /// FRR bgpd 8.4 (127.0.0.2, graceful restart helper as FRR is by default), which passes them on to GoBGP 3.10
-/// (127.0.0.3) downstream. The speaker is killed with SIGKILL and started again with the same manifests and
+/// (127.0.0.3) downstream. The speaker is killed with SIGKILL (or stopped with SIGTERM) and started again with the same manifests and
 /// <c>--state-dir</c>: GoBGP must see no withdrawal the whole time (its monitor stream, its counters and its RIB
 /// sampled throughout), and FRR must hold the routes as stale meanwhile, see our R bit, and end with them fresh.
 /// Without <c>enableGracefulRestart</c> the same kill withdraws them downstream.
@@ -163,8 +163,10 @@ public sealed class SpeakerGracefulRestartFrrTests : IAsyncLifetime
         return speaker;
     }
 
-    [Fact]
-    public async Task A_killed_and_restarted_speaker_with_enableGracefulRestart_causes_no_withdrawal_downstream()
+    [Theory]
+    [InlineData("SIGKILL")]
+    [InlineData("SIGTERM")] // a pod deleted or rolled: no Cease for these peers, as MetalLB's FRR sends none
+    public async Task A_stopped_and_restarted_speaker_with_enableGracefulRestart_causes_no_withdrawal_downstream(string signal)
     {
         var first = await StartAndAnnounceAsync(gracefulRestart: true);
         var cold = GracefulRestartInfo();
@@ -198,7 +200,17 @@ public sealed class SpeakerGracefulRestartFrrTests : IAsyncLifetime
         });
 
         var killedAt = Stopwatch.StartNew();
-        first.Kill();
+        if (signal == "SIGTERM")
+        {
+            first.Terminate();
+            Assert.True(first.WaitForExit(TimeSpan.FromSeconds(60)), "bgpkit speaker stopping on SIGTERM");
+            Assert.Equal(0, first.ExitCode);
+            Assert.Contains("without NOTIFICATION", first.Log, StringComparison.Ordinal);
+        }
+        else
+        {
+            first.Kill();
+        }
         first.Dispose();
         await Poll.UntilAsync(() => _frr.NeighborState(Us) != "Established", "FRR to notice the speaker is gone", TimeSpan.FromSeconds(60)).WithText(() => Describe(null));
         // RFC 4724 helper: FRR keeps our routes, marked stale, for our restart time (120 s).
@@ -227,7 +239,7 @@ public sealed class SpeakerGracefulRestartFrrTests : IAsyncLifetime
         var state = new global::BgpKit.Bgp.Fsm.GracefulRestartStateFile(Path.Combine(StateDir, "graceful-restart.json")).Load()!;
         Assert.Equal(1, state.RestartCount);
         Assert.Contains("R bit", second.Log, StringComparison.Ordinal);
-        Console.WriteLine($"graceful restart: kill to FRR routes fresh again {restartTook.TotalSeconds:0.0} s; FRR gracefulRestartInfo after {info.ToJsonString()}, before {cold.ToJsonString()}");
+        Console.WriteLine($"graceful restart ({signal}): stop to FRR routes fresh again {restartTook.TotalSeconds:0.0} s; FRR gracefulRestartInfo after {info.ToJsonString()}, before {cold.ToJsonString()}");
     }
 
     [Fact]
