@@ -37,6 +37,10 @@ internal static class SpeakerCommand
         {
             Description = "do not install routes received under an FRRConfiguration's toReceive into the kernel routing table",
         };
+        var stateDir = new Option<string>("--state-dir")
+        {
+            Description = "directory for state kept across restarts (graceful restart); default none: every start is cold",
+        };
         var logLevel = new Option<string>("--log-level")
         {
             Description = "all, debug, info, warn, error or none",
@@ -44,7 +48,7 @@ internal static class SpeakerCommand
         };
         var command = new Command("speaker", "Run MetalLB's BGP speaker for one node on BgpKit") { config };
         api.AddTo(command);
-        foreach (var option in new Option[] { node, bgpListen, status, noKernelRoutes, logLevel })
+        foreach (var option in new Option[] { node, bgpListen, status, noKernelRoutes, stateDir, logLevel })
         {
             command.Options.Add(option);
         }
@@ -63,6 +67,7 @@ internal static class SpeakerCommand
                     BgpListen = EndPoints.Parse(parse.GetValue(bgpListen)!, "--bgp-listen"),
                     StatusEndPoint = EndPoints.Parse(parse.GetValue(status)!, "--status"),
                     InstallReceivedRoutes = !parse.GetValue(noKernelRoutes),
+                    StateDirectory = parse.GetValue(stateDir) is { Length: > 0 } dir ? dir : null,
                 };
             }
             catch (Exception e) when (e is FormatException or InvalidOperationException)

@@ -1,3 +1,5 @@
+using BgpKit.Bgp.Fsm;
+using BgpKit.Bgp.Wire;
 using BgpKit.MetalLb.Kubernetes.Metrics;
 using BgpKit.MetalLb.Kubernetes.NodeStatus;
 using BgpKit.MetalLb.Kubernetes.Reconcile;
@@ -47,6 +49,7 @@ public sealed partial class SpeakerHost : IAsyncDisposable
         _backend = new SpeakerBackend(new SpeakerBackendOptions
         {
             BgpListen = options.BgpListen,
+            Restarting = options.StateDirectory is { } stateDirectory && RecordStart(stateDirectory, options.TimeProvider, options.LoggerFactory),
             TimeProvider = options.TimeProvider,
             LoggerFactory = options.LoggerFactory,
             MeterFactory = options.MeterFactory,
@@ -66,6 +69,40 @@ public sealed partial class SpeakerHost : IAsyncDisposable
             _backend.SessionsChanged += _publisher.Wake;
         }
     }
+
+    /// <summary>
+    /// Reads the graceful restart state of the previous run and records this start; true when there was one (a
+    /// restart). A state that cannot be written is logged and the speaker runs on: it only costs the next R bit.
+    /// </summary>
+    internal static bool RecordStart(string directory, TimeProvider time, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger("BgpKit.MetalLb.Kubernetes.GracefulRestart");
+        var store = new GracefulRestartStateFile(Path.Combine(directory, GracefulRestartStateFileName), logger);
+        var previous = store.Load();
+        var next = GracefulRestartState.Next(previous, time.GetUtcNow(), [AfiSafi.IPv4Unicast, AfiSafi.IPv6Unicast]);
+        try
+        {
+            store.Save(next);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogStateNotSaved(logger, store.Path, e.Message);
+        }
+        if (previous is not null)
+        {
+            LogRestart(logger, next.RestartCount, previous.LastStart, store.Path);
+        }
+        return previous is not null;
+    }
+
+    /// <summary>The state file's name inside <see cref="SpeakerHostOptions.StateDirectory"/>.</summary>
+    internal const string GracefulRestartStateFileName = "graceful-restart.json";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Restart {Count} (previous start {PreviousStart:O}, state {Path}): peers with graceful restart get the R bit")]
+    private static partial void LogRestart(ILogger logger, int count, DateTimeOffset previousStart, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Graceful restart state {Path} not written ({Reason}); the next start will be cold")]
+    private static partial void LogStateNotSaved(ILogger logger, string path, string reason);
 
     private static IResourceSource CreateSource(SpeakerHostOptions options)
     {

@@ -45,6 +45,14 @@ public sealed record SpeakerHostOptions
     /// </summary>
     public bool InstallReceivedRoutes { get; init; } = true;
 
+    /// <summary>
+    /// Where the speaker keeps what graceful restart (BGPPeer <c>enableGracefulRestart</c>) needs across restarts of
+    /// the process or pod: <c>graceful-restart.json</c> (restart count, last start, families with forwarding
+    /// state). Found at start, the start is a restart: OPENs to those peers carry the R bit. Null (the default):
+    /// nothing is kept, every start is cold; graceful restart still works except for the R bit.
+    /// </summary>
+    public string? StateDirectory { get; init; }
+
     /// <summary>The clock of every timer (BGP, BFD, rescans).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

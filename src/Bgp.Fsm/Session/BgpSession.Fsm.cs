@@ -25,7 +25,8 @@ internal sealed partial class BgpSession
             _delayOpenTimer.Stop();
         }
         byte[]? notification = null;
-        if ((a & FsmActions.SendNotification) != 0 && _connection is not null)
+        // RFC 4724 section 4.1: a restart must look like a lost connection to the peer, or it drops our routes.
+        if ((a & FsmActions.SendNotification) != 0 && _connection is not null && !_closeWithoutNotification)
         {
             var message = BuildNotification(t.Notification, from.State);
             notification = message.ToArray(_connection.Context);
@@ -158,7 +159,7 @@ internal sealed partial class BgpSession
 
     private void SendOpen(BgpConnection connection)
     {
-        var open = OpenNegotiation.BuildOpen(_peer, _localAs, _routerId);
+        var open = OpenNegotiation.BuildOpen(_peer, _localAs, _routerId, _restartState);
         connection.SentOpen = open;
         connection.Send(open.ToArray());
         Interlocked.Increment(ref Counters.OpensSent);

@@ -100,7 +100,7 @@ internal sealed partial class BgpSession
         if (delayed)
         {
             // Our OPEN goes out in the transition; negotiate against the one we are about to send.
-            connection.SentOpen = OpenNegotiation.BuildOpen(_peer, _localAs, _routerId);
+            connection.SentOpen = OpenNegotiation.BuildOpen(_peer, _localAs, _routerId, _restartState);
         }
         var (negotiated, error) = OpenNegotiation.Negotiate(_peer, _localAs, _routerId, connection.SentOpen!, open);
         if (error is not null)

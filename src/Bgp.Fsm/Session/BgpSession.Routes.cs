@@ -41,6 +41,35 @@ internal sealed partial class BgpSession
         }
         AdjRibOut.ResetForNewSession();
         PurgeStaleWithoutForwardingState(_negotiated.PeerGracefulRestart);
+        // RFC 4724 section 3: the R bit says "restarted"; once a session is up again the restart is over.
+        _restartState = false;
+        if (!_initialRoutesComplete)
+        {
+            SessionLog.EndOfRibDeferred(_log, Address);
+            _endOfRibDeferralTimer.Start(_peer.RestartingSpeaker!.EndOfRibDeferral);
+        }
+        FlushAdjRibOut();
+    }
+
+    // R bit for our OPENs: set after a restart of the process until the session is first Established.
+    private bool _restartState;
+
+    // False while a restarting speaker's initial announcements are still coming: End-of-RIB waits for them.
+    private bool _initialRoutesComplete;
+
+    /// <summary>
+    /// RFC 4724 section 4.1: the restarting speaker sends End-of-RIB only after its initial routes, since the peer
+    /// removes at End-of-RIB every route of ours still stale. The routes are in the Adj-RIB-Out now; the flush sends
+    /// what is left of them, then End-of-RIB for every family.
+    /// </summary>
+    private void CompleteInitialRoutes()
+    {
+        if (_initialRoutesComplete)
+        {
+            return;
+        }
+        _initialRoutesComplete = true;
+        _endOfRibDeferralTimer.Stop();
         FlushAdjRibOut();
     }
 
@@ -74,6 +103,7 @@ internal sealed partial class BgpSession
     {
         _refreshInProgress.Clear();
         _refreshStaleTimer.Stop();
+        _endOfRibDeferralTimer.Stop();
         _builder = null;
         _waitingForRoom = false;
         AdjRibOut.ResetForNewSession();
@@ -206,13 +236,17 @@ internal sealed partial class BgpSession
             }
         }
         Volatile.Write(ref Counters.PrefixesAnnounced, AdjRibOut.AdvertisedCount);
-        // RFC 4724 section 2: End-of-RIB once the initial table is out; RFC 7313: EoRR after a refresh.
-        foreach (var family in _endOfRibPending)
+        // RFC 4724 section 2: End-of-RIB once the initial table is out (after a restart, once the embedder's
+        // initial announcements are all in it, section 4.1); RFC 7313: EoRR after a refresh.
+        if (_initialRoutesComplete)
         {
-            c.Send(UpdateMessage.EndOfRib(family).ToArray(c.Context));
-            Interlocked.Increment(ref Counters.UpdatesSent);
+            foreach (var family in _endOfRibPending)
+            {
+                c.Send(UpdateMessage.EndOfRib(family).ToArray(c.Context));
+                Interlocked.Increment(ref Counters.UpdatesSent);
+            }
+            _endOfRibPending.Clear();
         }
-        _endOfRibPending.Clear();
         foreach (var family in _endOfRouteRefreshPending)
         {
             c.Send(new RouteRefreshMessage(family, RouteRefreshSubtype.EndOfRouteRefresh));

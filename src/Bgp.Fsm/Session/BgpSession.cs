@@ -32,6 +32,7 @@ internal sealed partial class BgpSession : IAsyncDisposable
     private readonly SessionTimer _sendHoldTimer;
     private readonly SessionTimer _restartTimer;
     private readonly SessionTimer _refreshStaleTimer;
+    private readonly SessionTimer _endOfRibDeferralTimer;
     private readonly UpdateIngest? _ingest;
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
@@ -43,13 +44,15 @@ internal sealed partial class BgpSession : IAsyncDisposable
     private long _connectionIds;
     private NegotiatedSession? _negotiated;
     private NotificationMessage? _pendingNotification;
+    private bool _closeWithoutNotification;
     private long _establishedAt;
     private bool _adminDown = true;
     private bool _livenessUp = true;
     private string? _lastError;
     private volatile PeerStatus _status;
 
-    public BgpSession(BgpPeerOptions peer, uint localAs, IPAddress routerId, TimeProvider time, Func<double> random, ILogger logger, int inboxCapacity = 1024)
+    public BgpSession(BgpPeerOptions peer, uint localAs, IPAddress routerId, TimeProvider time, Func<double> random, ILogger logger, int inboxCapacity = 1024,
+        bool initialRoutesComplete = false)
     {
         _peer = peer;
         _localAs = peer.LocalAs ?? localAs;
@@ -77,6 +80,9 @@ internal sealed partial class BgpSession : IAsyncDisposable
         _sendHoldTimer = new SessionTimer("SendHoldTimer", time, OnTimer);
         _restartTimer = new SessionTimer("RestartTimer", time, OnTimer);
         _refreshStaleTimer = new SessionTimer("RouteRefreshStaleTimer", time, OnTimer);
+        _endOfRibDeferralTimer = new SessionTimer("EndOfRibDeferralTimer", time, OnTimer);
+        _restartState = peer.RestartingSpeaker?.Restarting == true;
+        _initialRoutesComplete = peer.RestartingSpeaker is null || initialRoutesComplete;
         _prefixLimitRestartTimer = new SessionTimer("PrefixLimitRestartTimer", time, OnTimer);
         _prefixLimits = peer.PrefixLimits.Select(l => new PrefixLimitState(l)).ToArray();
         if (peer.KeepAdjRibIn)
@@ -251,6 +257,11 @@ internal sealed partial class BgpSession : IAsyncDisposable
         {
             OnRefreshStaleTimeout();
         }
+        else if (timer == _endOfRibDeferralTimer)
+        {
+            SessionLog.EndOfRibDeferralExpired(_log, Address, _peer.RestartingSpeaker!.EndOfRibDeferral);
+            CompleteInitialRoutes();
+        }
     }
 
     private void OnCommand(SessionCommand command)
@@ -271,7 +282,13 @@ internal sealed partial class BgpSession : IAsyncDisposable
                 _adminDown = true;
                 _idleHoldTimer.Stop();
                 _pendingNotification = stop.Notification;
+                _closeWithoutNotification = stop.Notification is null;
+                if (_closeWithoutNotification && _fsm.State == SessionState.Established)
+                {
+                    SessionLog.ClosingForRestart(_log, Address);
+                }
                 Apply(BgpEvent.ManualStop);
+                _closeWithoutNotification = false;
                 break;
             case SessionCommand.Liveness liveness:
                 OnLiveness(liveness.Up);
@@ -293,6 +310,9 @@ internal sealed partial class BgpSession : IAsyncDisposable
                 }
                 Volatile.Write(ref Counters.PrefixesPending, AdjRibOut.DesiredCount);
                 FlushAdjRibOut();
+                break;
+            case SessionCommand.InitialRoutesComplete:
+                CompleteInitialRoutes();
                 break;
             case SessionCommand.SoftResetIn:
                 SendRouteRefresh();
@@ -365,7 +385,7 @@ internal sealed partial class BgpSession : IAsyncDisposable
         }
         _stop.Cancel();
         _connectAttempt?.Cancel();
-        foreach (var t in new[] { _connectRetryTimer, _holdTimer, _keepaliveTimer, _delayOpenTimer, _idleHoldTimer, _sendHoldTimer, _restartTimer, _prefixLimitRestartTimer, _refreshStaleTimer })
+        foreach (var t in new[] { _connectRetryTimer, _holdTimer, _keepaliveTimer, _delayOpenTimer, _idleHoldTimer, _sendHoldTimer, _restartTimer, _prefixLimitRestartTimer, _refreshStaleTimer, _endOfRibDeferralTimer })
         {
             t.Dispose();
         }

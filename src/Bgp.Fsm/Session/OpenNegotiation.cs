@@ -43,7 +43,12 @@ internal sealed record NegotiatedSession(
 /// </summary>
 internal static class OpenNegotiation
 {
-    public static OpenMessage BuildOpen(BgpPeerOptions peer, uint localAs, uint routerId)
+    /// <summary>Our OPEN to <paramref name="peer"/> as <paramref name="localAs"/> with identifier <paramref name="routerId"/>.</summary>
+    /// <param name="peer">The peer's options.</param>
+    /// <param name="localAs">Our AS.</param>
+    /// <param name="routerId">Our BGP identifier.</param>
+    /// <param name="restartState">The R bit: this process restarted and the session has not been Established since.</param>
+    public static OpenMessage BuildOpen(BgpPeerOptions peer, uint localAs, uint routerId, bool restartState = false)
     {
         var caps = new List<Capability>();
         foreach (var family in peer.Families)
@@ -61,7 +66,15 @@ internal static class OpenNegotiation
         {
             caps.Add(new AddPathCapability(peer.Families.Select(f => new AddPathFamily(f, AddPathDirection.Receive)).ToArray()));
         }
-        if (peer.GracefulRestart)
+        if (peer.GracefulRestart && peer.RestartingSpeaker is { } restarting)
+        {
+            // RFC 4724 section 3: every family of the session is listed, so that the peer keeps our routes while we
+            // are gone; the F bit tells it whether to keep them once we are back (until our End-of-RIB).
+            var kept = restarting.ForwardingStateFamilies ?? peer.Families;
+            caps.Add(new GracefulRestartCapability(restartState, notification: false, (int)restarting.RestartTime.TotalSeconds,
+                peer.Families.Select(f => new GracefulRestartFamily(f, kept.Contains(f))).ToArray()));
+        }
+        else if (peer.GracefulRestart)
         {
             // Receiving speaker only: restart time 0 and no families means "I keep your routes, I do not preserve mine".
             caps.Add(new GracefulRestartCapability(restartState: false, notification: false, restartTimeSeconds: 0));

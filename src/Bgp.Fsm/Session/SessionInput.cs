@@ -35,7 +35,8 @@ internal abstract record SessionCommand
 {
     public sealed record Start : SessionCommand;
 
-    public sealed record Stop(NotificationMessage Notification) : SessionCommand;
+    /// <summary>ManualStop with this NOTIFICATION; null closes TCP without one (a graceful restart of ours, RFC 4724).</summary>
+    public sealed record Stop(NotificationMessage? Notification) : SessionCommand;
 
     public sealed record Liveness(bool Up) : SessionCommand;
 
@@ -45,6 +46,9 @@ internal abstract record SessionCommand
     public sealed record Routes(IReadOnlyList<KeyValuePair<Prefix, PathAttributes?>> Changes) : SessionCommand;
 
     public sealed record SoftResetIn : SessionCommand;
+
+    /// <summary>The embedder's initial announcements are all posted: a deferred End-of-RIB may follow them.</summary>
+    public sealed record InitialRoutesComplete : SessionCommand;
 
     public sealed record Barrier(TaskCompletionSource Done) : SessionCommand;
 }

@@ -56,4 +56,13 @@ internal static partial class SessionLog
 
     [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "peer {Peer}: {Family} route refresh never ended (no EoRR); its stale routes are removed")]
     public static partial void RefreshTimedOut(ILogger logger, IPAddress peer, string family);
+
+    [LoggerMessage(EventId = 33, Level = LogLevel.Information, Message = "peer {Peer}: graceful restart: End-of-RIB waits until the initial announcements are sent")]
+    public static partial void EndOfRibDeferred(ILogger logger, IPAddress peer);
+
+    [LoggerMessage(EventId = 34, Level = LogLevel.Warning, Message = "peer {Peer}: graceful restart: the initial announcements were not complete within {Deferral}; sending End-of-RIB anyway")]
+    public static partial void EndOfRibDeferralExpired(ILogger logger, IPAddress peer, TimeSpan deferral);
+
+    [LoggerMessage(EventId = 35, Level = LogLevel.Information, Message = "peer {Peer}: graceful restart: closing the connection without NOTIFICATION, the peer keeps our routes for our restart time")]
+    public static partial void ClosingForRestart(ILogger logger, IPAddress peer);
 }

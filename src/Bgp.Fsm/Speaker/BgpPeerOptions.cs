@@ -79,6 +79,13 @@ public sealed record BgpPeerOptions
     /// <summary>Keep the peer's routes as stale for its restart time when it restarts (RFC 4724 receiving speaker).</summary>
     public bool GracefulRestart { get; init; } = true;
 
+    /// <summary>
+    /// The restarting side of graceful restart (RFC 4724 section 4.1): our restart time, forwarding state per family,
+    /// the R bit after a restart and End-of-RIB after the re-announcements. Null: receiving side only (restart time 0,
+    /// no families). Needs <see cref="GracefulRestart"/>.
+    /// </summary>
+    public GracefulRestartOptions? RestartingSpeaker { get; init; }
+
     /// <summary>Keep an Adj-RIB-In for this peer (received routes as a table and as events).</summary>
     public bool KeepAdjRibIn { get; init; }
 

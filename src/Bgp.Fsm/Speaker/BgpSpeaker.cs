@@ -70,8 +70,16 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
             OpenNegotiation.RouterIdValue(routerId);
         }
         PrefixLimit.Validate(peer);
+        if (peer.RestartingSpeaker is { } restarting)
+        {
+            if (!peer.GracefulRestart)
+            {
+                throw new ArgumentException("the restarting side of graceful restart needs GracefulRestart (the capability)", nameof(peer));
+            }
+            restarting.Validate();
+        }
         var session = new BgpSession(peer, _options.LocalAs, peer.RouterId ?? _options.RouterId, _options.TimeProvider, _random,
-            _loggers.CreateLogger("BgpKit.Bgp.Fsm.Session"));
+            _loggers.CreateLogger("BgpKit.Bgp.Fsm.Session"), initialRoutesComplete: Volatile.Read(ref _initialRoutesComplete));
         if (!_sessions.TryAdd(peer.Address, session))
         {
             throw new InvalidOperationException($"peer {peer.Address} already exists");
@@ -85,6 +93,22 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
             await session.PostAsync(new SessionCommand.Start()).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Says that the initial announcements after a (re)start are all made (<see cref="AnnounceAsync(IEnumerable{Prefix}, PathAttributes, IPAddress?)"/>
+    /// calls before this one): peers with <see cref="BgpPeerOptions.RestartingSpeaker"/> send End-of-RIB once those
+    /// routes are out (RFC 4724 section 4.1). Peers added later send it after their first flush. Calling it again does nothing.
+    /// </summary>
+    public async Task CompleteInitialRoutesAsync()
+    {
+        Volatile.Write(ref _initialRoutesComplete, true);
+        foreach (var session in _sessions.Values)
+        {
+            await session.PostAsync(new SessionCommand.InitialRoutesComplete()).ConfigureAwait(false);
+        }
+    }
+
+    private bool _initialRoutesComplete;
 
     /// <summary>Removes a peer: Cease "Peer De-configured" (RFC 4486), then the session ends.</summary>
     public async Task RemovePeerAsync(IPAddress peer)
@@ -102,6 +126,23 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
     /// <summary>Administratively shuts a peer down (ManualStop) with an optional RFC 9003 shutdown communication.</summary>
     public Task ShutdownPeerAsync(IPAddress peer, string? message = null) =>
         Post(peer, new SessionCommand.Stop(NotificationMessage.Shutdown(CeaseSubcode.AdministrativeShutdown, message)));
+
+    /// <summary>
+    /// Ends every session because this process is about to restart: sessions with <see cref="BgpPeerOptions.RestartingSpeaker"/>
+    /// close TCP without a NOTIFICATION, which their peer takes for a restart and so keeps our routes, as stale, for our
+    /// restart time (RFC 4724 section 4.2; FRR 8.4 bgpd stops this way on SIGTERM); the others get Cease "administrative
+    /// shutdown" with <paramref name="shutdownMessage"/> (RFC 9003). The peers stay configured and down; a later
+    /// <see cref="DisposeAsync"/> sends nothing more.
+    /// </summary>
+    public async Task StopForRestartAsync(string? shutdownMessage = null)
+    {
+        foreach (var session in _sessions.Values)
+        {
+            var notification = session.Peer.RestartingSpeaker is null ? NotificationMessage.Shutdown(CeaseSubcode.AdministrativeShutdown, shutdownMessage) : null;
+            await session.PostAsync(new SessionCommand.Stop(notification)).ConfigureAwait(false);
+            await session.BarrierAsync().ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Stops a peer with any Cease subcode (for example Out of Resources or Hard Reset, RFC 8538).</summary>
     public Task StopPeerAsync(IPAddress peer, CeaseSubcode subcode) =>

@@ -28,10 +28,19 @@ internal interface ISessionBackend : IAsyncDisposable
     /// <summary>Announces (or re-announces with new attributes) one route on its session.</summary>
     ValueTask AnnounceAsync(RouteIntent route, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A configuration was applied in full: every route it holds has been announced. After a restart, sessions with
+    /// graceful restart send End-of-RIB only now (RFC 4724 section 4.1); later calls change nothing.
+    /// </summary>
+    ValueTask InitialRoutesCompleteAsync(CancellationToken cancellationToken);
+
     /// <summary>Withdraws one route from its session.</summary>
     ValueTask WithdrawAsync(RouteKey route, CancellationToken cancellationToken);
 
-    /// <summary>Graceful stop: CEASE "administrative shutdown" (subcode 2) to every peer, BFD AdminDown.</summary>
+    /// <summary>
+    /// Graceful stop: BFD AdminDown, then CEASE "administrative shutdown" (subcode 2) to every peer, except that peers
+    /// with graceful restart see the connection close without NOTIFICATION and keep our routes (RFC 4724).
+    /// </summary>
     ValueTask ShutdownAsync(CancellationToken cancellationToken);
 
     /// <summary>A snapshot of every BGP session.</summary>

@@ -91,6 +91,7 @@ internal sealed class ModelPlanCompiler : IPlanCompiler
         Vrf = session.Vrf.Length == 0 ? null : session.Vrf,
         SingleFamily = session.DisableMp,
         InstallReceived = session.ReceivesRoutes,
+        GracefulRestart = session.GracefulRestart,
         Password = session.RevealPassword(),
         Bfd = session.Bfd is { } b ? new BfdIntent
         {

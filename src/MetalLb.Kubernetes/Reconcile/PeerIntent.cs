@@ -33,6 +33,12 @@ internal sealed record PeerIntent
     /// <summary>The TCP MD5 password. Never printed: <see cref="ToString"/> says only whether one is set.</summary>
     public string? Password { get; init; }
 
+    /// <summary>
+    /// BGPPeer <c>enableGracefulRestart</c>: the restarting side of RFC 4724 (restart time, F bits, R bit after a
+    /// restart, End-of-RIB after the re-announcements), as FRR's <c>neighbor X graceful-restart</c>.
+    /// </summary>
+    public bool GracefulRestart { get; init; }
+
     /// <summary>The BFD session bound to this peer, if its BGPPeer names a profile.</summary>
     public BfdIntent? Bfd { get; init; }
 

@@ -118,6 +118,8 @@ internal sealed partial class Reconciler : ISpeakerStatus
         {
             await Guard(route.Peer, "announce " + route.Prefix, () => _backend.AnnounceAsync(route, cancellationToken)).ConfigureAwait(false);
         }
+        // The first valid configuration is the whole table: a restarted speaker's End-of-RIB may follow it.
+        await Guard("*", "end of initial routes", () => _backend.InitialRoutesCompleteAsync(cancellationToken)).ConfigureAwait(false);
     }
 
     private async Task Guard(string peer, string action, Func<ValueTask> step)
@@ -133,7 +135,7 @@ internal sealed partial class Reconciler : ISpeakerStatus
         }
     }
 
-    /// <summary>Graceful stop: CEASE to every peer, BFD AdminDown.</summary>
+    /// <summary>Graceful stop: BFD AdminDown, CEASE to every peer but those with graceful restart (closed without NOTIFICATION).</summary>
     public ValueTask ShutdownAsync(CancellationToken cancellationToken) => _backend.ShutdownAsync(cancellationToken);
 
     private string Timestamp() => _time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);

@@ -90,7 +90,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         {
             throw new InvalidOperationException($"peer {peer.Name} is already running");
         }
-        await speaker.AddPeerAsync(PeerOptions(peer)).ConfigureAwait(false);
+        await speaker.AddPeerAsync(PeerOptions(peer, _options.Restarting)).ConfigureAwait(false);
         if (peer.Bfd is not null)
         {
             StartBfd(entry, speaker);
@@ -137,7 +137,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         await _speaker.RemovePeerAsync(previous.Address).ConfigureAwait(false);
         entry.Sent.Clear();
         entry.Intent = next;
-        await _speaker.AddPeerAsync(PeerOptions(next)).ConfigureAwait(false);
+        await _speaker.AddPeerAsync(PeerOptions(next, _options.Restarting)).ConfigureAwait(false);
         if (keepBfd)
         {
             entry.Binding = _speaker.BindLiveness(next.Address, entry.Bfd!);
@@ -194,6 +194,14 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         }
     }
 
+    public async ValueTask InitialRoutesCompleteAsync(CancellationToken cancellationToken)
+    {
+        if (_speaker is { } speaker)
+        {
+            await speaker.CompleteInitialRoutesAsync().ConfigureAwait(false);
+        }
+    }
+
     public async ValueTask WithdrawAsync(RouteKey route, CancellationToken cancellationToken)
     {
         if (_peers.TryGetValue(route.Peer, out var entry) && entry.Sent.Remove(route.Prefix.ToString()))
@@ -211,16 +219,9 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         }
         if (_speaker is not null)
         {
-            foreach (var entry in _peers.Values)
-            {
-                try
-                {
-                    await _speaker.ShutdownPeerAsync(entry.Intent.Address, "bgpkit speaker stopping").ConfigureAwait(false);
-                }
-                catch (InvalidOperationException)
-                {
-                }
-            }
+            // Peers with enableGracefulRestart see the connection close without NOTIFICATION and keep our routes
+            // until we are back, as with MetalLB's FRR (bgpd 8.4 sends none on SIGTERM); the others get Cease.
+            await _speaker.StopForRestartAsync("bgpkit speaker stopping").ConfigureAwait(false);
         }
         LogShutdown(_logger, _peers.Count);
         if (_kernel is not null)
@@ -303,7 +304,9 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         }
     }
 
-    internal static BgpPeerOptions PeerOptions(PeerIntent peer) => new()
+    /// <param name="peer">The planned session.</param>
+    /// <param name="restarting">This process restarted (restart state found): the R bit in the first OPENs.</param>
+    internal static BgpPeerOptions PeerOptions(PeerIntent peer, bool restarting = false) => new()
     {
         Address = peer.Address,
         RemoteAs = peer.PeerAsn,
@@ -313,6 +316,10 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         HoldTime = peer.HoldTime,
         KeepaliveTime = peer.KeepaliveTime,
         KeepAdjRibIn = true,
+        // MetalLB renders "bgp graceful-restart preserve-fw-state" on every router and "neighbor X graceful-restart"
+        // per enableGracefulRestart; FRR's restart time stays at its default, 120 s. Forwarding is the node's
+        // (kube-proxy), which outlives the speaker, so every family keeps it.
+        RestartingSpeaker = peer.GracefulRestart ? new GracefulRestartOptions { Restarting = restarting } : null,
         Families = !peer.SingleFamily ? [AfiSafi.IPv4Unicast, AfiSafi.IPv6Unicast]
             : peer.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? [AfiSafi.IPv6Unicast] : [AfiSafi.IPv4Unicast],
         Transport = new TransportOptions
@@ -520,6 +527,9 @@ internal sealed record SpeakerBackendOptions
 {
     /// <summary>Where to accept BGP connections; null to only connect out.</summary>
     public IPEndPoint? BgpListen { get; init; }
+
+    /// <summary>The process restarted (graceful restart state found): peers with graceful restart set the R bit.</summary>
+    public bool Restarting { get; init; }
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
     public ILoggerFactory LoggerFactory { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
     public IMeterFactory? MeterFactory { get; init; }

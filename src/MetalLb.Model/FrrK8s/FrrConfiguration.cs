@@ -33,6 +33,8 @@ internal sealed record FrrNeighbor
     public string? BfdProfile { get; init; }
     /// <summary>True when the neighbor carries only its address's family (the default; false with dualStackAddressFamily).</summary>
     public bool DisableMp { get; init; }
+    /// <summary>enableGracefulRestart: FRR's <c>neighbor X graceful-restart</c> (RFC 4724 restarting side).</summary>
+    public bool GracefulRestart { get; init; }
     public FrrToAdvertise ToAdvertise { get; init; } = FrrToAdvertise.None;
     public FrrToReceive ToReceive { get; init; } = FrrToReceive.None;
 

@@ -107,7 +107,8 @@ internal static class FrrMerge
                     continue;
                 }
                 if (other.Asn != neighbor.Asn || other.DynamicAsn != neighbor.DynamicAsn || other.Port != neighbor.Port || other.Password != neighbor.Password
-                    || Hold(other) != Hold(neighbor) || Keepalive(other) != Keepalive(neighbor) || other.BfdProfile != neighbor.BfdProfile || other.EbgpMultiHop != neighbor.EbgpMultiHop)
+                    || Hold(other) != Hold(neighbor) || Keepalive(other) != Keepalive(neighbor) || other.BfdProfile != neighbor.BfdProfile || other.EbgpMultiHop != neighbor.EbgpMultiHop
+                    || other.GracefulRestart != neighbor.GracefulRestart)
                 {
                     Conflict(problems, source, $"neighbor {neighbor.Address} is configured differently by {origin[router.Vrf]}");
                     continue;
@@ -158,7 +159,7 @@ internal static class FrrMerge
                     {
                         Asn = p.PeerAsn, DynamicAsn = p.DynamicAsn, Address = p.Address.ToString(), Port = p.Port, Password = p.Password,
                         SourceAddress = p.SourceAddress?.ToString(), HoldTime = p.HoldTime, KeepaliveTime = p.KeepaliveTime, ConnectTime = p.ConnectTime,
-                        EbgpMultiHop = p.EbgpMultiHop, BfdProfile = p.BfdProfile, DisableMp = p.DisableMp,
+                        EbgpMultiHop = p.EbgpMultiHop, BfdProfile = p.BfdProfile, DisableMp = p.DisableMp, GracefulRestart = p.GracefulRestart,
                         ToAdvertise = new FrrToAdvertise("filtered", mine.Select(a => a.Prefix.ToString()).ToList(),
                             mine.Where(a => a.LocalPref is not null).GroupBy(a => a.LocalPref!.Value).Select(g => new FrrLocalPref(g.Key, g.Select(a => a.Prefix.ToString()).ToList())).ToList(),
                             mine.SelectMany(a => a.Communities.Concat(a.LargeCommunities.Select(l => "large:" + l)).Select(c => (c, a))).GroupBy(x => x.c)
@@ -186,7 +187,7 @@ internal static class FrrMerge
                     HoldTime = n.HoldTime ?? (n.KeepaliveTime * 3) ?? TimeSpan.FromSeconds(90), KeepaliveTime = n.KeepaliveTime ?? (n.HoldTime / 3) ?? TimeSpan.FromSeconds(30),
                     ConnectTime = n.ConnectTime, RouterId = router.Id is { } id ? IPAddress.Parse(id) : null, SourceAddress = n.SourceAddress is { } s ? IPAddress.Parse(s) : null,
                     EbgpMultiHop = n.EbgpMultiHop, BfdProfile = n.BfdProfile, Bfd = n.BfdProfile is { } b && bfdProfiles.TryGetValue(b, out var bp) ? bp : known?.Bfd,
-                    Vrf = router.Vrf, IsIbgp = ibgp, ReceivesRoutes = n.ToReceive.Mode == "all" || n.ToReceive.Prefixes.Count > 0, DisableMp = n.DisableMp, GracefulRestart = known?.GracefulRestart ?? false, Password = n.Password ?? known?.Password,
+                    Vrf = router.Vrf, IsIbgp = ibgp, ReceivesRoutes = n.ToReceive.Mode == "all" || n.ToReceive.Prefixes.Count > 0, DisableMp = n.DisableMp, GracefulRestart = n.GracefulRestart || (known?.GracefulRestart ?? false), Password = n.Password ?? known?.Password,
                 });
                 var allowed = n.ToAdvertise.Mode == "all" ? router.Prefixes : router.Prefixes.Intersect(n.ToAdvertise.Prefixes).ToList();
                 foreach (var prefix in allowed)

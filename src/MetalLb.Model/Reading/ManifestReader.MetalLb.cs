@@ -204,6 +204,7 @@ internal static partial class ManifestReader
                     BfdProfile = n.String("bfdProfile"),
                     // FRR-K8s as MetalLB: the neighbor's own family only unless dualStackAddressFamily; disableMP (deprecated) is read and means that default.
                     DisableMp = !(n.Bool("dualStackAddressFamily") ?? false) | (n.Bool("disableMP") ?? false),
+                    GracefulRestart = n.Bool("enableGracefulRestart") ?? false,
                     ToAdvertise = toAdvertise,
                     ToReceive = toReceive,
                 });

@@ -168,7 +168,7 @@ internal static partial class UpstreamFields
         F($"{Neighbor}.connectTime"),
         F($"{Neighbor}.ebgpMultiHop", "false"),
         F($"{Neighbor}.bfdProfile"),
-        Unimplemented($"{Neighbor}.enableGracefulRestart", "false"),
+        F($"{Neighbor}.enableGracefulRestart", "false"),
         F($"{Neighbor}.disableMP", "false"),
         F($"{Neighbor}.dualStackAddressFamily", "false"),
         Unimplemented($"{Neighbor}.addressFamilies", "[unicast]"),

@@ -52,6 +52,8 @@ public static class FrrConfigRenderer
             conf.AppendLine(" no bgp ebgp-requires-policy");
             conf.AppendLine(" no bgp default ipv4-unicast");
             conf.AppendLine(" no bgp network import-check");
+            // As MetalLB renders every router: GR helper for all peers, and our F bits when a neighbor enables restart.
+            conf.AppendLine(" bgp graceful-restart preserve-fw-state");
             if (options.AllowMartianNextHop)
             {
                 conf.AppendLine(" bgp allow-martian-nexthop");

@@ -147,6 +147,10 @@ public class PlanCommandTests
         Assert.Contains("router bgp 64513", conf);
         Assert.Contains("neighbor 192.168.1.1 password dc1-md5-key", conf);
         Assert.Contains("set community 64512:1100", conf);
+        // MetalLB's router block: forwarding state preserved on every router; the per-neighbor restart only with
+        // enableGracefulRestart, which the production example does not set.
+        Assert.Contains(" bgp graceful-restart preserve-fw-state" + Environment.NewLine, conf);
+        Assert.DoesNotMatch(@"neighbor \S+ graceful-restart", conf);
         Assert.Equal(2, global::BgpKit.Cli.RenderFrrCommand.Run([Examples("production")], null, output, new StringWriter()));
     }
 }

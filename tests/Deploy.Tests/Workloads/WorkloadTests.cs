@@ -44,7 +44,11 @@ public class WorkloadTests
 
         var c = Container("DaemonSet", "bgpkit-speaker");
         Assert.Equal("bgpkit:0.1.0", c["image"]!.GetValue<string>());
-        Assert.Equal(["speaker", "--in-cluster", "--node=$(NODE_NAME)", "--namespace=$(POD_NAMESPACE)"], Strings(c["args"]));
+        Assert.Equal(["speaker", "--in-cluster", "--node=$(NODE_NAME)", "--namespace=$(POD_NAMESPACE)", "--state-dir=/var/lib/bgpkit"], Strings(c["args"]));
+        // Graceful restart state outlives the pod: a hostPath volume mounted where --state-dir points.
+        var state = pod["volumes"]!.AsArray().Single(v => v!["name"]!.GetValue<string>() == "state")!;
+        Assert.Equal(("/var/lib/bgpkit", "DirectoryOrCreate"), (state["hostPath"]!["path"]!.GetValue<string>(), state["hostPath"]!["type"]!.GetValue<string>()));
+        Assert.Contains(c["volumeMounts"]!.AsArray(), m => m!["name"]!.GetValue<string>() == "state" && m["mountPath"]!.GetValue<string>() == "/var/lib/bgpkit");
         Assert.Equal("spec.nodeName", c["env"]!.AsArray().Single(e => e!["name"]!.GetValue<string>() == "NODE_NAME")!["valueFrom"]!["fieldRef"]!["fieldPath"]!.GetValue<string>());
         Assert.NotNull(c["livenessProbe"]!["httpGet"]);
         Assert.NotNull(c["readinessProbe"]!["httpGet"]);

@@ -72,6 +72,34 @@ public sealed class ModelPlanCompilerTests
         Assert.Equal(families, string.Join(" ", routeFamilies));
     }
 
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public void EnableGracefulRestart_gives_the_session_the_restarting_side_with_the_R_bit_only_after_a_restart(bool enabled, bool restarted)
+    {
+        var outcome = new ModelPlanCompiler("n").Compile(Text($$"""
+            apiVersion: metallb.io/v1beta2
+            kind: BGPPeer
+            metadata: {name: tor, namespace: metallb-system}
+            spec: {myASN: 64513, peerASN: 64512, peerAddress: 127.0.0.2, enableGracefulRestart: {{(enabled ? "true" : "false")}}}
+            """));
+        Assert.True(outcome.Valid, string.Join("; ", outcome.Errors.Select(e => e.Message)));
+        var peer = Assert.Single(outcome.Intent!.Peers).Value;
+        Assert.Equal(enabled, peer.GracefulRestart);
+
+        var options = BgpKit.MetalLb.Kubernetes.Speaker.SpeakerBackend.PeerOptions(peer, restarted);
+        Assert.True(options.GracefulRestart); // the helper side, as FRR's default, whatever the field says
+        if (!enabled)
+        {
+            Assert.Null(options.RestartingSpeaker);
+            return;
+        }
+        Assert.Equal(TimeSpan.FromSeconds(120), options.RestartingSpeaker!.RestartTime); // FRR's default; MetalLB sets none
+        Assert.Null(options.RestartingSpeaker.ForwardingStateFamilies); // preserve-fw-state: every family
+        Assert.Equal(restarted, options.RestartingSpeaker.Restarting);
+    }
+
     [Fact]
     public void Invalid_manifest_gives_no_intent_and_located_errors()
     {

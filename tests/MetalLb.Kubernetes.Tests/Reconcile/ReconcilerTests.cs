@@ -44,6 +44,20 @@ public sealed class ReconcilerTests
     }
 
     [Fact]
+    public async Task The_end_of_the_initial_routes_follows_every_announcement_of_a_valid_configuration_only()
+    {
+        // A restarted speaker's End-of-RIB hangs on this (RFC 4724 section 4.1): before it, the router would
+        // purge the stale routes not yet re-announced.
+        _compiler.Outcomes["v1"] = Valid(new NodeIntent([Peer("r1"), Peer("r2", "127.0.0.3")], [Route("r1", "10.0.0.1/32"), Route("r2", "10.0.0.1/32")]));
+        _compiler.Outcomes["bad"] = PlanOutcome.Invalid([new ConfigProblemView("a.yaml", 7, "BGPPeer", "r1", "spec.myASN", "myASN is required")]);
+
+        await _reconciler.ApplyAsync(Snapshot("bad"), default);
+        Assert.Empty(_backend.InitialRoutesCompletedAfter);
+        await _reconciler.ApplyAsync(Snapshot("v1"), default);
+        Assert.Equal([4], _backend.InitialRoutesCompletedAfter);
+    }
+
+    [Fact]
     public async Task Invalid_change_is_reported_and_changes_nothing()
     {
         _compiler.Outcomes["v1"] = Valid(new NodeIntent([Peer("r1")], [Route("r1", "10.0.0.1/32")]));

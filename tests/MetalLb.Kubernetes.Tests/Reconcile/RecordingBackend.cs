@@ -25,6 +25,18 @@ internal sealed class RecordingBackend : ISessionBackend
     public ValueTask AnnounceAsync(RouteIntent route, CancellationToken cancellationToken) =>
         Record($"announce {route.Peer} {route.Prefix} lp={route.LocalPref} c={string.Join(',', route.Communities.Select(RouteIntent.FormatCommunity))}");
 
+    /// <summary>
+    /// Each time the reconciler said a configuration's routes were all announced, how many <see cref="Calls"/> came
+    /// before (kept apart so that the other tests' call lists stay as they are).
+    /// </summary>
+    public List<int> InitialRoutesCompletedAfter { get; } = [];
+
+    public ValueTask InitialRoutesCompleteAsync(CancellationToken cancellationToken)
+    {
+        InitialRoutesCompletedAfter.Add(Calls.Count);
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask WithdrawAsync(RouteKey route, CancellationToken cancellationToken) => Record($"withdraw {route.Peer} {route.Prefix}");
 
     public ValueTask ShutdownAsync(CancellationToken cancellationToken) => Record("shutdown");

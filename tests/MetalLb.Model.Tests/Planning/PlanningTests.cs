@@ -211,4 +211,27 @@ public class PlanningTests
         Assert.Contains(conflict.Errors, e => e.Message.Contains("neighbor 10.0.0.1 is configured differently"));
         Assert.Equal(["peer1 192.0.2.0/32 lp=- c="], Routes(conflict, "node"));
     }
+
+    [Fact]
+    public void EnableGracefulRestart_of_an_frr_k8s_neighbor_reaches_its_session_and_must_agree_with_the_BGPPeer()
+    {
+        string Frr(string name, string neighbors) => $$"""
+            apiVersion: frrk8s.metallb.io/v1beta1
+            kind: FRRConfiguration
+            metadata: {name: {{name}}, namespace: frr-k8s-system}
+            spec:
+              bgp:
+                routers:
+                - asn: 64500
+                  neighbors: {{neighbors}}
+            """;
+        var plan = Plan(Join(Peer, Pool, Advertisement, Service("a"), Frr("gr", "[{address: 10.0.0.9, asn: 64509, enableGracefulRestart: true}]")));
+        Assert.True(plan.Valid, string.Join("\n", plan.Errors));
+        var sessions = plan.Nodes.Single().Sessions.ToDictionary(s => s.Peer);
+        Assert.True(sessions["10.0.0.9"].GracefulRestart);
+        Assert.False(sessions["peer1"].GracefulRestart);
+
+        var clash = Plan(Join(Peer, Pool, Advertisement, Service("a"), Frr("clash", "[{address: 10.0.0.1, asn: 64501, enableGracefulRestart: true}]")));
+        Assert.Contains(clash.Errors, e => e.Message.Contains("neighbor 10.0.0.1 is configured differently"));
+    }
 }
