@@ -41,9 +41,12 @@ internal sealed partial class SpeakerBackend : ISessionBackend
     /// <summary>Where the BGP listener listens, once the first peer created the speaker.</summary>
     public IPEndPoint? ListenEndPoint => _speaker?.ListenEndPoint;
 
-    private sealed class PeerEntry(PeerIntent intent)
+    private sealed class PeerEntry(PeerIntent intent, IPAddress key)
     {
         public PeerIntent Intent { get; set; } = intent;
+
+        /// <summary>The peer's key in the speaker: its address, or <c>::%ifindex</c> for an interface peer.</summary>
+        public IPAddress Key { get; set; } = key;
         public BfdSession? Bfd { get; set; }
         public IDisposable? Binding { get; set; }
         public SortedDictionary<string, RouteIntent> Sent { get; } = new(StringComparer.Ordinal);
@@ -51,8 +54,9 @@ internal sealed partial class SpeakerBackend : ISessionBackend
 
     public async ValueTask AddPeerAsync(PeerIntent peer, CancellationToken cancellationToken)
     {
+        var key = SpeakerKey(peer);
         var speaker = await SpeakerFor(peer, cancellationToken).ConfigureAwait(false);
-        var entry = new PeerEntry(peer);
+        var entry = new PeerEntry(peer, key);
         if (!_peers.TryAdd(peer.Name, entry))
         {
             throw new InvalidOperationException($"peer {peer.Name} is already running");
@@ -62,7 +66,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         {
             StartBfd(entry, speaker);
         }
-        LogPeerAdded(_logger, peer.Name, peer.Address.ToString(), peer.Port);
+        LogPeerAdded(_logger, peer.Name, peer.Neighbor, peer.Port);
     }
 
     public async ValueTask RemovePeerAsync(PeerIntent peer, CancellationToken cancellationToken)
@@ -72,7 +76,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
             return;
         }
         await StopBfdAsync(entry).ConfigureAwait(false);
-        await _speaker.RemovePeerAsync(entry.Intent.Address).ConfigureAwait(false);
+        await _speaker.RemovePeerAsync(entry.Key).ConfigureAwait(false);
         LogPeerRemoved(_logger, peer.Name);
     }
 
@@ -85,6 +89,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         }
         // The BFD session says nothing about BGP parameters: keep it (no flap on the router's side) when it
         // would be the same session, rebind it to the new BGP session below.
+        var nextKey = SpeakerKey(next);
         var keepBfd = entry.Bfd is not null && previous.Bfd == next.Bfd && previous.Address.Equals(next.Address)
             && Equals(previous.SourceAddress, next.SourceAddress);
         if (keepBfd)
@@ -98,14 +103,15 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         }
         // RFC 4486 subcode 6, what FRR sends when a neighbor's local-as or the router-id changes; the removal
         // that follows finds the session already down and sends nothing more.
-        await _speaker.StopPeerAsync(previous.Address, CeaseSubcode.OtherConfigurationChange).ConfigureAwait(false);
-        await _speaker.RemovePeerAsync(previous.Address).ConfigureAwait(false);
+        await _speaker.StopPeerAsync(entry.Key, CeaseSubcode.OtherConfigurationChange).ConfigureAwait(false);
+        await _speaker.RemovePeerAsync(entry.Key).ConfigureAwait(false);
         entry.Sent.Clear();
         entry.Intent = next;
+        entry.Key = nextKey;
         await _speaker.AddPeerAsync(PeerOptions(next)).ConfigureAwait(false);
         if (keepBfd)
         {
-            entry.Binding = _speaker.BindLiveness(next.Address, entry.Bfd!);
+            entry.Binding = _speaker.BindLiveness(nextKey, entry.Bfd!);
         }
         else if (next.Bfd is not null)
         {
@@ -141,7 +147,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         if (_peers.TryGetValue(route.Peer, out var entry))
         {
             entry.Sent[route.Prefix.ToString()] = route;
-            await RouteSink.Announce(_speaker, entry.Intent, route).ConfigureAwait(false);
+            await RouteSink.Announce(_speaker, entry.Intent, entry.Key, route).ConfigureAwait(false);
         }
     }
 
@@ -149,7 +155,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
     {
         if (_peers.TryGetValue(route.Peer, out var entry) && entry.Sent.Remove(route.Prefix.ToString()))
         {
-            await RouteSink.Withdraw(_speaker, entry.Intent, route.Prefix).ConfigureAwait(false);
+            await RouteSink.Withdraw(_speaker, entry.Key, route.Prefix).ConfigureAwait(false);
         }
     }
 
@@ -166,7 +172,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
             {
                 try
                 {
-                    await _speaker.ShutdownPeerAsync(entry.Intent.Address, "bgpkit speaker stopping").ConfigureAwait(false);
+                    await _speaker.ShutdownPeerAsync(entry.Key, "bgpkit speaker stopping").ConfigureAwait(false);
                 }
                 catch (InvalidOperationException)
                 {
@@ -216,12 +222,25 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         return _speaker;
     }
 
-    /// <summary>MetalLB uses the node's address as router ID; here, our IPv4 address toward the peer.</summary>
+    /// <summary>
+    /// The speaker's key of a peer: its address, or for an interface peer (BGP unnumbered) <c>::%ifindex</c>.
+    /// An interface this node does not have fails the peer with an error naming it (upstream: the session never comes up).
+    /// </summary>
+    internal static IPAddress SpeakerKey(PeerIntent peer) =>
+        peer.Interface is { } name ? BgpPeerOptions.InterfacePeerAddress(name) : peer.Address;
+
+    /// <summary>
+    /// MetalLB uses the node's address as router ID; here, our IPv4 address toward the peer, or for an interface
+    /// peer (no IPv4 on the link) the IPv4 address the node sends from by default.
+    /// </summary>
     private static IPAddress RouterIdFor(PeerIntent peer)
     {
-        var local = peer.SourceAddress ?? LocalAddressToward(peer.Address);
-        return local.AddressFamily == AddressFamily.InterNetwork ? local : IPAddress.Parse("10.255.255.254");
+        var local = peer.SourceAddress ?? LocalAddressToward(peer.Interface is null ? peer.Address : DefaultRouteProbe);
+        return local.AddressFamily == AddressFamily.InterNetwork && !local.Equals(IPAddress.Any) ? local : IPAddress.Parse("10.255.255.254");
     }
+
+    /// <summary>A documentation address (RFC 5737): a UDP connect toward it picks the default route's source and sends nothing.</summary>
+    private static readonly IPAddress DefaultRouteProbe = IPAddress.Parse("192.0.2.1");
 
     /// <summary>The address the kernel would send from toward <paramref name="peer"/> (a UDP connect sends nothing).</summary>
     internal static IPAddress LocalAddressToward(IPAddress peer)
@@ -240,7 +259,8 @@ internal sealed partial class SpeakerBackend : ISessionBackend
 
     internal static BgpPeerOptions PeerOptions(PeerIntent peer) => new()
     {
-        Address = peer.Address,
+        Address = peer.Interface is null ? peer.Address : IPAddress.IPv6Any,
+        Interface = peer.Interface,
         RemoteAs = peer.PeerAsn,
         RemoteAsMode = peer.DynamicAsn switch { "internal" => PeerAsMode.Internal, "external" => PeerAsMode.External, _ => PeerAsMode.Specific },
         LocalAs = peer.MyAsn,
@@ -248,7 +268,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         HoldTime = peer.HoldTime,
         KeepaliveTime = peer.KeepaliveTime,
         KeepAdjRibIn = true,
-        Families = !peer.SingleFamily ? [AfiSafi.IPv4Unicast, AfiSafi.IPv6Unicast]
+        Families = !peer.SingleFamily || peer.Interface is not null ? [AfiSafi.IPv4Unicast, AfiSafi.IPv6Unicast]
             : peer.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? [AfiSafi.IPv6Unicast] : [AfiSafi.IPv4Unicast],
         Transport = new TransportOptions
         {
@@ -273,7 +293,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
             Multihop = peer.Bfd!.Multihop,
         });
         entry.Bfd.StateChanged += (_, _) => SessionsChanged?.Invoke();
-        entry.Binding = speaker.BindLiveness(peer.Address, entry.Bfd);
+        entry.Binding = speaker.BindLiveness(entry.Key, entry.Bfd);
     }
 
     private static async ValueTask StopBfdAsync(PeerEntry entry)
@@ -309,7 +329,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
             PeerStatus? status = null;
             try
             {
-                status = speaker?.GetStatus(entry.Intent.Address);
+                status = speaker?.GetStatus(entry.Key);
             }
             catch (InvalidOperationException)
             {
@@ -349,11 +369,11 @@ internal sealed partial class SpeakerBackend : ISessionBackend
     public IReadOnlyList<BgpRouteView> Routes(string? peer, bool received)
     {
         var routes = new List<BgpRouteView>();
-        foreach (var entry in _peers.Values.Where(e => peer is null || e.Intent.Name == peer || e.Intent.Address.ToString() == peer).OrderBy(e => e.Intent.Name, StringComparer.Ordinal))
+        foreach (var entry in _peers.Values.Where(e => peer is null || e.Intent.Name == peer || e.Intent.Neighbor == peer).OrderBy(e => e.Intent.Name, StringComparer.Ordinal))
         {
             if (received)
             {
-                routes.AddRange(RouteSink.Received(_speaker, entry.Intent));
+                routes.AddRange(RouteSink.Received(_speaker, entry.Intent, entry.Key));
                 continue;
             }
             var asPath = entry.Intent.IsInternal ? string.Empty : entry.Intent.MyAsn.ToString(CultureInfo.InvariantCulture);
@@ -373,7 +393,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
     {
         try
         {
-            return _speaker?.GetStatus(entry.Intent.Address).LocalEndPoint;
+            return _speaker?.GetStatus(entry.Key).LocalEndPoint;
         }
         catch (InvalidOperationException)
         {
@@ -427,7 +447,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         {
             var c = Status?.Counters;
             return new BgpPeerSummary(
-                Peer.Name, Peer.Address.ToString(), Peer.Port,
+                Peer.Name, Peer.Neighbor, Peer.Port,
                 Status?.PeerAs ?? Peer.PeerAsn, Peer.MyAsn,
                 Status?.State.ToString() ?? "Idle",
                 (long)(Status?.EstablishedFor?.TotalSeconds ?? 0),
