@@ -98,6 +98,55 @@ public class FrrUnnumberedTests(ITestOutputHelper output)
         await WithLogs(Poll.UntilAsync(() => ns.Exec("ip", "route", "show", ServiceV4.ToString()).Trim().Length == 0, "FRR removes the withdrawn IPv4 route"), frr);
     }
 
+    /// <summary>
+    /// The other direction: we only listen (passive), on a port of our own bound to the veth, and FRR connects to our
+    /// link-local address once our Router Advertisement named it; the listener hands the connection from an address
+    /// no peer was configured with to the interface's peer.
+    /// </summary>
+    [Fact]
+    public async Task FRR_connects_to_our_link_local_address_learned_from_our_Router_Advertisements()
+    {
+        if (!FrrRouter.IsAvailable)
+        {
+            output.WriteLine("skipped: FRR zebra/bgpd/bfdd or iproute2 not installed");
+            return;
+        }
+        using var ns = NetNamespace.Create("bk-unnum-acc");
+        PeerDaemon.Run("ip", "addr", "flush", "dev", ns.OuterDevice, "scope", "global");
+        ns.Exec("ip", "addr", "flush", "dev", ns.InnerDevice, "scope", "global");
+        await Poll.ForAsync(() => LinkLocal(ns.OuterDevice), a => a is not null, "our link-local address out of DAD");
+        var inner = ns.InnerDevice;
+        var ourPort = FreePort.Tcp(IPAddress.IPv6Any);
+        using var frr = FrrRouter.Start(ns, $"""
+            router bgp 65002
+             bgp router-id 10.0.0.2
+             no bgp ebgp-requires-policy
+             neighbor {inner} interface remote-as 65001
+             neighbor {inner} port {ourPort}
+             neighbor {inner} timers connect 1
+            """, "");
+        await using var speaker = new BgpSpeaker(new BgpSpeakerOptions
+        {
+            LocalAs = 65001, RouterId = IPAddress.Parse("10.0.0.1"), ListenAddress = IPAddress.IPv6Any, ListenPort = ourPort, ListenDevice = ns.OuterDevice,
+        });
+        await speaker.StartAsync();
+        await speaker.AddPeerAsync(new BgpPeerOptions
+        {
+            Address = IPAddress.IPv6Any,
+            Interface = ns.OuterDevice,
+            RemoteAs = 65002,
+            RouterAdvertisementInterval = TimeSpan.FromSeconds(1),
+            Transport = new TransportOptions { Passive = true },
+        });
+        var key = BgpPeerOptions.InterfacePeerAddress(ns.OuterDevice);
+        await speaker.AnnounceAsync(ServiceV4, new PathAttributes());
+        await WithLogs(Poll.UntilAsync(() => speaker.GetStatus(key).State == SessionState.Established, "FRR's connection accepted and Established", TimeSpan.FromSeconds(60)), frr);
+        Assert.Equal(1, speaker.GetStatus(key).Counters.EstablishedTransitions);
+        var v4 = await WithLogs(Poll.ForAsync(() => ns.Exec("ip", "route", "show", ServiceV4.ToString()), r => r.Contains("via inet6 fe80:", StringComparison.Ordinal),
+            "FRR's kernel route to the IPv4 service"), frr);
+        Assert.Contains($"dev {inner}", v4, StringComparison.Ordinal);
+    }
+
     private static async Task<T> WithLogs<T>(Task<T> poll, FrrRouter frr)
     {
         try
