@@ -380,7 +380,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
             var local = LocalEndPointOf(entry)?.Address;
             foreach (var route in entry.Sent.Values)
             {
-                routes.Add(new BgpRouteView(entry.Intent.Name, route.Prefix.ToString(), "sent", SentNextHop(route.Prefix, local)?.ToString() ?? string.Empty,
+                routes.Add(new BgpRouteView(entry.Intent.Name, route.Prefix.ToString(), "sent", SentNextHop(route.Prefix, local, entry.Intent.Interface is not null)?.ToString() ?? string.Empty,
                     entry.Intent.IsInternal ? route.LocalPref : null, null, asPath,
                     route.Communities.Select(RouteIntent.FormatCommunity).ToArray(),
                     route.LargeCommunities.Select(l => l.ToString()).ToArray()));
@@ -404,19 +404,25 @@ internal sealed partial class SpeakerBackend : ISessionBackend
     /// <summary>
     /// The next hop BgpSpeaker puts on a route it sends when none is configured (we configure none): our end
     /// of the session's TCP connection; for an IPv6 prefix over an IPv4 session, that address IPv4-mapped
-    /// (MP_REACH_NLRI, RFC 4760), and for an IPv4 prefix over an IPv6 session none (the NEXT_HOP needs IPv4).
-    /// Null while there is no connection: nothing has been sent then.
+    /// (MP_REACH_NLRI, RFC 4760), and for an IPv4 prefix over an IPv6 session none (the NEXT_HOP needs IPv4) unless
+    /// <paramref name="extendedNextHop"/> (an interface peer: our IPv6 address in MP_REACH_NLRI, RFC 8950).
+    /// A link-local address is shown without its scope, as it goes on the wire. Null while there is no connection:
+    /// nothing has been sent then.
     /// </summary>
-    internal static IPAddress? SentNextHop(IPNetwork prefix, IPAddress? local)
+    internal static IPAddress? SentNextHop(IPNetwork prefix, IPAddress? local, bool extendedNextHop = false)
     {
         if (local is null)
         {
             return null;
         }
+        if (local.AddressFamily == AddressFamily.InterNetworkV6 && local.ScopeId != 0)
+        {
+            local = new IPAddress(local.GetAddressBytes());
+        }
         var v4 = local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local;
         if (prefix.BaseAddress.AddressFamily == AddressFamily.InterNetwork)
         {
-            return v4.AddressFamily == AddressFamily.InterNetwork ? v4 : null;
+            return v4.AddressFamily == AddressFamily.InterNetwork ? v4 : extendedNextHop ? local : null;
         }
         return v4.AddressFamily == AddressFamily.InterNetwork ? v4.MapToIPv6() : local;
     }

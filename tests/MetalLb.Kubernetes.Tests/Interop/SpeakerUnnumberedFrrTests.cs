@@ -101,6 +101,9 @@ public sealed class SpeakerUnnumberedFrrTests : IDisposable
             Assert.Equal(ns.OuterDevice, summary.Address);
             Assert.Equal("Established", summary.State);
             Assert.Contains("extended-nexthop", Assert.Single(host.Status.BgpNeighbors("tor")).Capabilities);
+            var sent = host.Status.BgpRoutes("tor", received: false);
+            Assert.Equal(2, sent.Count);
+            Assert.All(sent, r => Assert.Equal(ours!.ToString(), r.NextHop));
             var received = await Poll.ForAsync(() => host.Status.BgpRoutes("tor", received: true).FirstOrDefault(r => r.Prefix == "12.0.1.0/24"), r => r is not null,
                 "FRR's IPv4 route among the received routes");
             Assert.StartsWith("fe80::", received!.NextHop, StringComparison.Ordinal);
