@@ -56,6 +56,8 @@ internal sealed class RouterAdvertisementLink : IAsyncDisposable
             _socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastTimeToLive, 255);
             _socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.IpTimeToLive, 255);
             _socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastLoopback, false);
+            // Solicitations go to all-routers, which a host without forwarding has not joined (zebra joins it too).
+            _socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.AddMembership, new IPv6MulticastOption(AllRouters, InterfaceIndex));
             _socket.Bind(new IPEndPoint(IPAddress.IPv6Any, 0));
         }
         catch
