@@ -185,9 +185,19 @@ internal sealed partial class BgpSession
                     // BGP unnumbered: connect once the peer's Router Advertisement named it, within the connect timeout.
                     using var wait = CancellationTokenSource.CreateLinkedTokenSource(attempt.Token);
                     using var timer = _time.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), wait, _peer.Transport.ConnectTimeout, Timeout.InfiniteTimeSpan);
-                    remote = await link.WaitNeighborAsync(wait.Token).ConfigureAwait(false);
+                    try
+                    {
+                        remote = await link.WaitNeighborAsync(wait.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!attempt.IsCancellationRequested)
+                    {
+                        error = $"no Router Advertisement from a neighbor on {link.InterfaceName} yet";
+                    }
                 }
-                socket = await TcpConnector.ConnectAsync(remote, _peer.Transport, external, _time, attempt.Token).ConfigureAwait(false);
+                if (error is null)
+                {
+                    socket = await TcpConnector.ConnectAsync(remote, _peer.Transport, external, _time, attempt.Token).ConfigureAwait(false);
+                }
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
             {

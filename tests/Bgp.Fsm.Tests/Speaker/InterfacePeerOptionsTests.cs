@@ -1,4 +1,5 @@
 using System.Net;
+using BgpKit.TestSupport;
 
 namespace BgpKit.Bgp.Fsm.Tests.Speaker;
 
@@ -55,5 +56,21 @@ public class InterfacePeerOptionsTests
         await speaker.AddPeerAsync(Peer("lo", IPAddress.Parse("fe80::2")));
         var status = Assert.Single(speaker.GetStatuses());
         Assert.Equal(IPAddress.Parse($"fe80::2%{RouterAdvertisementLink.IndexOf("lo")}"), status.Address);
+    }
+
+    [Fact]
+    public async Task Without_a_Router_Advertisement_the_connect_attempt_ends_at_the_connect_timeout_saying_why()
+    {
+        var time = new ManualTimeProvider();
+        await using var speaker = new BgpSpeaker(new BgpSpeakerOptions { LocalAs = 65001, RouterId = IPAddress.Parse("10.0.0.1"), ListenAddress = null, TimeProvider = time });
+        await speaker.AddPeerAsync(Peer("lo") with { AutoStart = true, Transport = new TransportOptions { ConnectTimeout = TimeSpan.FromSeconds(5) } });
+        var key = BgpPeerOptions.InterfacePeerAddress("lo");
+        // Three timers: the periodic RA, ConnectRetryTimer, and the connect attempt's wait for a neighbor.
+        await Poll.UntilAsync(() => speaker.GetStatus(key).State == SessionState.Connect && time.ActiveTimers == 3, "the session in Connect, waiting for a neighbor");
+        time.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromTicks(1));
+        Assert.Null(speaker.GetStatus(key).LastError);
+        time.Advance(TimeSpan.FromTicks(1));
+        await Poll.UntilAsync(() => speaker.GetStatus(key).LastError is not null, "the failed attempt reported");
+        Assert.Equal("connect failed: no Router Advertisement from a neighbor on lo yet", speaker.GetStatus(key).LastError);
     }
 }
