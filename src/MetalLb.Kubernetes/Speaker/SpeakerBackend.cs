@@ -47,6 +47,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
 
         /// <summary>The peer's key in the speaker: its address, or <c>::%ifindex</c> for an interface peer.</summary>
         public IPAddress Key { get; set; } = key;
+
         public BfdSession? Bfd { get; set; }
         public IDisposable? Binding { get; set; }
         public SortedDictionary<string, RouteIntent> Sent { get; } = new(StringComparer.Ordinal);
