@@ -353,6 +353,8 @@ internal sealed partial class BgpSession : IAsyncDisposable
             PrefixLimits = _prefixLimits.Length == 0 ? [] : _prefixLimits.Select(l => l.Status()).ToArray(),
             PrefixLimitHeldDown = _prefixLimitHeld,
             PrefixLimitRestartAt = _prefixLimitRestartAt,
+            Interface = _peer.Interface,
+            RemoteEndPoint = _connection?.RemoteEndPoint,
         };
     }
 

@@ -71,6 +71,8 @@ public class FrrUnnumberedTests(ITestOutputHelper output)
             "the unnumbered session Established on both sides", TimeSpan.FromSeconds(60)), frr);
         Assert.Contains("extended-nexthop", speaker.GetStatus(key).Capabilities);
         Assert.True(speaker.GetStatus(key).LocalEndPoint!.Address.IsIPv6LinkLocal);
+        Assert.Equal(ns.OuterDevice, speaker.GetStatus(key).Interface);
+        Assert.Equal(LinkLocalIn(ns, inner), new IPAddress(speaker.GetStatus(key).RemoteEndPoint!.Address.GetAddressBytes()));
 
         // FRR installs the IPv4 /32 in the kernel with our link-local address as an IPv6 gateway (RFC 5549 routes).
         var v4 = await WithLogs(Poll.ForAsync(() => ns.Exec("ip", "route", "show", ServiceV4.ToString()), r => r.Contains("via inet6", StringComparison.Ordinal),
