@@ -101,12 +101,14 @@ public class FrrUnnumberedTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The other direction: we only listen (passive), on a port of our own bound to the veth, and FRR connects to our
+    /// The other direction: we listen, on a port of our own bound to the veth, and FRR connects to our
     /// link-local address once our Router Advertisement named it; the listener hands the connection from an address
     /// no peer was configured with to the interface's peer.
     /// </summary>
-    [Fact]
-    public async Task FRR_connects_to_our_link_local_address_learned_from_our_Router_Advertisements()
+    [Theory]
+    [InlineData(true)]   // only FRR connects
+    [InlineData(false)]  // both connect: one connection survives the collision (RFC 4271 section 6.8)
+    public async Task FRR_connects_to_our_link_local_address_learned_from_our_Router_Advertisements(bool passive)
     {
         if (!FrrRouter.IsAvailable)
         {
@@ -138,11 +140,12 @@ public class FrrUnnumberedTests(ITestOutputHelper output)
             Interface = ns.OuterDevice,
             RemoteAs = 65002,
             RouterAdvertisementInterval = TimeSpan.FromSeconds(1),
-            Transport = new TransportOptions { Passive = true },
+            Transport = new TransportOptions { Passive = passive, ConnectRetryTime = TimeSpan.FromSeconds(2) },
         });
         var key = BgpPeerOptions.InterfacePeerAddress(ns.OuterDevice);
         await speaker.AnnounceAsync(ServiceV4, new PathAttributes());
         await WithLogs(Poll.UntilAsync(() => speaker.GetStatus(key).State == SessionState.Established, "FRR's connection accepted and Established", TimeSpan.FromSeconds(60)), frr);
+        await Poll.UntilAsync(() => frr.NeighborState(inner) == "Established", "FRR's side Established");
         Assert.Equal(1, speaker.GetStatus(key).Counters.EstablishedTransitions);
         var v4 = await WithLogs(Poll.ForAsync(() => ns.Exec("ip", "route", "show", ServiceV4.ToString()), r => r.Contains("via inet6 fe80:", StringComparison.Ordinal),
             "FRR's kernel route to the IPv4 service"), frr);
