@@ -56,6 +56,10 @@ internal static class PlanJsonWriter
                     json.WriteStartObject();
                     json.WriteString("peer", s.Peer);
                     json.WriteString("address", s.Address.ToString());
+                    if (s.Interface is { } name)
+                    {
+                        json.WriteString("interface", name);
+                    }
                     json.WriteNumber("port", s.Port);
                     json.WriteNumber("myAsn", s.MyAsn);
                     if (s.PeerAsn is { } peerAsn)

@@ -29,7 +29,7 @@ internal static class PlanTextWriter
             Table(text, ["PEER", "ADDRESS", "PORT", "MY ASN", "PEER ASN", "HOLD", "KEEPALIVE", "ROUTER ID", "BFD", "VRF", "PASSWORD", "STATE"],
                 node.Sessions.Select(s => new[]
                 {
-                    s.Peer, s.Address.ToString(), s.Port.ToString(), s.MyAsn.ToString(), s.PeerAsn?.ToString() ?? s.DynamicAsn ?? "", $"{s.HoldTime.TotalSeconds}s",
+                    s.Peer, s.Interface is null ? s.Address.ToString() : "interface " + s.Interface, s.Port.ToString(), s.MyAsn.ToString(), s.PeerAsn?.ToString() ?? s.DynamicAsn ?? "", $"{s.HoldTime.TotalSeconds}s",
                     $"{s.KeepaliveTime.TotalSeconds}s", s.RouterId?.ToString() ?? "-", s.BfdProfile ?? "-", s.Vrf.Length == 0 ? "default" : s.Vrf,
                     s.PasswordSet ? "set" : "-", s.Pending is null ? "ready" : "pending: " + s.Pending,
                 }));

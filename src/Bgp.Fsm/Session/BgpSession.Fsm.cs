@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using BgpKit.Bgp.Wire;
 
@@ -173,13 +174,31 @@ internal sealed partial class BgpSession
         var generation = Interlocked.Increment(ref _connectionIds);
         var remote = _peer.Address;
         var external = _peer.IsExternal(_localAs);
+        var link = Link;
         _ = Task.Run(async () =>
         {
             Socket? socket = null;
             string? error = null;
             try
             {
-                socket = await TcpConnector.ConnectAsync(remote, _peer.Transport, external, _time, attempt.Token).ConfigureAwait(false);
+                if (link is not null && remote.Equals(new IPAddress(IPAddress.IPv6Any.GetAddressBytes(), link.InterfaceIndex)))
+                {
+                    // BGP unnumbered: connect once the peer's Router Advertisement named it, within the connect timeout.
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(attempt.Token);
+                    using var timer = _time.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), wait, _peer.Transport.ConnectTimeout, Timeout.InfiniteTimeSpan);
+                    try
+                    {
+                        remote = await link.WaitNeighborAsync(wait.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!attempt.IsCancellationRequested)
+                    {
+                        error = $"no Router Advertisement from a neighbor on {link.InterfaceName} yet";
+                    }
+                }
+                if (error is null)
+                {
+                    socket = await TcpConnector.ConnectAsync(remote, _peer.Transport, external, _time, attempt.Token).ConfigureAwait(false);
+                }
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
             {

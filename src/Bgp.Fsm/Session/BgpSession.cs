@@ -98,6 +98,9 @@ internal sealed partial class BgpSession : IAsyncDisposable
 
     public IPAddress Address => _peer.Address;
 
+    /// <summary>The link an interface peer (BGP unnumbered) is learned on; the session owns and disposes it.</summary>
+    public RouterAdvertisementLink? Link { get; set; }
+
     public PeerCounters Counters { get; } = new();
 
     /// <summary>Routes to send to this peer; the owner loop sends what changed.</summary>
@@ -142,6 +145,10 @@ internal sealed partial class BgpSession : IAsyncDisposable
     /// <summary>The listener hands over a connection from this peer's address.</summary>
     public void Accept(System.Net.Sockets.Socket socket)
     {
+        if (Link is { } link && socket.RemoteEndPoint is IPEndPoint { Address: var from })
+        {
+            link.Learn(from);
+        }
         if (!_inbox.Writer.TryWrite(new SessionInput(InputKind.Accepted, Socket: socket)))
         {
             _ = _inbox.Writer.WriteAsync(new SessionInput(InputKind.Accepted, Socket: socket)).AsTask()
@@ -366,6 +373,8 @@ internal sealed partial class BgpSession : IAsyncDisposable
             PrefixLimits = _prefixLimits.Length == 0 ? [] : _prefixLimits.Select(l => l.Status()).ToArray(),
             PrefixLimitHeldDown = _prefixLimitHeld,
             PrefixLimitRestartAt = _prefixLimitRestartAt,
+            Interface = _peer.Interface,
+            RemoteEndPoint = _connection?.RemoteEndPoint,
         };
     }
 
@@ -396,6 +405,10 @@ internal sealed partial class BgpSession : IAsyncDisposable
         if (_pending is { } p)
         {
             await p.DisposeAsync().ConfigureAwait(false);
+        }
+        if (Link is { } link)
+        {
+            await link.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

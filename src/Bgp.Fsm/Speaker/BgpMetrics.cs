@@ -57,7 +57,8 @@ internal sealed class BgpMetrics : IDisposable
 
     private static KeyValuePair<string, object?>[] Tags(BgpSession s)
     {
-        var peer = new KeyValuePair<string, object?>("peer", s.Address.ToString());
+        // An interface peer (BGP unnumbered) is named by its interface, as FRR names it.
+        var peer = new KeyValuePair<string, object?>("peer", s.Peer.Interface ?? s.Address.ToString());
         var port = new KeyValuePair<string, object?>("port", s.Peer.Transport.RemotePort);
         return s.Peer.Transport.BindDevice is { Length: > 0 } device
             ? [peer, port, new KeyValuePair<string, object?>("vrf", device)]
@@ -74,7 +75,7 @@ internal sealed class BgpMetrics : IDisposable
             foreach (var limit in s.Status.PrefixLimits)
             {
                 yield return new Measurement<long>(value(limit),
-                    new KeyValuePair<string, object?>("peer", s.Address.ToString()),
+                    new KeyValuePair<string, object?>("peer", s.Peer.Interface ?? s.Address.ToString()),
                     new KeyValuePair<string, object?>("family", limit.Family.ToString()));
             }
         }

@@ -19,8 +19,23 @@ public enum PeerAsMode
 /// <summary>One peer of a <see cref="BgpSpeaker"/>: who it is and how the session to it behaves.</summary>
 public sealed record BgpPeerOptions
 {
-    /// <summary>The peer's address (the TCP endpoint and the key of the peer in the speaker).</summary>
+    /// <summary>
+    /// The peer's address (the TCP endpoint and the key of the peer in the speaker). With <see cref="Interface"/> set it
+    /// is <see cref="IPAddress.IPv6Any"/> (the peer is learned on the link; the speaker keys it as
+    /// <see cref="InterfacePeerAddress"/>) or the peer's known IPv6 link-local address.
+    /// </summary>
     public required IPAddress Address { get; init; }
+
+    /// <summary>
+    /// BGP unnumbered, as FRR's <c>neighbor IFNAME interface</c>: the peer is whoever speaks BGP at the other end of this
+    /// interface, at its IPv6 link-local address learned from its Router Advertisements (we send ours so it learns
+    /// us). The session offers IPv4 unicast with IPv6 next hops (RFC 8950) and our routes carry our link-local address
+    /// as next hop. Null: an ordinary peer at <see cref="Address"/>. Not combined with a TCP MD5 password.
+    /// </summary>
+    public string? Interface { get; init; }
+
+    /// <summary>How often Router Advertisements are sent on <see cref="Interface"/> (FRR sends them every 10 s there).</summary>
+    public TimeSpan RouterAdvertisementInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The peer's AS (2- or 4-octet); ignored unless <see cref="RemoteAsMode"/> is Specific.</summary>
     public uint RemoteAs { get; init; }
@@ -101,6 +116,17 @@ public sealed record BgpPeerOptions
 
     /// <summary>Start the session when added (AllowAutomaticStart semantics apply after failures).</summary>
     public bool AutoStart { get; init; } = true;
+
+    /// <summary>
+    /// The speaker's key of the peer on an interface learned from the link: the unspecified IPv6 address with the
+    /// interface's index as scope (<c>::%3</c>), which <see cref="BgpSpeaker.GetStatus"/> and the other per-peer calls take.
+    /// </summary>
+    /// <exception cref="ArgumentException">No interface has that name.</exception>
+    public static IPAddress InterfacePeerAddress(string interfaceName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(interfaceName);
+        return new IPAddress(IPAddress.IPv6Any.GetAddressBytes(), RouterAdvertisementLink.IndexOf(interfaceName));
+    }
 
     /// <summary>Whether this is an eBGP session (peer AS differs from ours), given the negotiated or configured peer AS.</summary>
     internal bool IsExternal(uint localAs) => RemoteAsMode switch

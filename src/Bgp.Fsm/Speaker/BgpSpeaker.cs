@@ -78,11 +78,24 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
             }
             restarting.Validate();
         }
+        peer = Unnumbered(peer);
         var session = new BgpSession(peer, _options.LocalAs, peer.RouterId ?? _options.RouterId, _options.TimeProvider, _random,
             _loggers.CreateLogger("BgpKit.Bgp.Fsm.Session"), initialRoutesComplete: Volatile.Read(ref _initialRoutesComplete));
         if (!_sessions.TryAdd(peer.Address, session))
         {
             throw new InvalidOperationException($"peer {peer.Address} already exists");
+        }
+        if (peer.Interface is { } name)
+        {
+            try
+            {
+                session.Link = new RouterAdvertisementLink(name, _options.TimeProvider, peer.RouterAdvertisementInterval);
+            }
+            catch
+            {
+                _sessions.TryRemove(peer.Address, out _);
+                throw;
+            }
         }
         session.StateChanged += (s, state) => PeerStateChanged?.Invoke(this, new PeerStateChangedEventArgs(s.Address, state, s.Status));
         Wire(session);
@@ -109,6 +122,37 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
     }
 
     private bool _initialRoutesComplete;
+
+    /// An interface peer (BGP unnumbered) keyed by <c>::%ifindex</c> when its address is to be learned, or by its
+    /// link-local address with the interface as scope when given.
+    /// </summary>
+    private static BgpPeerOptions Unnumbered(BgpPeerOptions peer)
+    {
+        if (peer.Interface is not { } name)
+        {
+            return peer;
+        }
+        if (name.Length == 0)
+        {
+            throw new ArgumentException("an interface peer needs the interface's name", nameof(peer));
+        }
+        if (!string.IsNullOrEmpty(peer.Transport.Password))
+        {
+            throw new ArgumentException($"interface peer {name}: a TCP MD5 password needs a known peer address", nameof(peer));
+        }
+        if (peer.RouterAdvertisementInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"interface peer {name}: the router advertisement interval must be positive", nameof(peer));
+        }
+        var index = RouterAdvertisementLink.IndexOf(name);
+        var address = peer.Address;
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6
+            || !(address.IsIPv6LinkLocal || new IPAddress(address.GetAddressBytes()).Equals(IPAddress.IPv6Any)))
+        {
+            throw new ArgumentException($"interface peer {name}: the address is IPv6Any (learned on the link) or the peer's IPv6 link-local address, not {address}", nameof(peer));
+        }
+        return peer with { Address = new IPAddress(address.GetAddressBytes(), index) };
+    }
 
     /// <summary>Removes a peer: Cease "Peer De-configured" (RFC 4486), then the session ends.</summary>
     public async Task RemovePeerAsync(IPAddress peer)

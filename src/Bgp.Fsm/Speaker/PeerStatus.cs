@@ -54,4 +54,10 @@ public sealed record PeerStatus(
 
     /// <summary>When a peer held down by a prefix limit starts again (null: not held, or held until cleared).</summary>
     public DateTimeOffset? PrefixLimitRestartAt { get; init; }
+
+    /// <summary>The interface of a BGP unnumbered peer (<see cref="BgpPeerOptions.Interface"/>), else null.</summary>
+    public string? Interface { get; init; }
+
+    /// <summary>The peer's end of the TCP connection while there is one: for an interface peer, its link-local address.</summary>
+    public IPEndPoint? RemoteEndPoint { get; init; }
 }

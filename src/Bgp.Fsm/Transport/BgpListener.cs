@@ -7,7 +7,8 @@ namespace BgpKit.Bgp.Fsm;
 /// <summary>
 /// One TCP listener shared by every peer on a local endpoint. Accepted connections go to the
 /// peer registered for the remote address (RFC 4271 event TcpConnectionConfirmed); a connection
-/// from an address no peer owns is closed at once (Tcp_CR_Invalid). Per-peer MD5 keys are
+/// from an address no peer owns is closed at once (Tcp_CR_Invalid). A link-local address no peer owns goes to the
+/// interface peer (BGP unnumbered) of its scope, keyed <c>::%ifindex</c>. Per-peer MD5 keys are
 /// installed on the listening socket (RFC 2385).
 /// </summary>
 internal sealed class BgpListener : IAsyncDisposable
@@ -89,7 +90,8 @@ internal sealed class BgpListener : IAsyncDisposable
                 continue;
             }
             var remote = Normalize(((IPEndPoint)client.RemoteEndPoint!).Address);
-            if (_peers.TryGetValue(remote, out var accept))
+            if (_peers.TryGetValue(remote, out var accept)
+                || remote.IsIPv6LinkLocal && _peers.TryGetValue(new IPAddress(IPAddress.IPv6Any.GetAddressBytes(), remote.ScopeId), out accept))
             {
                 accept(client);
             }

@@ -78,6 +78,7 @@ internal sealed class ModelPlanCompiler : IPlanCompiler
     {
         Name = session.Peer,
         Address = session.Address,
+        Interface = session.Interface,
         Port = session.Port,
         MyAsn = session.MyAsn,
         PeerAsn = session.PeerAsn ?? 0,

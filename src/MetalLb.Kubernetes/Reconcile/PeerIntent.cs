@@ -10,6 +10,13 @@ internal sealed record PeerIntent
 {
     public required string Name { get; init; }
     public required IPAddress Address { get; init; }
+
+    /// <summary>BGP unnumbered: the interface the session runs over (then <see cref="Address"/> is <c>::</c>), or null.</summary>
+    public string? Interface { get; init; }
+
+    /// <summary>How the peer is shown: its interface, else its address.</summary>
+    public string Neighbor => Interface ?? Address.ToString();
+
     public int Port { get; init; } = 179;
     public required uint MyAsn { get; init; }
 
@@ -55,7 +62,7 @@ internal sealed record PeerIntent
     public bool SessionDiffers(PeerIntent next) => this with { Bfd = null, InstallReceived = false } != next with { Bfd = null, InstallReceived = false };
 
     public override string ToString() =>
-        $"{Name} {Address}:{Port} AS{MyAsn}->AS{(DynamicAsn ?? PeerAsn.ToString(System.Globalization.CultureInfo.InvariantCulture))}"
+        $"{Name} {(Interface is null ? $"{Address}:{Port}" : $"interface {Interface}")} AS{MyAsn}->AS{(DynamicAsn ?? PeerAsn.ToString(System.Globalization.CultureInfo.InvariantCulture))}"
         + (Password is null ? string.Empty : " (password set)")
         + (Bfd is null ? string.Empty : $" bfd {Bfd.ProfileName}");
 }

@@ -142,7 +142,7 @@ internal sealed partial class Reconciler : ISpeakerStatus
 
     private static IReadOnlyList<SessionView> Sessions(NodeIntent intent) =>
         intent.Peers.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => new SessionView(
-            p.Name, p.Address.ToString(), p.Port, p.MyAsn, p.PeerAsn, p.DynamicAsn,
+            p.Name, p.Neighbor, p.Port, p.MyAsn, p.PeerAsn, p.DynamicAsn,
             (int)p.HoldTime.TotalSeconds, (int)p.KeepaliveTime.TotalSeconds, p.RouterId?.ToString(), p.SourceAddress?.ToString(),
             p.EbgpMultiHop, p.Bfd?.ProfileName, p.Password is not null)).ToArray();
 

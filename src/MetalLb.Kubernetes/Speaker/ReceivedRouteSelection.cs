@@ -53,7 +53,8 @@ internal static class ReceivedRouteSelection
     /// <summary>
     /// The route's next hop in a form the kernel takes, or null: an IPv4-mapped next hop is IPv4 (an IPv4 session's
     /// next hop in MP_REACH_NLRI); an IPv6 prefix cannot go via IPv4 (the kernel has no RTA_VIA that way); an
-    /// unspecified or link-local next hop (which would need the interface) is replaced by the peer's address.
+    /// unspecified or link-local next hop (which would need the interface) is replaced by the peer's address; a route
+    /// from an interface peer (BGP unnumbered), which has no other, is not installed.
     /// </summary>
     internal static IPAddress? NextHop(ReceivedRoute route, IPAddress peer)
     {
@@ -65,6 +66,10 @@ internal static class ReceivedRouteSelection
         if (hop.Equals(IPAddress.Any) || hop.Equals(IPAddress.IPv6Any) || hop.IsIPv6LinkLocal)
         {
             hop = peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer;
+        }
+        if (hop.Equals(IPAddress.IPv6Any) || hop.IsIPv6LinkLocal || (hop.AddressFamily == AddressFamily.InterNetworkV6 && hop.ScopeId != 0))
+        {
+            return null; // An interface peer (BGP unnumbered): a link-local next hop needs the device, not installed yet.
         }
         var v6Prefix = route.Prefix.Address.AddressFamily == AddressFamily.InterNetworkV6;
         return v6Prefix && hop.AddressFamily == AddressFamily.InterNetwork ? null : hop;

@@ -12,7 +12,7 @@ namespace BgpKit.MetalLb.Kubernetes.Speaker;
 /// </summary>
 internal static class RouteSink
 {
-    public static Task Announce(BgpSpeaker? speaker, PeerIntent peer, RouteIntent route)
+    public static Task Announce(BgpSpeaker? speaker, PeerIntent peer, IPAddress key, RouteIntent route)
     {
         if (speaker is null)
         {
@@ -25,13 +25,13 @@ internal static class RouteSink
             Communities = route.Communities.Select(c => new Community(c)).ToArray(),
             LargeCommunities = route.LargeCommunities.Select(c => new Bgp.Wire.LargeCommunity(c.GlobalAdministrator, c.LocalData1, c.LocalData2)).ToArray(),
         };
-        return speaker.AnnounceAsync(ToPrefix(route.Prefix), attributes, peer.Address);
+        return speaker.AnnounceAsync(ToPrefix(route.Prefix), attributes, key);
     }
 
-    public static Task Withdraw(BgpSpeaker? speaker, PeerIntent peer, IPNetwork prefix) =>
-        speaker is null ? Task.CompletedTask : speaker.WithdrawAsync(ToPrefix(prefix), peer.Address);
+    public static Task Withdraw(BgpSpeaker? speaker, IPAddress key, IPNetwork prefix) =>
+        speaker is null ? Task.CompletedTask : speaker.WithdrawAsync(ToPrefix(prefix), key);
 
-    public static IEnumerable<BgpRouteView> Received(BgpSpeaker? speaker, PeerIntent peer)
+    public static IEnumerable<BgpRouteView> Received(BgpSpeaker? speaker, PeerIntent peer, IPAddress key)
     {
         if (speaker is null)
         {
@@ -40,7 +40,7 @@ internal static class RouteSink
         IReadOnlyList<ReceivedRoute> routes;
         try
         {
-            routes = speaker.GetReceivedRoutes(peer.Address);
+            routes = speaker.GetReceivedRoutes(key);
         }
         catch (InvalidOperationException)
         {
@@ -48,7 +48,8 @@ internal static class RouteSink
         }
         return routes.Where(r => r.Attributes is not null).OrderBy(r => r.Prefix).Select(r => new BgpRouteView(
             peer.Name, r.Prefix.ToString(), "received",
-            r.Attributes!.NextHopAddress?.ToString() ?? string.Empty,
+            // An IPv4 route with an IPv6 next hop (RFC 8950, BGP unnumbered) has it in MP_REACH_NLRI, not NEXT_HOP.
+            (r.Attributes!.NextHopAddress ?? r.NextHop)?.ToString() ?? string.Empty,
             r.Attributes.LocalPref, r.Attributes.MultiExitDisc,
             r.Attributes.AsPath?.ToString() ?? string.Empty,
             r.Attributes.Communities.Select(c => RouteIntent.FormatCommunity(c.Value)).ToArray(),

@@ -55,7 +55,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
             IReadOnlyList<ReceivedRoute> routes;
             try
             {
-                routes = speaker.GetReceivedRoutes(entry.Intent.Address);
+                routes = speaker.GetReceivedRoutes(entry.Key);
             }
             catch (InvalidOperationException)
             {
@@ -74,9 +74,13 @@ internal sealed partial class SpeakerBackend : ISessionBackend
     /// <summary>Where the BGP listener listens, once the first peer created the speaker.</summary>
     public IPEndPoint? ListenEndPoint => _speaker?.ListenEndPoint;
 
-    private sealed class PeerEntry(PeerIntent intent)
+    private sealed class PeerEntry(PeerIntent intent, IPAddress key)
     {
         public PeerIntent Intent { get; set; } = intent;
+
+        /// <summary>The peer's key in the speaker: its address, or <c>::%ifindex</c> for an interface peer.</summary>
+        public IPAddress Key { get; set; } = key;
+
         public BfdSession? Bfd { get; set; }
         public IDisposable? Binding { get; set; }
         public SortedDictionary<string, RouteIntent> Sent { get; } = new(StringComparer.Ordinal);
@@ -84,8 +88,9 @@ internal sealed partial class SpeakerBackend : ISessionBackend
 
     public async ValueTask AddPeerAsync(PeerIntent peer, CancellationToken cancellationToken)
     {
+        var key = SpeakerKey(peer);
         var speaker = await SpeakerFor(peer, cancellationToken).ConfigureAwait(false);
-        var entry = new PeerEntry(peer);
+        var entry = new PeerEntry(peer, key);
         if (!_peers.TryAdd(peer.Name, entry))
         {
             throw new InvalidOperationException($"peer {peer.Name} is already running");
@@ -96,7 +101,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
             StartBfd(entry, speaker);
         }
         _kernel?.Wake();
-        LogPeerAdded(_logger, peer.Name, peer.Address.ToString(), peer.Port);
+        LogPeerAdded(_logger, peer.Name, peer.Neighbor, peer.Port);
     }
 
     public async ValueTask RemovePeerAsync(PeerIntent peer, CancellationToken cancellationToken)
@@ -106,7 +111,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
             return;
         }
         await StopBfdAsync(entry).ConfigureAwait(false);
-        await _speaker.RemovePeerAsync(entry.Intent.Address).ConfigureAwait(false);
+        await _speaker.RemovePeerAsync(entry.Key).ConfigureAwait(false);
         _kernel?.Wake();
         LogPeerRemoved(_logger, peer.Name);
     }
@@ -120,6 +125,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         }
         // The BFD session says nothing about BGP parameters: keep it (no flap on the router's side) when it
         // would be the same session, rebind it to the new BGP session below.
+        var nextKey = SpeakerKey(next);
         var keepBfd = entry.Bfd is not null && previous.Bfd == next.Bfd && previous.Address.Equals(next.Address)
             && Equals(previous.SourceAddress, next.SourceAddress);
         if (keepBfd)
@@ -133,14 +139,15 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         }
         // RFC 4486 subcode 6, what FRR sends when a neighbor's local-as or the router-id changes; the removal
         // that follows finds the session already down and sends nothing more.
-        await _speaker.StopPeerAsync(previous.Address, CeaseSubcode.OtherConfigurationChange).ConfigureAwait(false);
-        await _speaker.RemovePeerAsync(previous.Address).ConfigureAwait(false);
+        await _speaker.StopPeerAsync(entry.Key, CeaseSubcode.OtherConfigurationChange).ConfigureAwait(false);
+        await _speaker.RemovePeerAsync(entry.Key).ConfigureAwait(false);
         entry.Sent.Clear();
         entry.Intent = next;
+        entry.Key = nextKey;
         await _speaker.AddPeerAsync(PeerOptions(next, _options.Restarting)).ConfigureAwait(false);
         if (keepBfd)
         {
-            entry.Binding = _speaker.BindLiveness(next.Address, entry.Bfd!);
+            entry.Binding = _speaker.BindLiveness(nextKey, entry.Bfd!);
         }
         else if (next.Bfd is not null)
         {
@@ -190,7 +197,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         if (_peers.TryGetValue(route.Peer, out var entry))
         {
             entry.Sent[route.Prefix.ToString()] = route;
-            await RouteSink.Announce(_speaker, entry.Intent, route).ConfigureAwait(false);
+            await RouteSink.Announce(_speaker, entry.Intent, entry.Key, route).ConfigureAwait(false);
         }
     }
 
@@ -206,7 +213,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
     {
         if (_peers.TryGetValue(route.Peer, out var entry) && entry.Sent.Remove(route.Prefix.ToString()))
         {
-            await RouteSink.Withdraw(_speaker, entry.Intent, route.Prefix).ConfigureAwait(false);
+            await RouteSink.Withdraw(_speaker, entry.Key, route.Prefix).ConfigureAwait(false);
         }
     }
 
@@ -282,12 +289,25 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         return _speaker;
     }
 
-    /// <summary>MetalLB uses the node's address as router ID; here, our IPv4 address toward the peer.</summary>
+    /// <summary>
+    /// The speaker's key of a peer: its address, or for an interface peer (BGP unnumbered) <c>::%ifindex</c>.
+    /// An interface this node does not have fails the peer with an error naming it (upstream: the session never comes up).
+    /// </summary>
+    internal static IPAddress SpeakerKey(PeerIntent peer) =>
+        peer.Interface is { } name ? BgpPeerOptions.InterfacePeerAddress(name) : peer.Address;
+
+    /// <summary>
+    /// MetalLB uses the node's address as router ID; here, our IPv4 address toward the peer, or for an interface
+    /// peer (no IPv4 on the link) the IPv4 address the node sends from by default.
+    /// </summary>
     private static IPAddress RouterIdFor(PeerIntent peer)
     {
-        var local = peer.SourceAddress ?? LocalAddressToward(peer.Address);
-        return local.AddressFamily == AddressFamily.InterNetwork ? local : IPAddress.Parse("10.255.255.254");
+        var local = peer.SourceAddress ?? LocalAddressToward(peer.Interface is null ? peer.Address : DefaultRouteProbe);
+        return local.AddressFamily == AddressFamily.InterNetwork && !local.Equals(IPAddress.Any) ? local : IPAddress.Parse("10.255.255.254");
     }
+
+    /// <summary>A documentation address (RFC 5737): a UDP connect toward it picks the default route's source and sends nothing.</summary>
+    private static readonly IPAddress DefaultRouteProbe = IPAddress.Parse("192.0.2.1");
 
     /// <summary>The address the kernel would send from toward <paramref name="peer"/> (a UDP connect sends nothing).</summary>
     internal static IPAddress LocalAddressToward(IPAddress peer)
@@ -308,7 +328,8 @@ internal sealed partial class SpeakerBackend : ISessionBackend
     /// <param name="restarting">This process restarted (restart state found): the R bit in the first OPENs.</param>
     internal static BgpPeerOptions PeerOptions(PeerIntent peer, bool restarting = false) => new()
     {
-        Address = peer.Address,
+        Address = peer.Interface is null ? peer.Address : IPAddress.IPv6Any,
+        Interface = peer.Interface,
         RemoteAs = peer.PeerAsn,
         RemoteAsMode = peer.DynamicAsn switch { "internal" => PeerAsMode.Internal, "external" => PeerAsMode.External, _ => PeerAsMode.Specific },
         LocalAs = peer.MyAsn,
@@ -320,7 +341,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         // per enableGracefulRestart; FRR's restart time stays at its default, 120 s. Forwarding is the node's
         // (kube-proxy), which outlives the speaker, so every family keeps it.
         RestartingSpeaker = peer.GracefulRestart ? new GracefulRestartOptions { Restarting = restarting } : null,
-        Families = !peer.SingleFamily ? [AfiSafi.IPv4Unicast, AfiSafi.IPv6Unicast]
+        Families = !peer.SingleFamily || peer.Interface is not null ? [AfiSafi.IPv4Unicast, AfiSafi.IPv6Unicast]
             : peer.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? [AfiSafi.IPv6Unicast] : [AfiSafi.IPv4Unicast],
         Transport = new TransportOptions
         {
@@ -345,7 +366,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
             Multihop = peer.Bfd!.Multihop,
         });
         entry.Bfd.StateChanged += (_, _) => SessionsChanged?.Invoke();
-        entry.Binding = speaker.BindLiveness(peer.Address, entry.Bfd);
+        entry.Binding = speaker.BindLiveness(entry.Key, entry.Bfd);
     }
 
     private static async ValueTask StopBfdAsync(PeerEntry entry)
@@ -381,7 +402,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
             PeerStatus? status = null;
             try
             {
-                status = speaker?.GetStatus(entry.Intent.Address);
+                status = speaker?.GetStatus(entry.Key);
             }
             catch (InvalidOperationException)
             {
@@ -421,18 +442,18 @@ internal sealed partial class SpeakerBackend : ISessionBackend
     public IReadOnlyList<BgpRouteView> Routes(string? peer, bool received)
     {
         var routes = new List<BgpRouteView>();
-        foreach (var entry in _peers.Values.Where(e => peer is null || e.Intent.Name == peer || e.Intent.Address.ToString() == peer).OrderBy(e => e.Intent.Name, StringComparer.Ordinal))
+        foreach (var entry in _peers.Values.Where(e => peer is null || e.Intent.Name == peer || e.Intent.Neighbor == peer).OrderBy(e => e.Intent.Name, StringComparer.Ordinal))
         {
             if (received)
             {
-                routes.AddRange(RouteSink.Received(_speaker, entry.Intent));
+                routes.AddRange(RouteSink.Received(_speaker, entry.Intent, entry.Key));
                 continue;
             }
             var asPath = entry.Intent.IsInternal ? string.Empty : entry.Intent.MyAsn.ToString(CultureInfo.InvariantCulture);
             var local = LocalEndPointOf(entry)?.Address;
             foreach (var route in entry.Sent.Values)
             {
-                routes.Add(new BgpRouteView(entry.Intent.Name, route.Prefix.ToString(), "sent", SentNextHop(route.Prefix, local)?.ToString() ?? string.Empty,
+                routes.Add(new BgpRouteView(entry.Intent.Name, route.Prefix.ToString(), "sent", SentNextHop(route.Prefix, local, entry.Intent.Interface is not null)?.ToString() ?? string.Empty,
                     entry.Intent.IsInternal ? route.LocalPref : null, null, asPath,
                     route.Communities.Select(RouteIntent.FormatCommunity).ToArray(),
                     route.LargeCommunities.Select(l => l.ToString()).ToArray()));
@@ -445,7 +466,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
     {
         try
         {
-            return _speaker?.GetStatus(entry.Intent.Address).LocalEndPoint;
+            return _speaker?.GetStatus(entry.Key).LocalEndPoint;
         }
         catch (InvalidOperationException)
         {
@@ -456,19 +477,25 @@ internal sealed partial class SpeakerBackend : ISessionBackend
     /// <summary>
     /// The next hop BgpSpeaker puts on a route it sends when none is configured (we configure none): our end
     /// of the session's TCP connection; for an IPv6 prefix over an IPv4 session, that address IPv4-mapped
-    /// (MP_REACH_NLRI, RFC 4760), and for an IPv4 prefix over an IPv6 session none (the NEXT_HOP needs IPv4).
-    /// Null while there is no connection: nothing has been sent then.
+    /// (MP_REACH_NLRI, RFC 4760), and for an IPv4 prefix over an IPv6 session none (the NEXT_HOP needs IPv4) unless
+    /// <paramref name="extendedNextHop"/> (an interface peer: our IPv6 address in MP_REACH_NLRI, RFC 8950).
+    /// A link-local address is shown without its scope, as it goes on the wire. Null while there is no connection:
+    /// nothing has been sent then.
     /// </summary>
-    internal static IPAddress? SentNextHop(IPNetwork prefix, IPAddress? local)
+    internal static IPAddress? SentNextHop(IPNetwork prefix, IPAddress? local, bool extendedNextHop = false)
     {
         if (local is null)
         {
             return null;
         }
+        if (local.AddressFamily == AddressFamily.InterNetworkV6 && local.ScopeId != 0)
+        {
+            local = new IPAddress(local.GetAddressBytes());
+        }
         var v4 = local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local;
         if (prefix.BaseAddress.AddressFamily == AddressFamily.InterNetwork)
         {
-            return v4.AddressFamily == AddressFamily.InterNetwork ? v4 : null;
+            return v4.AddressFamily == AddressFamily.InterNetwork ? v4 : extendedNextHop ? local : null;
         }
         return v4.AddressFamily == AddressFamily.InterNetwork ? v4.MapToIPv6() : local;
     }
@@ -499,7 +526,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         {
             var c = Status?.Counters;
             return new BgpPeerSummary(
-                Peer.Name, Peer.Address.ToString(), Peer.Port,
+                Peer.Name, Peer.Neighbor, Peer.Port,
                 Status?.PeerAs ?? Peer.PeerAsn, Peer.MyAsn,
                 Status?.State.ToString() ?? "Idle",
                 (long)(Status?.EstablishedFor?.TotalSeconds ?? 0),

@@ -5,7 +5,7 @@ namespace BgpKit.MetalLb.Kubernetes.Status;
 /// (<c>GET /v1/bgp/summary</c>). The JSON field names are a contract with scripts that read them.
 /// </summary>
 /// <param name="Name">The BGPPeer resource name.</param>
-/// <param name="Address">The peer's address.</param>
+/// <param name="Address">The peer's address, or its interface name for BGP unnumbered (BGPPeer <c>interface</c>).</param>
 /// <param name="Port">The peer's TCP port.</param>
 /// <param name="RemoteAsn">The peer's AS number (the configured one, or the one it sent for a dynamic ASN).</param>
 /// <param name="LocalAsn">Our AS number on this session.</param>

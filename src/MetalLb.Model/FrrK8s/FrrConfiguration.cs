@@ -22,6 +22,13 @@ internal sealed record FrrNeighbor
     public uint? Asn { get; init; }
     public string? DynamicAsn { get; init; }
     public required string Address { get; init; }
+
+    /// <summary>BGP unnumbered: the interface (then <see cref="Address"/> is "::"), or null.</summary>
+    public string? Interface { get; init; }
+
+    /// <summary>The neighbor's key in a router: its interface, else its address.</summary>
+    public string Key => Interface ?? Address;
+
     public int Port { get; init; } = 179;
     public string? Password { get; init; }
     public SecretReference? PasswordSecret { get; init; }
@@ -38,7 +45,7 @@ internal sealed record FrrNeighbor
     public FrrToAdvertise ToAdvertise { get; init; } = FrrToAdvertise.None;
     public FrrToReceive ToReceive { get; init; } = FrrToReceive.None;
 
-    public override string ToString() => $"neighbor {Address} asn {Asn?.ToString() ?? DynamicAsn} (password {(Password is null ? "unset" : "set")})";
+    public override string ToString() => $"neighbor {Key} asn {Asn?.ToString() ?? DynamicAsn} (password {(Password is null ? "unset" : "set")})";
 }
 
 /// <summary>neighbors[].toAdvertise: which prefixes go out and with which local-pref and communities.</summary>

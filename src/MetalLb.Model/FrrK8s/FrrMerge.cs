@@ -98,28 +98,28 @@ internal static class FrrMerge
                 Conflict(problems, source, $"router ID {b} conflicts with {a} of {origin[router.Vrf]}");
                 continue;
             }
-            var neighbors = existing.Neighbors.ToDictionary(n => n.Address, StringComparer.Ordinal);
+            var neighbors = existing.Neighbors.ToDictionary(n => n.Key, StringComparer.Ordinal);
             foreach (var neighbor in router.Neighbors)
             {
-                if (!neighbors.TryGetValue(neighbor.Address, out var other))
+                if (!neighbors.TryGetValue(neighbor.Key, out var other))
                 {
-                    neighbors[neighbor.Address] = neighbor;
+                    neighbors[neighbor.Key] = neighbor;
                     continue;
                 }
                 if (other.Asn != neighbor.Asn || other.DynamicAsn != neighbor.DynamicAsn || other.Port != neighbor.Port || other.Password != neighbor.Password
                     || Hold(other) != Hold(neighbor) || Keepalive(other) != Keepalive(neighbor) || other.BfdProfile != neighbor.BfdProfile || other.EbgpMultiHop != neighbor.EbgpMultiHop
                     || other.GracefulRestart != neighbor.GracefulRestart)
                 {
-                    Conflict(problems, source, $"neighbor {neighbor.Address} is configured differently by {origin[router.Vrf]}");
+                    Conflict(problems, source, $"neighbor {neighbor.Key} is configured differently by {origin[router.Vrf]}");
                     continue;
                 }
-                neighbors[neighbor.Address] = other with { ToAdvertise = Union(other.ToAdvertise, neighbor.ToAdvertise), ToReceive = Union(other.ToReceive, neighbor.ToReceive) };
+                neighbors[neighbor.Key] = other with { ToAdvertise = Union(other.ToAdvertise, neighbor.ToAdvertise), ToReceive = Union(other.ToReceive, neighbor.ToReceive) };
             }
             merged[router.Vrf] = existing with
             {
                 Id = existing.Id ?? router.Id,
                 Prefixes = existing.Prefixes.Union(router.Prefixes).ToList(),
-                Neighbors = neighbors.Values.OrderBy(n => n.Address, StringComparer.Ordinal).ToList(),
+                Neighbors = neighbors.Values.OrderBy(n => n.Key, StringComparer.Ordinal).ToList(),
             };
         }
         return merged.Values.OrderBy(r => r.Vrf, StringComparer.Ordinal).ToList();
@@ -157,7 +157,7 @@ internal static class FrrMerge
                     var mine = routes.Where(a => a.Peer == p.Peer).ToList();
                     return new FrrNeighbor
                     {
-                        Asn = p.PeerAsn, DynamicAsn = p.DynamicAsn, Address = p.Address.ToString(), Port = p.Port, Password = p.Password,
+                        Asn = p.PeerAsn, DynamicAsn = p.DynamicAsn, Address = p.Address.ToString(), Interface = p.Interface, Port = p.Port, Password = p.Password,
                         SourceAddress = p.SourceAddress?.ToString(), HoldTime = p.HoldTime, KeepaliveTime = p.KeepaliveTime, ConnectTime = p.ConnectTime,
                         EbgpMultiHop = p.EbgpMultiHop, BfdProfile = p.BfdProfile, DisableMp = p.DisableMp, GracefulRestart = p.GracefulRestart,
                         ToAdvertise = new FrrToAdvertise("filtered", mine.Select(a => a.Prefix.ToString()).ToList(),
@@ -177,13 +177,13 @@ internal static class FrrMerge
         {
             foreach (var n in router.Neighbors)
             {
-                var known = metalLbSessions.FirstOrDefault(s => s.Address.ToString() == n.Address && s.Vrf == router.Vrf);
-                string name = known?.Peer ?? $"{n.Address}";
+                var known = metalLbSessions.FirstOrDefault(s => s.Neighbor == n.Key && s.Vrf == router.Vrf);
+                string name = known?.Peer ?? n.Key;
                 var address = IPAddress.Parse(n.Address);
                 bool ibgp = n.Asn is { } asn ? asn == router.Asn : n.DynamicAsn == "internal";
                 sessions.Add(new SessionPlan
                 {
-                    Peer = name, Address = address, Port = n.Port, MyAsn = router.Asn, PeerAsn = n.Asn, DynamicAsn = n.DynamicAsn,
+                    Peer = name, Address = address, Interface = n.Interface, Port = n.Port, MyAsn = router.Asn, PeerAsn = n.Asn, DynamicAsn = n.DynamicAsn,
                     HoldTime = n.HoldTime ?? (n.KeepaliveTime * 3) ?? TimeSpan.FromSeconds(90), KeepaliveTime = n.KeepaliveTime ?? (n.HoldTime / 3) ?? TimeSpan.FromSeconds(30),
                     ConnectTime = n.ConnectTime, RouterId = router.Id is { } id ? IPAddress.Parse(id) : null, SourceAddress = n.SourceAddress is { } s ? IPAddress.Parse(s) : null,
                     EbgpMultiHop = n.EbgpMultiHop, BfdProfile = n.BfdProfile, Bfd = n.BfdProfile is { } b && bfdProfiles.TryGetValue(b, out var bp) ? bp : known?.Bfd,

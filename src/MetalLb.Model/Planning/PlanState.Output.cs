@@ -477,6 +477,7 @@ internal sealed partial class PlanState
     {
         Peer = peer.Name,
         Address = peer.Address,
+        Interface = peer.Interface,
         Port = peer.Resource.PeerPort,
         MyAsn = peer.Resource.MyAsn,
         PeerAsn = peer.Resource.PeerAsn,
@@ -491,7 +492,7 @@ internal sealed partial class PlanState
         Bfd = peer.Bfd is { } b ? new BfdPlan(b.ReceiveInterval, b.TransmitInterval, b.DetectMultiplier, b.EchoMode, b.EchoInterval, b.PassiveMode, b.MinimumTtl) : null,
         Vrf = peer.Resource.Vrf,
         IsIbgp = peer.IsIbgp,
-        DisableMp = !peer.Resource.DualStackAddressFamily,
+        DisableMp = !peer.Resource.DualStackAddressFamily && peer.Interface is null,
         GracefulRestart = peer.Resource.EnableGracefulRestart,
         Pending = peer.PendingReason,
         Password = peer.Password,

@@ -271,7 +271,8 @@ internal sealed partial class PlanState
     /// (MP-BGP). <c>disableMP</c> is deprecated upstream and means the default.
     /// </summary>
     internal static bool CarriesFamily(PeerConfig peer, bool v6) =>
-        peer.Resource.DualStackAddressFamily || (peer.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6) == v6;
+        // An interface peer carries both, IPv4 with IPv6 next hops (RFC 8950), as MetalLB renders it dual-stack.
+        peer.Resource.DualStackAddressFamily || peer.Interface is not null || (peer.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6) == v6;
 
     internal NodeClass? ClassOf(string node) => _classOfNode.GetValueOrDefault(node);
 

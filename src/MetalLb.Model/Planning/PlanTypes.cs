@@ -8,8 +8,17 @@ public sealed record SessionPlan
     /// <summary>The BGPPeer (or FRRConfiguration neighbor) name.</summary>
     public required string Peer { get; init; }
 
-    /// <summary>The peer's address.</summary>
+    /// <summary>The peer's address; <see cref="IPAddress.IPv6Any"/> for an <see cref="Interface"/> peer (learned on the link).</summary>
     public required IPAddress Address { get; init; }
+
+    /// <summary>
+    /// BGP unnumbered (BGPPeer <c>spec.interface</c>): the node interface the session runs over, to the peer's IPv6
+    /// link-local address, carrying IPv4 and IPv6 (IPv4 with IPv6 next hops, RFC 8950). Null for a peer at <see cref="Address"/>.
+    /// </summary>
+    public string? Interface { get; init; }
+
+    /// <summary>How the peer is named in FRR and in <c>bgpkit show</c>: its interface, else its address.</summary>
+    public string Neighbor => Interface ?? Address.ToString();
 
     /// <summary>The peer's TCP port (179 unless configured).</summary>
     public int Port { get; init; } = 179;
@@ -85,7 +94,7 @@ public sealed record SessionPlan
     public string? RevealPassword() => Password;
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Peer} {Address}:{Port} AS{MyAsn}->{(PeerAsn?.ToString() ?? DynamicAsn)} passwordSet={PasswordSet}";
+    public override string ToString() => $"{Peer} {(Interface is null ? $"{Address}:{Port}" : $"interface {Interface}")} AS{MyAsn}->{(PeerAsn?.ToString() ?? DynamicAsn)} passwordSet={PasswordSet}";
 }
 
 /// <summary>BFD parameters of a session.</summary>

@@ -50,6 +50,7 @@ internal static partial class ManifestReader
             PeerAsn = (uint?)spec?.Integer("peerASN", 0, uint.MaxValue),
             DynamicAsn = spec?.String("dynamicASN"),
             PeerAddress = spec?.String("peerAddress") ?? "",
+            Interface = spec?.String("interface") ?? "",
             SourceAddress = spec?.String("sourceAddress"),
             PeerPort = (int)(spec?.Integer("peerPort", 0, 65535) ?? 179),
             HoldTime = spec?.Duration("holdTime"),

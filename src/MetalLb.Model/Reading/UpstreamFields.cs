@@ -36,7 +36,7 @@ internal static partial class UpstreamFields
         F("spec.dynamicASN"),
         Unimplemented("spec.localASN", "0"),
         F("spec.peerAddress"),
-        Unimplemented("spec.interface", ""),
+        F("spec.interface", ""),
         F("spec.sourceAddress"),
         F("spec.peerPort", "179"),
         F("spec.holdTime"),

@@ -60,8 +60,9 @@ public static class FrrConfigRenderer
             }
             foreach (var s in router)
             {
-                string n = $" neighbor {s.Address}";
-                conf.AppendLine($"{n} remote-as {(s.PeerAsn?.ToString() ?? s.DynamicAsn)}");
+                string n = $" neighbor {s.Neighbor}";
+                // BGP unnumbered as MetalLB renders it: FRR finds the peer on the interface from its Router Advertisements.
+                conf.AppendLine($"{n}{(s.Interface is null ? "" : " interface")} remote-as {(s.PeerAsn?.ToString() ?? s.DynamicAsn)}");
                 if (s.Port != 179)
                 {
                     conf.AppendLine($"{n} port {s.Port}");
@@ -110,8 +111,8 @@ public static class FrrConfigRenderer
                 }
                 foreach (var s in carriers)
                 {
-                    conf.AppendLine($"  neighbor {s.Address} activate");
-                    conf.AppendLine($"  neighbor {s.Address} route-map {MapName(s)} out");
+                    conf.AppendLine($"  neighbor {s.Neighbor} activate");
+                    conf.AppendLine($"  neighbor {s.Neighbor} route-map {MapName(s)} out");
                 }
                 conf.AppendLine(" exit-address-family");
             }

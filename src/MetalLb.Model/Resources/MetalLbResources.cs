@@ -24,6 +24,13 @@ internal sealed record BgpPeer : Resource
     public uint? PeerAsn { get; init; }
     public string? DynamicAsn { get; init; }
     public string PeerAddress { get; init; } = "";
+
+    /// <summary>BGP unnumbered: the node interface the session runs over (empty: a peer at <see cref="PeerAddress"/>).</summary>
+    public string Interface { get; init; } = "";
+
+    /// <summary>How MetalLB names the peer: its address, or its interface for BGP unnumbered.</summary>
+    public string PeerIdentity => PeerAddress.Length > 0 ? PeerAddress : Interface;
+
     public string? SourceAddress { get; init; }
     public int PeerPort { get; init; } = 179;
     public TimeSpan? HoldTime { get; init; }
@@ -40,7 +47,7 @@ internal sealed record BgpPeer : Resource
     public bool DisableMp { get; init; }
     public bool DualStackAddressFamily { get; init; }
 
-    public override string ToString() => $"BGPPeer {Name} {PeerAddress} (password {(Password is null ? "unset" : "set")})";
+    public override string ToString() => $"BGPPeer {Name} {PeerIdentity} (password {(Password is null ? "unset" : "set")})";
 }
 
 /// <summary>metallb.io/v1beta1 BGPAdvertisement.</summary>

@@ -35,9 +35,18 @@ internal static partial class ConfigValidator
                 Error("spec.dynamicASN", $"dynamicASN must be \"internal\" or \"external\", not \"{peer.DynamicAsn}\"");
             }
             IPAddress? address = null;
-            if (peer.PeerAddress.Length == 0)
+            if (peer.PeerAddress.Length == 0 && peer.Interface.Length == 0)
             {
-                Error("spec.peerAddress", "peerAddress is required");
+                Error("spec.peerAddress", "one of peerAddress or interface is required");
+            }
+            else if (peer.PeerAddress.Length > 0 && peer.Interface.Length > 0)
+            {
+                Error("spec.interface", "peerAddress and interface are mutually exclusive");
+            }
+            else if (peer.Interface.Length > 0)
+            {
+                ValidateInterface(peer, Error);
+                address = IPAddress.IPv6Any;
             }
             else if (!StrictIp.TryParse(peer.PeerAddress, out address))
             {
@@ -124,6 +133,7 @@ internal static partial class ConfigValidator
             config.Peers.Add(new PeerConfig(peer)
             {
                 Address = address,
+                Interface = peer.Interface.Length > 0 ? peer.Interface : null,
                 SourceAddress = source,
                 RouterId = routerId,
                 HoldTime = hold,
@@ -135,6 +145,29 @@ internal static partial class ConfigValidator
             });
         }
         ValidateSharedNodes(config);
+    }
+
+    /// <summary>
+    /// BGP unnumbered (<c>spec.interface</c>). Upstream takes any string and lets the session fail; BgpKit refuses what
+    /// cannot be a Linux interface name (1-15 octets, no '/', ':' or white space), since the name goes verbatim into
+    /// frr.conf, and what its speaker cannot run on an interface: a TCP MD5 key and BFD both need the peer's address,
+    /// which is only learned on the link.
+    /// </summary>
+    private static void ValidateInterface(BgpPeer peer, Action<string, string> error)
+    {
+        var name = peer.Interface;
+        if (name.Length > 15 || name is "." or ".." || name.Any(c => c is '/' or ':' || char.IsWhiteSpace(c) || char.IsControl(c) || c > '~'))
+        {
+            error("spec.interface", $"invalid interface name \"{name}\": a Linux interface name is 1-15 characters without '/', ':' or white space");
+        }
+        if (peer.Password is not null || peer.PasswordSecret is not null)
+        {
+            error(peer.Password is not null ? "spec.password" : "spec.passwordSecret", "a TCP MD5 password is not supported with interface (BGP unnumbered) in BgpKit");
+        }
+        if (peer.BfdProfile is { Length: > 0 })
+        {
+            error("spec.bfdProfile", "BFD is not supported with interface (BGP unnumbered) in BgpKit");
+        }
     }
 
     /// <summary>holdTime alone gives keepalive = hold/3; keepaliveTime alone gives hold = 3 x keepalive.</summary>
@@ -188,9 +221,9 @@ internal static partial class ConfigValidator
                 {
                     Report(config, ProblemSeverity.Error, b, "spec.routerID", $"routerID \"{b.RouterId}\" differs from BGPPeer {a.Name}'s \"{a.RouterId}\" on the same node");
                 }
-                if (a.PeerAddress == b.PeerAddress && a.Vrf == b.Vrf && a.PeerPort == b.PeerPort)
+                if (a.PeerIdentity == b.PeerIdentity && a.Vrf == b.Vrf && a.PeerPort == b.PeerPort)
                 {
-                    Report(config, ProblemSeverity.Error, b, "spec.peerAddress", $"peer {b.PeerAddress} is already configured by BGPPeer {a.Name} on the same nodes");
+                    Report(config, ProblemSeverity.Error, b, b.PeerAddress.Length > 0 ? "spec.peerAddress" : "spec.interface", $"peer {b.PeerIdentity} is already configured by BGPPeer {a.Name} on the same nodes");
                 }
             }
         }

@@ -43,7 +43,12 @@ internal sealed record PoolConfig(IpAddressPool Resource, IReadOnlyList<IpBlock>
 internal sealed record PeerConfig(BgpPeer Resource)
 {
     public string Name => Resource.Name;
+    /// <summary>The peer's address; <see cref="IPAddress.IPv6Any"/> for an interface peer, whose address is learned on the link.</summary>
     public required IPAddress Address { get; init; }
+
+    /// <summary>BGP unnumbered: the interface the session runs over, or null.</summary>
+    public string? Interface { get; init; }
+
     public IPAddress? SourceAddress { get; init; }
     public IPAddress? RouterId { get; init; }
     public TimeSpan HoldTime { get; init; } = TimeSpan.FromSeconds(90);
@@ -57,7 +62,7 @@ internal sealed record PeerConfig(BgpPeer Resource)
 
     public bool IsIbgp => Resource.PeerAsn is { } peerAsn ? peerAsn == Resource.MyAsn : Resource.DynamicAsn == "internal";
 
-    public override string ToString() => $"peer {Name} {Address} (password {(Password is null ? "unset" : "set")})";
+    public override string ToString() => $"peer {Name} {Interface ?? Address.ToString()} (password {(Password is null ? "unset" : "set")})";
 }
 
 /// <summary>A BGP advertisement with its communities and pools resolved.</summary>

@@ -249,6 +249,47 @@ public class UpdateMessageTests
     }
 
     [Fact]
+    public void Rfc8950_ipv4_nlri_with_global_and_link_local_next_hops_as_frr_sends_on_an_unnumbered_link()
+    {
+        // FRR 8.4 on `neighbor IFNAME interface` with no global address: both halves of the 32-octet field are its link-local.
+        var bytes = Hex.Update("", """
+            80 0e 29 0001 01 20 fe80000000000000a8bbccfffe000001 fe80000000000000a8bbccfffe000001 00 18 0c0001   // 12.0.1.0/24
+            40 01 01 00
+            40 02 06 02 01 0000fdea                                            // AS_SEQUENCE 65002
+            """, "");
+        var update = (UpdateMessage)BgpMessage.Decode(bytes, As4);
+        Assert.Equal(ErrorAction.None, update.Action);
+        var mp = update.MpReach!;
+        Assert.Equal(AfiSafi.IPv4Unicast, mp.AfiSafi);
+        Assert.Equal(IPAddress.Parse("fe80::a8bb:ccff:fe00:1"), mp.NextHop);
+        Assert.Equal(IPAddress.Parse("fe80::a8bb:ccff:fe00:1"), mp.LinkLocalNextHop);
+        Assert.Equal(Prefix.Parse("12.0.1.0/24"), Assert.Single(mp.Nlri).Prefix);
+        Assert.Equal(Hex.Of(bytes), Hex.Of(update.ToArray(As4)));
+        var built = new UpdateMessage(
+            attributes: new PathAttributes { Origin = Origin.Igp, AsPath = AsPath.Sequence(65002) },
+            mpReach: new MpReachNlri(AfiSafi.IPv4Unicast, IPAddress.Parse("fe80::a8bb:ccff:fe00:1"), [Prefix.Parse("12.0.1.0/24")], IPAddress.Parse("fe80::a8bb:ccff:fe00:1")));
+        Assert.Equal(Hex.Of(bytes), Hex.Of(built.ToArray(As4)));
+    }
+
+    [Fact]
+    public void Rfc8950_ipv4_nlri_with_a_link_local_next_hop_alone_as_we_send_on_an_unnumbered_link()
+    {
+        var bytes = Hex.Update("", """
+            80 0e 1a 0001 01 10 fe80000000000000a8bbccfffe000002 00 20 c633640a   // 198.51.100.10/32
+            40 01 01 00
+            40 02 06 02 01 0000fde9                                            // AS_SEQUENCE 65001
+            """, "");
+        var update = (UpdateMessage)BgpMessage.Decode(bytes, As4);
+        Assert.Equal(ErrorAction.None, update.Action);
+        Assert.Equal(IPAddress.Parse("fe80::a8bb:ccff:fe00:2"), update.MpReach!.NextHop);
+        Assert.Null(update.MpReach.LinkLocalNextHop);
+        var built = new UpdateMessage(
+            attributes: new PathAttributes { Origin = Origin.Igp, AsPath = AsPath.Sequence(65001) },
+            mpReach: new MpReachNlri(AfiSafi.IPv4Unicast, IPAddress.Parse("fe80::a8bb:ccff:fe00:2"), [Prefix.Parse("198.51.100.10/32")]));
+        Assert.Equal(Hex.Of(bytes), Hex.Of(built.ToArray(As4)));
+    }
+
+    [Fact]
     public void Other_families_are_carried_raw()
     {
         // MPLS VPN (1/128): next hop RD+address, NLRI label+RD+prefix, kept as octets.

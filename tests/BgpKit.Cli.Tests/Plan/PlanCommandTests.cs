@@ -153,4 +153,49 @@ public class PlanCommandTests
         Assert.DoesNotMatch(@"neighbor \S+ graceful-restart", conf);
         Assert.Equal(2, global::BgpKit.Cli.RenderFrrCommand.Run([Examples("production")], null, output, new StringWriter()));
     }
+
+    [Fact]
+    public void An_interface_peer_is_planned_and_rendered_by_its_interface()
+    {
+        var dir = Directory.CreateTempSubdirectory("bgpkit-unnumbered-").FullName;
+        try
+        {
+            var file = Path.Combine(dir, "metallb.yaml");
+            File.WriteAllText(file, """
+                apiVersion: metallb.io/v1beta2
+                kind: BGPPeer
+                metadata: {name: tor, namespace: metallb-system}
+                spec: {myASN: 64500, peerASN: 64501, interface: eth1}
+                ---
+                apiVersion: metallb.io/v1beta1
+                kind: IPAddressPool
+                metadata: {name: pool1, namespace: metallb-system}
+                spec: {addresses: [192.0.2.0/24]}
+                ---
+                apiVersion: metallb.io/v1beta1
+                kind: BGPAdvertisement
+                metadata: {name: adv1, namespace: metallb-system}
+                spec: {ipAddressPools: [pool1]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web, namespace: default}
+                spec: {type: LoadBalancer, ports: [{port: 80, protocol: TCP}]}
+                """);
+            var text = Plan("--config", file, "--node", "node1");
+            Assert.Equal(0, text.Code);
+            Assert.Matches(@"tor\s+interface eth1\s+179", text.Output);
+            var json = JsonDocument.Parse(Plan("--config", file, "--node", "node1", "--format", "json").Output);
+            var session = json.RootElement.GetProperty("nodes")[0].GetProperty("sessions")[0];
+            Assert.Equal("eth1", session.GetProperty("interface").GetString());
+            var output = new StringWriter();
+            Assert.Equal(0, global::BgpKit.Cli.RenderFrrCommand.Run([file], "node1", output, new StringWriter()));
+            Assert.Contains(" neighbor eth1 interface remote-as 64501", output.ToString(), StringComparison.Ordinal);
+            Assert.Contains("  neighbor eth1 activate", output.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -173,7 +173,6 @@ public class ApiServerReadingTests
     }
 
     [Theory]
-    [InlineData("BGPPeer", "interface: eth0", "spec.interface")]
     [InlineData("BGPPeer", "localASN: 65000", "spec.localASN")]
     [InlineData("L2Advertisement", "serviceSelectors: [{matchLabels: {a: b}}]", "spec.serviceSelectors")]
     public void An_unimplemented_field_away_from_its_default_warns_naming_it(string kind, string field, string path)
@@ -234,7 +233,6 @@ public class ApiServerReadingTests
     }
 
     [Theory]
-    [InlineData("interface: \"\"")]
     [InlineData("localASN: 0")]
     public void A_manifest_file_still_refuses_fields_BgpKit_does_not_read_even_at_their_default(string field)
     {

@@ -42,4 +42,22 @@ public class AdmissionCheckTests
         var error = Assert.Single(typo.Problems, p => p.Severity == ProblemSeverity.Error);
         Assert.Contains("unknown field \"disableMp\"; did you mean \"disableMP\"?", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_webhook_admits_an_interface_peer_and_refuses_one_that_also_has_an_address()
+    {
+        static string Peer(string where) => $$"""
+            apiVersion: metallb.io/v1beta2
+            kind: BGPPeer
+            metadata: {name: tor, namespace: metallb-system}
+            spec: {myASN: 64513, peerASN: 64512, {{where}}}
+            """;
+        var empty = new ManifestSet();
+        var unnumbered = AdmissionCheck.Judge(empty, empty, ManifestSet.Parse(Peer("interface: eth1"), "tor", ReadMode.Admission), "BGPPeer", "tor");
+        Assert.True(unnumbered.Allowed, unnumbered.Message);
+        Assert.Empty(unnumbered.Warnings);
+        var both = AdmissionCheck.Judge(empty, empty, ManifestSet.Parse(Peer("interface: eth1, peerAddress: 192.0.2.1"), "tor", ReadMode.Admission), "BGPPeer", "tor");
+        Assert.False(both.Allowed);
+        Assert.Equal("BGPPeer tor spec.interface: peerAddress and interface are mutually exclusive", both.Message);
+    }
 }
