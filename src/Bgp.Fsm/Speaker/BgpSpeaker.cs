@@ -123,6 +123,7 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
 
     private bool _initialRoutesComplete;
 
+    /// <summary>
     /// An interface peer (BGP unnumbered) keyed by <c>::%ifindex</c> when its address is to be learned, or by its
     /// link-local address with the interface as scope when given.
     /// </summary>
