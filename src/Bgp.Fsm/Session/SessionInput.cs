@@ -46,5 +46,8 @@ internal abstract record SessionCommand
 
     public sealed record SoftResetIn : SessionCommand;
 
+    /// <summary>A new import filter for the running session (null: accept all).</summary>
+    public sealed record ImportFilter(PrefixFilter? Filter) : SessionCommand;
+
     public sealed record Barrier(TaskCompletionSource Done) : SessionCommand;
 }
