@@ -91,6 +91,7 @@ internal sealed class ModelPlanCompiler : IPlanCompiler
         Vrf = session.Vrf.Length == 0 ? null : session.Vrf,
         SingleFamily = session.DisableMp,
         Password = session.RevealPassword(),
+        ToReceive = session.ToReceive,
         Bfd = session.Bfd is { } b ? new BfdIntent
         {
             ProfileName = session.BfdProfile ?? "default",

@@ -102,6 +102,10 @@ internal sealed partial class Reconciler : ISpeakerStatus
         {
             await Guard(peer.Name, "change BFD", () => _backend.ChangeBfdAsync(peer, cancellationToken)).ConfigureAwait(false);
         }
+        foreach (var peer in diff.ReceiveChanged)
+        {
+            await Guard(peer.Name, "change toReceive", () => _backend.ChangeReceiveAsync(peer, cancellationToken)).ConfigureAwait(false);
+        }
         foreach (var route in diff.RoutesWithdrawn)
         {
             await Guard(route.Peer, "withdraw " + route.Prefix, () => _backend.WithdrawAsync(route, cancellationToken)).ConfigureAwait(false);
