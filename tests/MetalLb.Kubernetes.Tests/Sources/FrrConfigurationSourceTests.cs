@@ -101,13 +101,12 @@ public sealed class FrrConfigurationSourceTests : IAsyncDisposable
         Start();
         await Eventually(() => Receive("127.0.0.3") == "10.1.0.0/16 ge 24 le 28", "the first filter");
         await Eventually(() => _server.OpenWatches("frrconfigurations") == 1, "the FRRConfiguration watch");
-        var generation = _reconciler.Config().InForce!.Generation;
 
         _server.Put(Frr("tor", """[{"address":"127.0.0.3","asn":64514,"toReceive":{"allowed":{"mode":"all"}}}]"""));
         await Eventually(() => Receive("127.0.0.3") == "all", "the edited filter");
         Assert.Contains("receive 127.0.0.3 all", Calls());
         Assert.DoesNotContain(Calls(), c => c.StartsWith("reset 127.0.0.3", StringComparison.Ordinal) || c == "remove 127.0.0.3");
-        Assert.Equal(generation + 1, _reconciler.Config().InForce!.Generation);
+        var generation = _reconciler.Config().InForce!.Generation;
 
         // A second configuration names the same neighbor with another ASN: refused, reported, nothing changes.
         var calls = Calls().Length;
@@ -116,11 +115,25 @@ public sealed class FrrConfigurationSourceTests : IAsyncDisposable
         var error = Assert.Single(_reconciler.Config().LastChange!.Errors, e => e.Message.Contains("cannot merge", StringComparison.Ordinal));
         Assert.Contains("different ASNs are configured by clash and tor", error.Message, StringComparison.Ordinal);
         Assert.Equal("all", Receive("127.0.0.3"));
-        Assert.Equal(generation + 1, _reconciler.Config().InForce!.Generation);
+        Assert.Equal(generation, _reconciler.Config().InForce!.Generation);
         Assert.Equal(calls, Calls().Length);
 
         // Removing the conflict makes the next configuration valid again.
         _server.Delete("frrk8s.metallb.io/v1beta1", "FRRConfiguration", "metallb-system", "clash");
         await Eventually(() => _reconciler.Config().LastChange is { Valid: true }, "valid again");
+    }
+
+    [Fact]
+    public async Task Without_the_FRRConfiguration_CRD_the_plan_goes_ahead_and_the_kind_is_read_once_it_is_installed()
+    {
+        ApiObjects.Seed(_server);
+        _server.NotInstalled = "frrconfigurations";
+        _server.Put(Frr("tor", """[{"address":"127.0.0.3","asn":64514}]"""));
+        Start();
+        await Eventually(() => _reconciler.Current.Peers.ContainsKey("router"), "the plan without FRRConfigurations");
+        Assert.False(_reconciler.Current.Peers.ContainsKey("127.0.0.3"));
+
+        _server.NotInstalled = null;
+        await Eventually(() => _reconciler.Current.Peers.ContainsKey("127.0.0.3"), "the FRRConfiguration once its CRD answers");
     }
 }
