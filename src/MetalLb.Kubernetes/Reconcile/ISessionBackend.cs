@@ -27,7 +27,8 @@ internal interface ISessionBackend : IAsyncDisposable
 
     /// <summary>
     /// Applies a new toReceive filter without resetting the session: received routes it refuses leave the
-    /// Adj-RIB-In, and the peer is asked (ROUTE-REFRESH) for the ones it now accepts.
+    /// Adj-RIB-In, and the peer is asked (ROUTE-REFRESH) for the ones it now accepts. A peer that did not
+    /// negotiate ROUTE-REFRESH is reset instead (the only way to get the routes refused before).
     /// </summary>
     ValueTask ChangeReceiveAsync(PeerIntent peer, CancellationToken cancellationToken);
 

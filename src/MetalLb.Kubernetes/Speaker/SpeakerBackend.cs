@@ -143,6 +143,14 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         {
             return;
         }
+        var status = _speaker.GetStatus(peer.Address);
+        if (status.State == SessionState.Established && !status.Capabilities.Contains("route-refresh"))
+        {
+            // Without ROUTE-REFRESH (RFC 2918) the peer cannot be asked for the routes the new filter accepts:
+            // a reset is the only way to get them, as FRR's soft-reconfiguration fallback would be without a copy.
+            await ResetPeerAsync(entry.Intent, peer, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         entry.Intent = peer;
         await _speaker.SetImportFilterAsync(peer.Address, ImportFilter(peer.ToReceive)).ConfigureAwait(false);
         LogReceiveChanged(_logger, peer.Name, peer.ToReceive.ToString());

@@ -20,17 +20,22 @@ public sealed class SpeakerFrrToReceiveTests : IAsyncLifetime
     private const string Router = "127.0.0.2";
     private static readonly string[] Announced = ["10.10.0.0/16", "10.10.1.0/24", "10.10.2.0/25", "10.20.0.0/24", "10.20.1.0/28", "172.16.0.0/12", "192.168.5.0/24"];
     private readonly string _dir = Directory.CreateTempSubdirectory("bgpkit-speaker-toreceive-e2e-").FullName;
-    private FrrBgpd _bgpd = null!;
+    private FrrBgpd? _bgpd;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    private async Task StartFrrAsync(string? extra = null)
     {
         var networks = string.Join('\n', Announced.Select(p => "  network " + p));
-        _bgpd = await FrrBgpd.StartAsync(FrrBgpd.Config(64512, Router, Us, 64513, FreePort.Tcp(), ipv4: networks), MetalLbPort.Tcp(IPAddress.Parse(Router)), Router);
+        _bgpd = await FrrBgpd.StartAsync(FrrBgpd.Config(64512, Router, Us, 64513, FreePort.Tcp(), extra, ipv4: networks), MetalLbPort.Tcp(IPAddress.Parse(Router)), Router);
     }
 
     public async Task DisposeAsync()
     {
-        await _bgpd.DisposeAsync();
+        if (_bgpd is not null)
+        {
+            await _bgpd.DisposeAsync();
+        }
         Directory.Delete(_dir, recursive: true);
     }
 
@@ -38,7 +43,7 @@ public sealed class SpeakerFrrToReceiveTests : IAsyncLifetime
         apiVersion: metallb.io/v1beta2
         kind: BGPPeer
         metadata: {name: router, namespace: metallb-system}
-        spec: {myASN: 64513, peerASN: 64512, peerAddress: {{Router}}, peerPort: {{_bgpd.Port}}, sourceAddress: {{Us}}, holdTime: 9s, keepaliveTime: 3s}
+        spec: {myASN: 64513, peerASN: 64512, peerAddress: {{Router}}, peerPort: {{_bgpd!.Port}}, sourceAddress: {{Us}}, holdTime: 9s, keepaliveTime: 3s}
         ---
         apiVersion: metallb.io/v1beta1
         kind: IPAddressPool
@@ -69,7 +74,7 @@ public sealed class SpeakerFrrToReceiveTests : IAsyncLifetime
               neighbors:
               - address: {{Router}}
                 asn: 64512
-                port: {{_bgpd.Port}}
+                port: {{_bgpd!.Port}}
                 sourceaddress: {{Us}}
                 holdTime: 9s
                 keepaliveTime: 3s
@@ -88,6 +93,8 @@ public sealed class SpeakerFrrToReceiveTests : IAsyncLifetime
     [Fact]
     public async Task ToReceive_filtered_with_ge_le_accepts_exactly_the_matching_routes_and_mode_all_brings_the_rest_without_a_reset()
     {
+        await StartFrrAsync();
+        var bgpd = _bgpd!;
         Write("metallb.yaml", MetalLb());
         Write("frr.yaml", FrrConfiguration("{mode: filtered, prefixes: [{prefix: 10.10.0.0/16, le: 24}, {prefix: 10.20.0.0/16, ge: 28}, {prefix: 172.16.0.0/12}]}"));
         var status = $"127.0.0.1:{FreePort.Tcp()}";
@@ -95,8 +102,8 @@ public sealed class SpeakerFrrToReceiveTests : IAsyncLifetime
             "--bgp-listen", "none", "--status", status, "--log-level", "all");
         try
         {
-            await Poll.UntilAsync(() => _bgpd.NeighborState(Us) == "Established" && _bgpd.PrefixesReceived(Us) == 1,
-                "the session Established with the service route at FRR", TimeSpan.FromSeconds(60)).WithText(() => speaker.Log + _bgpd.ReadLog());
+            await Poll.UntilAsync(() => bgpd.NeighborState(Us) == "Established" && bgpd.PrefixesReceived(Us) == 1,
+                "the session Established with the service route at FRR", TimeSpan.FromSeconds(60)).WithText(() => speaker.Log + bgpd.ReadLog());
             string[] accepted = ["10.10.0.0/16", "10.10.1.0/24", "10.20.1.0/28", "172.16.0.0/12"];
             await Poll.UntilAsync(() => Received(status).SequenceEqual(accepted), "the four routes toReceive accepts", TimeSpan.FromSeconds(30))
                 .WithText(() => string.Join(", ", Received(status)) + "\n" + speaker.Log);
@@ -117,8 +124,8 @@ public sealed class SpeakerFrrToReceiveTests : IAsyncLifetime
             Assert.Equal(1, Neighbor(status)["establishedTransitions"]!.GetValue<long>());
             Assert.Equal("all", Neighbor(status)["toReceive"]!.GetValue<string>());
             Assert.Equal(established, FrrEstablished());
-            Assert.Equal("Established", _bgpd.NeighborState(Us));
-            Assert.True(_bgpd.ShowJson($"show bgp neighbors {Us} json")[Us]!["messageStats"]!["routeRefreshRecv"]!.GetValue<long>() >= 1, "FRR got no ROUTE-REFRESH");
+            Assert.Equal("Established", bgpd.NeighborState(Us));
+            Assert.True(bgpd.ShowJson($"show bgp neighbors {Us} json")[Us]!["messageStats"]!["routeRefreshRecv"]!.GetValue<long>() >= 1, "FRR got no ROUTE-REFRESH");
         }
         finally
         {
@@ -126,7 +133,37 @@ public sealed class SpeakerFrrToReceiveTests : IAsyncLifetime
         }
     }
 
-    private int FrrEstablished() => _bgpd.ShowJson($"show bgp neighbors {Us} json")[Us]!["connectionsEstablished"]!.GetValue<int>();
+    [Fact]
+    public async Task A_peer_without_ROUTE_REFRESH_is_reset_to_bring_in_what_the_new_filter_accepts()
+    {
+        // FRR sends no capabilities at all: it cannot be asked to send its routes again.
+        await StartFrrAsync($" neighbor {Us} dont-capability-negotiate");
+        var bgpd = _bgpd!;
+        Write("metallb.yaml", MetalLb());
+        Write("frr.yaml", FrrConfiguration("{mode: filtered, prefixes: [{prefix: 172.16.0.0/12}]}"));
+        var status = $"127.0.0.1:{FreePort.Tcp()}";
+        using var speaker = Interop.BgpKitProcess.Start("speaker", null, "speaker", "--config", _dir, "--node", "node-1",
+            "--bgp-listen", "none", "--status", status, "--log-level", "all");
+        try
+        {
+            await Poll.UntilAsync(() => Received(status).SequenceEqual(["172.16.0.0/12"]), "the one route toReceive accepts", TimeSpan.FromSeconds(60))
+                .WithText(() => string.Join(", ", Received(status)) + "\n" + speaker.Log + bgpd.ReadLog());
+            Assert.DoesNotContain("route-refresh", Neighbor(status)["capabilities"]!.AsArray().Select(c => c!.GetValue<string>()));
+            Assert.Equal(1, FrrEstablished());
+
+            Write("frr.yaml", FrrConfiguration("{mode: all}"));
+            await Poll.UntilAsync(() => Received(status).SequenceEqual(Announced.Order(StringComparer.Ordinal)), "all seven routes after the reset", TimeSpan.FromSeconds(60))
+                .WithText(() => string.Join(", ", Received(status)) + "\n" + speaker.Log);
+            // A new session: FRR counts a second establishment (our side starts a new peer, its counters anew).
+            Assert.Equal(2, FrrEstablished());
+        }
+        finally
+        {
+            speaker.Kill();
+        }
+    }
+
+    private int FrrEstablished() => _bgpd!.ShowJson($"show bgp neighbors {Us} json")[Us]!["connectionsEstablished"]!.GetValue<int>();
 
     private static string[] Received(string status)
     {
