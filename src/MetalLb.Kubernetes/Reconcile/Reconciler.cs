@@ -146,7 +146,7 @@ internal sealed partial class Reconciler : ISpeakerStatus
         intent.Peers.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => new SessionView(
             p.Name, p.Address.ToString(), p.Port, p.MyAsn, p.PeerAsn, p.DynamicAsn,
             (int)p.HoldTime.TotalSeconds, (int)p.KeepaliveTime.TotalSeconds, p.RouterId?.ToString(), p.SourceAddress?.ToString(),
-            p.EbgpMultiHop, p.Bfd?.ProfileName, p.Password is not null)).ToArray();
+            p.EbgpMultiHop, p.Bfd?.ProfileName, p.Password is not null) { ToReceive = p.ToReceive.ToString() }).ToArray();
 
     private static IReadOnlyList<AnnouncementView> Announcements(NodeIntent intent) =>
         intent.Peers.Keys.Order(StringComparer.Ordinal).SelectMany(intent.RoutesOf).Select(r => new AnnouncementView(
