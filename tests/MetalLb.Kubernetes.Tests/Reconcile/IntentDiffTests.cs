@@ -151,7 +151,8 @@ public sealed class IntentDiffTests
         NodeIntent Build(int seed)
         {
             var random = new Random(seed);
-            var chosen = peers.Where(_ => random.Next(3) > 0).Select(p => Peer(p, password: random.Next(4) == 0 ? "x" : null)).ToArray();
+            var chosen = peers.Where(_ => random.Next(3) > 0).Select(p => Peer(p, password: random.Next(4) == 0 ? "x" : null))
+                .Select(p => random.Next(3) == 0 ? p with { ToReceive = Model.ReceiveFilter.All } : p).ToArray();
             var routes = chosen.SelectMany(p => prefixes.Where(_ => random.Next(2) == 0)
                 .Select(x => Route(p.Name, x, (uint)random.Next(2) * 100, Community(1, (ushort)random.Next(3)))));
             return new NodeIntent(chosen, routes);
@@ -186,7 +187,7 @@ public sealed class IntentDiffTests
             {
                 peersNow.Add(p.Name, p);
             }
-            foreach (var r in diff.BfdChanged)
+            foreach (var r in diff.BfdChanged.Concat(diff.ReceiveChanged))
             {
                 peersNow[r.Name] = r;
             }
