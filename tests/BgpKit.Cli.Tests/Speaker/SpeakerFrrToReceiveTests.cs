@@ -116,6 +116,8 @@ public sealed class SpeakerFrrToReceiveTests : IAsyncLifetime
             Assert.Contains("10.20.1.0/28", table.Out, StringComparison.Ordinal);
             Assert.DoesNotContain("10.20.0.0/24", table.Out, StringComparison.Ordinal);
             Assert.DoesNotContain("192.168.5.0/24", table.Out, StringComparison.Ordinal);
+            var neighbors = await Show(status, "bgp", "neighbors");
+            Assert.Contains("received 4, refused by toReceive 3 (accepts 10.10.0.0/16 le 24,10.20.0.0/16 ge 28,172.16.0.0/12)\n", neighbors.Out, StringComparison.Ordinal);
             var config = await Show(status, "config");
             Assert.Contains("accepts 10.10.0.0/16 le 24,10.20.0.0/16 ge 28,172.16.0.0/12\n", config.Out, StringComparison.Ordinal);
             var established = FrrEstablished();
