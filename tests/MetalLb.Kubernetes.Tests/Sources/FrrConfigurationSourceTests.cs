@@ -121,6 +121,15 @@ public sealed class FrrConfigurationSourceTests : IAsyncDisposable
         // Removing the conflict makes the next configuration valid again.
         _server.Delete("frrk8s.metallb.io/v1beta1", "FRRConfiguration", "metallb-system", "clash");
         await Eventually(() => _reconciler.Config().LastChange is { Valid: true }, "valid again");
+
+        // An invalid selector (ge above the family's length) is reported by field; the filter in force stays.
+        _server.Put(Frr("tor", """[{"address":"127.0.0.3","asn":64514,"toReceive":{"allowed":{"prefixes":[{"prefix":"10.1.0.0/16","ge":40}]}}}]"""));
+        await Eventually(() => _reconciler.Config().LastChange is { Valid: false }, "the invalid selector reported");
+        var invalid = Assert.Single(_reconciler.Config().LastChange!.Errors);
+        Assert.Equal("FRRConfiguration", invalid.Kind);
+        Assert.Equal("spec.bgp.routers[0].neighbors[0].toReceive.allowed.prefixes[0]", invalid.Field);
+        Assert.Contains("ge 40 must be between the prefix length 16 and 32", invalid.Message, StringComparison.Ordinal);
+        Assert.Equal("all", Receive("127.0.0.3"));
     }
 
     [Fact]
