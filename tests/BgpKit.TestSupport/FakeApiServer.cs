@@ -82,6 +82,9 @@ public sealed partial class FakeApiServer : IDisposable
     /// <summary>Answer requests whose path ends with this plural name with 503 (an overloaded or restarting server).</summary>
     public string? Unavailable { get; set; }
 
+    /// <summary>Answer requests whose path ends with this plural name with 404, as a server without that CRD does.</summary>
+    public string? NotInstalled { get; set; }
+
     /// <summary>Answer every LIST continuation with 410 Gone (the token's version was compacted).</summary>
     public bool ExpireContinueTokens { get; set; }
 
@@ -242,6 +245,11 @@ public sealed partial class FakeApiServer : IDisposable
             if (Unavailable is { } plural && request.Url.AbsolutePath.EndsWith("/" + plural, StringComparison.Ordinal))
             {
                 await WriteStatusAsync(response, 503, "ServiceUnavailable", "the server is currently unable to handle the request");
+                return;
+            }
+            if (NotInstalled is { } missing && request.Url.AbsolutePath.EndsWith("/" + missing, StringComparison.Ordinal))
+            {
+                await WriteStatusAsync(response, 404, "NotFound", "the server could not find the requested resource");
                 return;
             }
             if (Discovery(request.Url.AbsolutePath) is { } document)

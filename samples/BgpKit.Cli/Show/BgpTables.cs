@@ -55,7 +55,7 @@ internal static class BgpTables
             Row(text, "Keepalives:", n.Keepalives);
             Row(text, "Route Refresh:", n.RouteRefreshes);
             text.Append(Invariant, $"    {"Total:",-20} {s.MessagesSent,10} {s.MessagesReceived,10}\n");
-            text.Append(Invariant, $"  Prefixes sent {s.PrefixesSent}, received {s.PrefixesReceived}\n");
+            text.Append(Invariant, $"  Prefixes sent {s.PrefixesSent}, received {s.PrefixesReceived}, refused by toReceive {n.PrefixesRefused} (accepts {n.ToReceive})\n");
             text.Append(Invariant, $"  Connections established {n.EstablishedTransitions}\n");
             if (n.BfdProfile is not null)
             {

@@ -26,6 +26,10 @@ internal static class ConfigTables
             {
                 var peerAsn = s.DynamicAsn ?? s.PeerAsn.ToString(Invariant);
                 text.Append(Invariant, $"  {s.Peer,-24} {s.Address,-24} {s.Port,5} {s.MyAsn,10} {peerAsn,10} {s.HoldTime,5} {s.KeepaliveTime,5} {s.BfdProfile ?? "-",-14} {(s.HasPassword ? "yes" : "no")}\n");
+                if (s.ToReceive != "none")
+                {
+                    text.Append(Invariant, $"  {"",-24} accepts {s.ToReceive}\n");
+                }
             }
             text.Append("\nAnnouncements:\n");
             text.Append(Invariant, $"  {"Peer",-24} {"Prefix",-24} {"LocPrf",6} Communities\n");

@@ -17,7 +17,7 @@ internal sealed class UpdateIngest
     private PathAttributes? _lastMpAttributes;
     private byte[] _lastMpNextHop = [];
     private PathAttributes? _lastMpInterned;
-    private readonly PrefixFilter? _filter;
+    private PrefixFilter? _filter;
 
     private readonly uint? _loopAs;
 
@@ -30,6 +30,16 @@ internal sealed class UpdateIngest
         _filter = filter;
         _loopAs = loopAs;
     }
+
+    /// <summary>The import filter (null: all). Changed on the session's loop, between UPDATEs.</summary>
+    public PrefixFilter? Filter
+    {
+        get => _filter;
+        set => _filter = value;
+    }
+
+    /// <summary>Received prefixes the import filter refused, since the session was created (read by status, written on the session's loop).</summary>
+    public long Refused;
 
     private bool Looped(PathAttributes attributes)
     {
@@ -112,6 +122,14 @@ internal sealed class UpdateIngest
                     {
                         if (_filter is not null && !_filter.Accepts(nlri.Prefix))
                         {
+                            Refused++;
+                            // The refused route replaces what the peer sent before for this prefix (RFC 4271 section 3.1):
+                            // an older, accepted one must not stay in the table.
+                            if (_rib.RemoveUnlocked(nlri))
+                            {
+                                withdrawn++;
+                                changes?.Add(new(nlri, null));
+                            }
                             continue;
                         }
                         announced++;
@@ -154,6 +172,11 @@ internal sealed class UpdateIngest
     {
         if (_filter is not null && !_filter.Accepts(nlri.Prefix))
         {
+            Refused++;
+            if (_rib.Remove(nlri))
+            {
+                changed?.Invoke(nlri, null);
+            }
             return 0;
         }
         if (_rib.Set(nlri, attributes))

@@ -195,7 +195,39 @@ internal sealed partial class BgpSession
             PurgeStale(family.Afi == Afi.IPv6);
         }
         Volatile.Write(ref Counters.PrefixesReceived, AdjRibIn!.Count);
+        Volatile.Write(ref Counters.PrefixesRefused, _ingest.Refused);
         return null;
+    }
+
+    /// <summary>
+    /// A new import filter, without resetting the session: routes it refuses leave the Adj-RIB-In now (as
+    /// withdrawals to listeners), and a ROUTE-REFRESH (RFC 2918) asks the peer for its table again so that
+    /// routes refused before and accepted now come in. A peer without the capability sends them only on
+    /// its next UPDATE for each prefix.
+    /// </summary>
+    private void ChangeImportFilter(PrefixFilter? filter)
+    {
+        _peer = _peer with { ImportFilter = filter };
+        if (_ingest is null || AdjRibIn is null)
+        {
+            return;
+        }
+        _ingest.Filter = filter;
+        if (filter is not null)
+        {
+            foreach (var (nlri, _) in AdjRibIn.Snapshot())
+            {
+                if (!filter.Accepts(nlri.Prefix) && AdjRibIn.Remove(nlri))
+                {
+                    _ingest.Refused++;
+                    RouteReceived?.Invoke(this, nlri, null);
+                }
+            }
+        }
+        Volatile.Write(ref Counters.PrefixesReceived, AdjRibIn.Count);
+        Volatile.Write(ref Counters.PrefixesRefused, _ingest.Refused);
+        ObservePrefixCountsFell();
+        SendRouteRefresh();
     }
 
     private BgpError? _lastUpdateError;

@@ -16,7 +16,7 @@ internal sealed partial class BgpSession : IAsyncDisposable
     internal static readonly TimeSpan LargeHoldTime = TimeSpan.FromMinutes(4);
 
     private readonly Channel<SessionInput> _inbox;
-    private readonly BgpPeerOptions _peer;
+    private BgpPeerOptions _peer;
     private readonly uint _localAs;
     private readonly uint _routerId;
     private readonly TimeProvider _time;
@@ -324,6 +324,9 @@ internal sealed partial class BgpSession : IAsyncDisposable
             case SessionCommand.SoftResetIn:
                 SendRouteRefresh();
                 break;
+            case SessionCommand.ImportFilter filter:
+                ChangeImportFilter(filter.Filter);
+                break;
             case SessionCommand.Barrier barrier:
                 barrier.Done.TrySetResult();
                 break;
@@ -372,6 +375,7 @@ internal sealed partial class BgpSession : IAsyncDisposable
         {
             PrefixLimits = _prefixLimits.Length == 0 ? [] : _prefixLimits.Select(l => l.Status()).ToArray(),
             PrefixLimitHeldDown = _prefixLimitHeld,
+            PrefixesRefused = Volatile.Read(ref Counters.PrefixesRefused),
             PrefixLimitRestartAt = _prefixLimitRestartAt,
             Interface = _peer.Interface,
             RemoteEndPoint = _connection?.RemoteEndPoint,

@@ -15,6 +15,7 @@ internal sealed class PeerCounters
     public long RouteRefreshReceived;
     public long PrefixesAnnounced;
     public long PrefixesReceived;
+    public long PrefixesRefused;
     public long PrefixesPending;
     public long EstablishedTransitions;
 

@@ -50,5 +50,8 @@ internal abstract record SessionCommand
     /// <summary>The embedder's initial announcements are all posted: a deferred End-of-RIB may follow them.</summary>
     public sealed record InitialRoutesComplete : SessionCommand;
 
+    /// <summary>A new import filter for the running session (null: accept all).</summary>
+    public sealed record ImportFilter(PrefixFilter? Filter) : SessionCommand;
+
     public sealed record Barrier(TaskCompletionSource Done) : SessionCommand;
 }

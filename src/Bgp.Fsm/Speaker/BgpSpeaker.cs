@@ -203,6 +203,13 @@ public sealed partial class BgpSpeaker : IAsyncDisposable
     public Task RefreshPeerAsync(IPAddress peer) => Post(peer, new SessionCommand.SoftResetIn());
 
     /// <summary>
+    /// Replaces a peer's import filter without resetting its session: received routes the new filter refuses
+    /// are removed from its Adj-RIB-In (and reported withdrawn), and a ROUTE-REFRESH (RFC 2918) asks the peer
+    /// to send its routes again, so those the new filter accepts come in. Null accepts all.
+    /// </summary>
+    public Task SetImportFilterAsync(IPAddress peer, PrefixFilter? filter) => Post(peer, new SessionCommand.ImportFilter(filter));
+
+    /// <summary>
     /// The liveness hook: <c>false</c> takes the session down at once with Cease subcode 10 "BFD Down"
     /// (RFC 9384) and keeps it down; <c>true</c> lets it start again (AutomaticStart).
     /// </summary>

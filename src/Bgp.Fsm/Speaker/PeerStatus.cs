@@ -49,6 +49,9 @@ public sealed record PeerStatus(
     /// <summary>Each family's maximum-prefix limit with its current count (empty without limits).</summary>
     public IReadOnlyList<PrefixLimitStatus> PrefixLimits { get; init; } = [];
 
+    /// <summary>Received prefixes the import filter refused (they never entered the Adj-RIB-In), counted since the peer was added.</summary>
+    public long PrefixesRefused { get; init; }
+
     /// <summary>The session ended on a prefix limit and is held down (until cleared or <see cref="PrefixLimitRestartAt"/>).</summary>
     public bool PrefixLimitHeldDown { get; init; }
 

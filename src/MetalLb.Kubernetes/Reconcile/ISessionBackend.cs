@@ -25,6 +25,13 @@ internal interface ISessionBackend : IAsyncDisposable
     /// <summary>Applies a new BFD profile (or adds/removes BFD) without touching the BGP session.</summary>
     ValueTask ChangeBfdAsync(PeerIntent peer, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Applies a new toReceive filter without resetting the session: received routes it refuses leave the
+    /// Adj-RIB-In, and the peer is asked (ROUTE-REFRESH) for the ones it now accepts. A peer that did not
+    /// negotiate ROUTE-REFRESH is reset instead (the only way to get the routes refused before).
+    /// </summary>
+    ValueTask ChangeReceiveAsync(PeerIntent peer, CancellationToken cancellationToken);
+
     /// <summary>Announces (or re-announces with new attributes) one route on its session.</summary>
     ValueTask AnnounceAsync(RouteIntent route, CancellationToken cancellationToken);
 

@@ -6,7 +6,7 @@ namespace BgpKit.MetalLb.Kubernetes.Reconcile;
 /// only new or re-attributed routes are announced (an UPDATE for a known prefix replaces it, so a
 /// changed community never withdraws first). A session whose parameters changed (local AS, router ID,
 /// timers, password, ...) is reset alone, as FRR-K8s does: Cease, then a new session with the new values
-/// and all its routes; a changed BFD profile alone is applied to the running session.
+/// and all its routes; a changed BFD profile or toReceive filter alone is applied to the running session.
 /// </summary>
 internal sealed record IntentDiff(
     IReadOnlyList<PeerIntent> PeersRemoved,
@@ -16,8 +16,12 @@ internal sealed record IntentDiff(
     IReadOnlyList<RouteKey> RoutesWithdrawn,
     IReadOnlyList<RouteIntent> RoutesAnnounced)
 {
+    /// <summary>Running sessions whose toReceive filter changed (and nothing that needs a reset).</summary>
+    public IReadOnlyList<PeerIntent> ReceiveChanged { get; init; } = [];
+
     public bool IsEmpty =>
-        PeersRemoved.Count == 0 && PeersAdded.Count == 0 && PeersReset.Count == 0 && BfdChanged.Count == 0 && RoutesWithdrawn.Count == 0 && RoutesAnnounced.Count == 0;
+        PeersRemoved.Count == 0 && PeersAdded.Count == 0 && PeersReset.Count == 0 && BfdChanged.Count == 0 && ReceiveChanged.Count == 0
+        && RoutesWithdrawn.Count == 0 && RoutesAnnounced.Count == 0;
 
     public static IntentDiff Between(NodeIntent current, NodeIntent next)
     {
@@ -25,6 +29,7 @@ internal sealed record IntentDiff(
         var added = new List<PeerIntent>();
         var reset = new List<PeerReset>();
         var bfdChanged = new List<PeerIntent>();
+        var receiveChanged = new List<PeerIntent>();
         var restarted = new HashSet<string>(StringComparer.Ordinal);
 
         foreach (var (name, old) in current.Peers.OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -38,10 +43,16 @@ internal sealed record IntentDiff(
                 reset.Add(new PeerReset(old, now));
                 restarted.Add(name);
             }
-            else if (old.Bfd != now.Bfd || old.InstallReceived != now.InstallReceived)
+            else
             {
-                // Both apply to the running session (BfdChanged names the older of the two).
-                bfdChanged.Add(now);
+                if (old.Bfd != now.Bfd || old.InstallReceived != now.InstallReceived)
+                {
+                    bfdChanged.Add(now);
+                }
+                if (!old.ToReceive.Equals(now.ToReceive))
+                {
+                    receiveChanged.Add(now);
+                }
             }
         }
         foreach (var (name, now) in next.Peers.OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -72,7 +83,7 @@ internal sealed record IntentDiff(
         }
         withdrawn.Sort((a, b) => Compare(a, b));
         announced.Sort((a, b) => Compare(a.Key, b.Key));
-        return new IntentDiff(removed, added, reset, bfdChanged, withdrawn, announced);
+        return new IntentDiff(removed, added, reset, bfdChanged, withdrawn, announced) { ReceiveChanged = receiveChanged };
     }
 
     private static int Compare(RouteKey a, RouteKey b)

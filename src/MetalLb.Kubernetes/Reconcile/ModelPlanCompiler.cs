@@ -94,6 +94,7 @@ internal sealed class ModelPlanCompiler : IPlanCompiler
         InstallReceived = session.ReceivesRoutes,
         GracefulRestart = session.GracefulRestart,
         Password = session.RevealPassword(),
+        ToReceive = session.ToReceive,
         Bfd = session.Bfd is { } b ? new BfdIntent
         {
             ProfileName = session.BfdProfile ?? "default",

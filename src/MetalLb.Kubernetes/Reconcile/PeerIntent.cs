@@ -1,10 +1,11 @@
 using System.Net;
+using BgpKit.MetalLb.Model;
 
 namespace BgpKit.MetalLb.Kubernetes.Reconcile;
 
 /// <summary>
 /// One BGP session as planned. Two intents that are equal need nothing done; any difference in
-/// these fields restarts the session (except <see cref="Bfd"/>, which changes without a flap).
+/// these fields restarts the session (except <see cref="Bfd"/> and <see cref="ToReceive"/>, which change without a flap).
 /// </summary>
 internal sealed record PeerIntent
 {
@@ -46,6 +47,9 @@ internal sealed record PeerIntent
     /// </summary>
     public bool GracefulRestart { get; init; }
 
+    /// <summary>Which received routes enter the Adj-RIB-In (FRR-K8s toReceive); changes without a session reset.</summary>
+    public ReceiveFilter ToReceive { get; init; } = ReceiveFilter.None;
+
     /// <summary>The BFD session bound to this peer, if its BGPPeer names a profile.</summary>
     public BfdIntent? Bfd { get; init; }
 
@@ -59,7 +63,7 @@ internal sealed record PeerIntent
     public bool IsInternal => DynamicAsn == "internal" || (DynamicAsn is null && PeerAsn == MyAsn);
 
     /// <summary>Whether going from this to <paramref name="next"/> needs the BGP session restarted.</summary>
-    public bool SessionDiffers(PeerIntent next) => this with { Bfd = null, InstallReceived = false } != next with { Bfd = null, InstallReceived = false };
+    public bool SessionDiffers(PeerIntent next) => this with { Bfd = null, InstallReceived = false, ToReceive = ReceiveFilter.None } != next with { Bfd = null, InstallReceived = false, ToReceive = ReceiveFilter.None };
 
     public override string ToString() =>
         $"{Name} {(Interface is null ? $"{Address}:{Port}" : $"interface {Interface}")} AS{MyAsn}->AS{(DynamicAsn ?? PeerAsn.ToString(System.Globalization.CultureInfo.InvariantCulture))}"

@@ -102,6 +102,10 @@ internal sealed partial class Reconciler : ISpeakerStatus
         {
             await Guard(peer.Name, "change BFD", () => _backend.ChangeBfdAsync(peer, cancellationToken)).ConfigureAwait(false);
         }
+        foreach (var peer in diff.ReceiveChanged)
+        {
+            await Guard(peer.Name, "change toReceive", () => _backend.ChangeReceiveAsync(peer, cancellationToken)).ConfigureAwait(false);
+        }
         foreach (var route in diff.RoutesWithdrawn)
         {
             await Guard(route.Peer, "withdraw " + route.Prefix, () => _backend.WithdrawAsync(route, cancellationToken)).ConfigureAwait(false);
@@ -144,7 +148,7 @@ internal sealed partial class Reconciler : ISpeakerStatus
         intent.Peers.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => new SessionView(
             p.Name, p.Neighbor, p.Port, p.MyAsn, p.PeerAsn, p.DynamicAsn,
             (int)p.HoldTime.TotalSeconds, (int)p.KeepaliveTime.TotalSeconds, p.RouterId?.ToString(), p.SourceAddress?.ToString(),
-            p.EbgpMultiHop, p.Bfd?.ProfileName, p.Password is not null)).ToArray();
+            p.EbgpMultiHop, p.Bfd?.ProfileName, p.Password is not null) { ToReceive = p.ToReceive.ToString() }).ToArray();
 
     private static IReadOnlyList<AnnouncementView> Announcements(NodeIntent intent) =>
         intent.Peers.Keys.Order(StringComparer.Ordinal).SelectMany(intent.RoutesOf).Select(r => new AnnouncementView(

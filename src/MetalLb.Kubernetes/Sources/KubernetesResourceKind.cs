@@ -7,6 +7,12 @@ namespace BgpKit.MetalLb.Kubernetes.Sources;
 /// </summary>
 internal sealed record KubernetesResourceKind(string ApiVersion, string Kind, string Plural, KubernetesScope Scope)
 {
+    /// <summary>
+    /// A kind whose CRD may be absent (FRR-K8s's, on a cluster with MetalLB alone): a LIST answered 404 counts
+    /// as an empty list, so the first configuration does not wait for it, and is tried again with backoff.
+    /// </summary>
+    public bool Optional { get; init; }
+
     /// <summary>The collection path: <c>/api/v1/services</c>, <c>/apis/metallb.io/v1beta1/namespaces/NS/ipaddresspools</c>.</summary>
     public string CollectionPath(string metallbNamespace)
     {
@@ -18,7 +24,7 @@ internal sealed record KubernetesResourceKind(string ApiVersion, string Kind, st
 
     /// <summary>
     /// Every kind that MetalLb.Model's reader plans from, at the versions it accepts, as MetalLB's
-    /// speaker scopes them: its configuration and Secrets (BGP passwords) only in its own
+    /// speaker scopes them: its configuration, FRR-K8s FRRConfigurations and Secrets (BGP passwords) only in its own
     /// namespace, Services and EndpointSlices in every namespace, Nodes and Namespaces cluster-wide.
     /// </summary>
     public static IReadOnlyList<KubernetesResourceKind> MetalLbSpeaker { get; } =
@@ -29,6 +35,8 @@ internal sealed record KubernetesResourceKind(string ApiVersion, string Kind, st
         new("metallb.io/v1beta1", "L2Advertisement", "l2advertisements", KubernetesScope.MetalLbNamespace),
         new("metallb.io/v1beta1", "Community", "communities", KubernetesScope.MetalLbNamespace),
         new("metallb.io/v1beta1", "BFDProfile", "bfdprofiles", KubernetesScope.MetalLbNamespace),
+        // FRR-K8s reads FRRConfigurations in its own namespace only (its cache's metadata.namespace field selector).
+        new("frrk8s.metallb.io/v1beta1", "FRRConfiguration", "frrconfigurations", KubernetesScope.MetalLbNamespace) { Optional = true },
         new("v1", "Secret", "secrets", KubernetesScope.MetalLbNamespace),
         new("v1", "Service", "services", KubernetesScope.AllNamespaces),
         new("discovery.k8s.io/v1", "EndpointSlice", "endpointslices", KubernetesScope.AllNamespaces),

@@ -122,6 +122,24 @@ internal sealed partial class ResourceReflector
                     backoff = Next(backoff);
                 }
             }
+            catch (KubernetesApiException e) when (e.StatusCode == 404 && _kind.Optional && ResourceVersion is null && !cancellationToken.IsCancellationRequested)
+            {
+                // The CRD is not installed: nothing of this kind exists. Say so once, then look again now and then.
+                if (!_synced)
+                {
+                    LogNotInstalled(_logger, _kind.Kind, _path);
+                }
+                Replace([]);
+                try
+                {
+                    await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                backoff = Next(backoff);
+            }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 // Network and server errors, an object we cannot read, or the watch deadline
@@ -275,6 +293,9 @@ internal sealed partial class ResourceReflector
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Listed {Kind}: {Count} objects at resourceVersion {ResourceVersion}")]
     private static partial void LogListed(ILogger logger, string kind, int count, string resourceVersion);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Kind} is not served at {Path} (404: its CRD is not installed); planning without it and looking again later")]
+    private static partial void LogNotInstalled(ILogger logger, string kind, string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Watch of {Kind} from resourceVersion {ResourceVersion} is gone (410); listing again")]
     private static partial void LogGone(ILogger logger, string kind, string resourceVersion);

@@ -8,6 +8,7 @@ using BgpKit.Bgp.Fsm;
 using BgpKit.Bgp.Wire;
 using BgpKit.MetalLb.Kubernetes.Reconcile;
 using BgpKit.MetalLb.Kubernetes.Status;
+using BgpKit.MetalLb.Model;
 using Microsoft.Extensions.Logging;
 
 namespace BgpKit.MetalLb.Kubernetes.Speaker;
@@ -192,6 +193,30 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         }
     }
 
+    public async ValueTask ChangeReceiveAsync(PeerIntent peer, CancellationToken cancellationToken)
+    {
+        if (!_peers.TryGetValue(peer.Name, out var entry) || _speaker is null)
+        {
+            return;
+        }
+        var status = _speaker.GetStatus(peer.Address);
+        if (status.State == SessionState.Established && !status.Capabilities.Contains("route-refresh"))
+        {
+            // Without ROUTE-REFRESH (RFC 2918) the peer cannot be asked for the routes the new filter accepts:
+            // a reset is the only way to get them, as FRR's soft-reconfiguration fallback would be without a copy.
+            await ResetPeerAsync(entry.Intent, peer, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        entry.Intent = peer;
+        await _speaker.SetImportFilterAsync(peer.Address, ImportFilter(peer.ToReceive)).ConfigureAwait(false);
+        LogReceiveChanged(_logger, peer.Name, peer.ToReceive.ToString());
+    }
+
+    /// <summary>toReceive as Bgp.Fsm's import filter: the same prefix-list semantics (exact length unless ge/le).</summary>
+    internal static PrefixFilter ImportFilter(ReceiveFilter toReceive) =>
+        toReceive.AcceptsAll ? PrefixFilter.All
+        : PrefixFilter.Of(toReceive.Prefixes.Select(p => new PrefixFilterEntry(Prefix.Parse(p.Prefix.ToString()), p.GreaterOrEqual, p.LessOrEqual)).ToArray());
+
     public async ValueTask AnnounceAsync(RouteIntent route, CancellationToken cancellationToken)
     {
         if (_peers.TryGetValue(route.Peer, out var entry))
@@ -340,6 +365,7 @@ internal sealed partial class SpeakerBackend : ISessionBackend
         // MetalLB renders "bgp graceful-restart preserve-fw-state" on every router and "neighbor X graceful-restart"
         // per enableGracefulRestart; FRR's restart time stays at its default, 120 s. Forwarding is the node's
         // (kube-proxy), which outlives the speaker, so every family keeps it.
+        ImportFilter = ImportFilter(peer.ToReceive),
         RestartingSpeaker = peer.GracefulRestart ? new GracefulRestartOptions { Restarting = restarting } : null,
         Families = !peer.SingleFamily || peer.Interface is not null ? [AfiSafi.IPv4Unicast, AfiSafi.IPv6Unicast]
             : peer.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? [AfiSafi.IPv6Unicast] : [AfiSafi.IPv4Unicast],
@@ -436,7 +462,11 @@ internal sealed partial class SpeakerBackend : ISessionBackend
             new MessageCount(c?.KeepalivesSent ?? 0, c?.KeepalivesReceived ?? 0),
             new MessageCount(c?.NotificationsSent ?? 0, c?.NotificationsReceived ?? 0),
             new MessageCount(c?.RouteRefreshSent ?? 0, c?.RouteRefreshReceived ?? 0),
-            c?.EstablishedTransitions ?? 0);
+            c?.EstablishedTransitions ?? 0)
+        {
+            PrefixesRefused = status?.PrefixesRefused ?? 0,
+            ToReceive = p.ToReceive.ToString(),
+        };
     }
 
     public IReadOnlyList<BgpRouteView> Routes(string? peer, bool received)
@@ -544,6 +574,9 @@ internal sealed partial class SpeakerBackend : ISessionBackend
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Peer {Peer} reset with new parameters (Cease, other configuration change)")]
     private static partial void LogPeerReset(ILogger logger, string peer);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Peer {Peer} now accepts {ToReceive} (no reset; ROUTE-REFRESH sent)")]
+    private static partial void LogReceiveChanged(ILogger logger, string peer, string toReceive);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down {Count} peers (Cease, administrative shutdown; BFD AdminDown)")]
     private static partial void LogShutdown(ILogger logger, int count);

@@ -77,7 +77,14 @@ public sealed record BgpNeighborView(
     MessageCount Keepalives,
     MessageCount Notifications,
     MessageCount RouteRefreshes,
-    long EstablishedTransitions);
+    long EstablishedTransitions)
+{
+    /// <summary>Received prefixes refused by the session's toReceive filter (they never entered its Adj-RIB-In).</summary>
+    public long PrefixesRefused { get; init; }
+
+    /// <summary>The toReceive filter in force: <c>all</c>, <c>none</c>, or the accepted prefixes with ge/le.</summary>
+    public string ToReceive { get; init; } = "none";
+}
 
 /// <summary>One route of <c>show bgp routes</c>, sent to or received from a peer.</summary>
 /// <param name="Peer">The BGPPeer name.</param>

@@ -73,7 +73,11 @@ public sealed record SessionView(
     string? SourceAddress,
     bool EbgpMultiHop,
     string? BfdProfile,
-    bool HasPassword);
+    bool HasPassword)
+{
+    /// <summary>Which received routes the session accepts (FRR-K8s toReceive): <c>all</c>, <c>none</c>, or the prefixes with ge/le.</summary>
+    public string ToReceive { get; init; } = "none";
+}
 
 /// <summary>One route of the plan, for one session.</summary>
 /// <param name="Peer">The BGPPeer name.</param>

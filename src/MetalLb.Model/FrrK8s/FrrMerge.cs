@@ -67,6 +67,13 @@ internal static class FrrMerge
                 {
                     Error($"{nf}.toAdvertise.withCommunity", $"invalid community \"{community.Community}\"");
                 }
+                for (int p = 0; p < neighbor.ToReceive.Prefixes.Count; p++)
+                {
+                    if (ReceivePrefixError(neighbor.ToReceive.Prefixes[p]) is { } message)
+                    {
+                        Error($"{nf}.toReceive.allowed.prefixes[{p}]", message);
+                    }
+                }
                 if (neighbor.Password is not null && neighbor.PasswordSecret is not null)
                 {
                     Error($"{nf}.password", "password and passwordSecret are mutually exclusive");
@@ -75,55 +82,125 @@ internal static class FrrMerge
         }
     }
 
-    /// <summary>Merges routers of several configurations; conflicts are reported and make the result invalid.</summary>
+    /// <summary>Why a toReceive prefix selector is invalid (upstream's validateSelectorLengths), or null.</summary>
+    internal static string? ReceivePrefixError(FrrPrefixSelector selector)
+    {
+        if (!IpBlock.TryParse(selector.Prefix, out var block))
+        {
+            return $"invalid prefix \"{selector.Prefix}\"";
+        }
+        int max = block.IsV6 ? 128 : 32;
+        if (selector.Ge is > 0 and var ge && (ge < block.Length || ge > max))
+        {
+            return $"ge {ge} must be between the prefix length {block.Length} and {max}";
+        }
+        if (selector.Le is > 0 and var le && (le < block.Length || le > max))
+        {
+            return $"le {le} must be between the prefix length {block.Length} and {max}";
+        }
+        if (selector.Ge is > 0 and var g && selector.Le is > 0 and var l && g > l)
+        {
+            return $"ge {g} is bigger than le {l}";
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Merges routers of several configurations as FRR-K8s does (internal/controller/merge.go): one router per
+    /// VRF, whose ASN and router ID must agree; prefixes and neighbors united; a neighbor (by address) named twice
+    /// must agree on ASN, port, source address, password, timers, multihop and families, and may name a BFD profile
+    /// on one side only; its filters unite, the less restrictive winning. Every conflict is reported naming both
+    /// configurations and makes the result invalid.
+    /// </summary>
     public static List<FrrRouter> Merge(IEnumerable<(string Source, FrrRouter Router)> routers, List<Problem> problems)
     {
-        var merged = new Dictionary<string, FrrRouter>(StringComparer.Ordinal);
-        var origin = new Dictionary<string, string>(StringComparer.Ordinal);
+        var merged = new Dictionary<string, (FrrRouter Router, string Origin, Dictionary<string, (FrrNeighbor Neighbor, string Origin)> Neighbors)>(StringComparer.Ordinal);
         foreach (var (source, router) in routers)
         {
             if (!merged.TryGetValue(router.Vrf, out var existing))
             {
-                merged[router.Vrf] = router with { Prefixes = router.Prefixes.Distinct().ToList() };
-                origin[router.Vrf] = source;
-                continue;
+                existing = (router with { Prefixes = [], Neighbors = [] }, source, new(StringComparer.Ordinal));
             }
-            if (existing.Asn != router.Asn)
+            else if (existing.Router.Asn != router.Asn)
             {
-                Conflict(problems, source, $"router ASN {router.Asn} conflicts with ASN {existing.Asn} of {origin[router.Vrf]} in VRF \"{router.Vrf}\"");
+                Conflict(problems, source, $"router ASN {router.Asn} of {source} conflicts with ASN {existing.Router.Asn} of {existing.Origin} in VRF \"{router.Vrf}\"");
                 continue;
             }
-            if (existing.Id is { Length: > 0 } a && router.Id is { Length: > 0 } b && a != b)
+            else if (existing.Router.Id is { Length: > 0 } a && router.Id is { Length: > 0 } b && a != b)
             {
-                Conflict(problems, source, $"router ID {b} conflicts with {a} of {origin[router.Vrf]}");
+                Conflict(problems, source, $"router ID {b} of {source} conflicts with router ID {a} of {existing.Origin} in VRF \"{router.Vrf}\"");
                 continue;
             }
-            var neighbors = existing.Neighbors.ToDictionary(n => n.Key, StringComparer.Ordinal);
+            var neighbors = existing.Neighbors;
+            var staged = new Dictionary<string, (FrrNeighbor Neighbor, string Origin)>(neighbors, StringComparer.Ordinal);
+            bool clash = false;
             foreach (var neighbor in router.Neighbors)
             {
-                if (!neighbors.TryGetValue(neighbor.Key, out var other))
+                if (!staged.TryGetValue(neighbor.Key, out var other))
                 {
-                    neighbors[neighbor.Key] = neighbor;
+                    staged[neighbor.Key] = (neighbor, source);
                     continue;
                 }
-                if (other.Asn != neighbor.Asn || other.DynamicAsn != neighbor.DynamicAsn || other.Port != neighbor.Port || other.Password != neighbor.Password
-                    || Hold(other) != Hold(neighbor) || Keepalive(other) != Keepalive(neighbor) || other.BfdProfile != neighbor.BfdProfile || other.EbgpMultiHop != neighbor.EbgpMultiHop
-                    || other.GracefulRestart != neighbor.GracefulRestart)
+                var reason = NeighborConflict(other.Neighbor, neighbor) ?? LocalPrefConflict(other.Neighbor.ToAdvertise, neighbor.ToAdvertise);
+                if (reason is not null)
                 {
-                    Conflict(problems, source, $"neighbor {neighbor.Key} is configured differently by {origin[router.Vrf]}");
+                    Conflict(problems, source, $"neighbor {neighbor.Key} in VRF \"{router.Vrf}\": {reason} by {other.Origin} and {source}");
+                    clash = true;
                     continue;
                 }
-                neighbors[neighbor.Key] = other with { ToAdvertise = Union(other.ToAdvertise, neighbor.ToAdvertise), ToReceive = Union(other.ToReceive, neighbor.ToReceive) };
+                staged[neighbor.Key] = (other.Neighbor with
+                {
+                    BfdProfile = other.Neighbor.BfdProfile ?? neighbor.BfdProfile,
+                    ToAdvertise = Union(other.Neighbor.ToAdvertise, neighbor.ToAdvertise),
+                    ToReceive = Union(other.Neighbor.ToReceive, neighbor.ToReceive),
+                }, other.Origin);
             }
-            merged[router.Vrf] = existing with
+            if (clash)
             {
-                Id = existing.Id ?? router.Id,
-                Prefixes = existing.Prefixes.Union(router.Prefixes).ToList(),
-                Neighbors = neighbors.Values.OrderBy(n => n.Key, StringComparer.Ordinal).ToList(),
-            };
+                continue;
+            }
+            merged[router.Vrf] = (existing.Router with
+            {
+                Id = existing.Router.Id is { Length: > 0 } ? existing.Router.Id : router.Id,
+                Prefixes = existing.Router.Prefixes.Union(router.Prefixes).ToList(),
+            }, existing.Origin, staged);
         }
-        return merged.Values.OrderBy(r => r.Vrf, StringComparer.Ordinal).ToList();
+        return merged.Values.Select(m => m.Router with { Neighbors = m.Neighbors.Values.Select(n => n.Neighbor).OrderBy(n => n.Key, StringComparer.Ordinal).ToList() })
+            .OrderBy(r => r.Vrf, StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>Why two definitions of one neighbor cannot merge, or null. Unset values mean the defaults, as upstream's ptrsEqual.</summary>
+    private static string? NeighborConflict(FrrNeighbor a, FrrNeighbor b) =>
+        a.Asn != b.Asn || a.DynamicAsn != b.DynamicAsn ? "different ASNs are configured"
+        : a.Port != b.Port ? "different ports are configured"
+        : (a.SourceAddress ?? "") != (b.SourceAddress ?? "") ? "different source addresses are configured"
+        : a.Password != b.Password || a.PasswordSecret != b.PasswordSecret ? "different passwords are configured"
+        : a.BfdProfile is not null && b.BfdProfile is not null && a.BfdProfile != b.BfdProfile ? "different BFD profiles are configured"
+        : a.EbgpMultiHop != b.EbgpMultiHop ? "different ebgpMultiHop settings are configured"
+        : a.GracefulRestart != b.GracefulRestart ? "different enableGracefulRestart settings are configured"
+        : a.DisableMp != b.DisableMp ? "different dualStackAddressFamily settings are configured"
+        : Hold(a) != Hold(b) ? "different hold times are configured"
+        : Keepalive(a) != Keepalive(b) ? "different keepalive times are configured"
+        : (a.ConnectTime ?? DefaultConnectTime) != (b.ConnectTime ?? DefaultConnectTime) ? "different connect times are configured"
+        : null;
+
+    /// <summary>Upstream refuses two local preferences for one prefix toward one neighbor.</summary>
+    private static string? LocalPrefConflict(FrrToAdvertise a, FrrToAdvertise b)
+    {
+        foreach (var x in a.WithLocalPref)
+        {
+            foreach (var y in b.WithLocalPref.Where(y => y.LocalPref != x.LocalPref))
+            {
+                if (x.Prefixes.Intersect(y.Prefixes).FirstOrDefault() is { } prefix)
+                {
+                    return $"local preferences {x.LocalPref} and {y.LocalPref} are configured for prefix {prefix}";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static readonly TimeSpan DefaultConnectTime = TimeSpan.FromSeconds(60);
 
     // Unset timers mean FRR's defaults; only different effective values conflict.
     private static TimeSpan Hold(FrrNeighbor n) => n.HoldTime ?? n.KeepaliveTime * 3 ?? TimeSpan.FromSeconds(90);
@@ -142,7 +219,7 @@ internal static class FrrMerge
         a.Prefixes.Union(b.Prefixes).ToList());
 
     private static void Conflict(List<Problem> problems, string source, string message) =>
-        problems.Add(new Problem { Severity = ProblemSeverity.Error, Kind = "FRRConfiguration", Name = source, Field = "spec.bgp.routers", Message = message });
+        problems.Add(new Problem { Severity = ProblemSeverity.Error, Kind = "FRRConfiguration", Name = source, Field = "spec.bgp.routers", Message = "cannot merge: " + message });
 
     /// <summary>MetalLB's plan for a node in FRR-K8s form, as MetalLB generates it for FRR-K8s.</summary>
     public static List<FrrRouter> Compile(NodePlan plan) =>
@@ -168,6 +245,13 @@ internal static class FrrMerge
                 }).ToList());
         }).ToList();
 
+    /// <summary>toReceive as the speaker applies it: mode all, else the listed prefixes (none listed: nothing accepted). ge/le of 0 mean unset, as upstream.</summary>
+    internal static ReceiveFilter ToReceiveFilter(FrrToReceive toReceive) =>
+        toReceive.Mode == "all" ? ReceiveFilter.All
+        : ReceiveFilter.Of(toReceive.Prefixes.Select(p => IpBlock.TryParse(p.Prefix, out var b)
+            ? new ReceivePrefix(new IPNetwork(b.Network.ToAddress(), b.Length), p.Ge is > 0 ? p.Ge : null, p.Le is > 0 ? p.Le : null)
+            : (ReceivePrefix?)null).OfType<ReceivePrefix>());
+
     /// <summary>Turns merged routers back into sessions and announcements: the one form the speaker and renderer consume.</summary>
     public static NodePlan ToNodePlan(string node, List<FrrRouter> routers, IReadOnlyList<SessionPlan> metalLbSessions, IReadOnlyDictionary<string, BfdPlan> bfdProfiles)
     {
@@ -188,6 +272,7 @@ internal static class FrrMerge
                     ConnectTime = n.ConnectTime, RouterId = router.Id is { } id ? IPAddress.Parse(id) : null, SourceAddress = n.SourceAddress is { } s ? IPAddress.Parse(s) : null,
                     EbgpMultiHop = n.EbgpMultiHop, BfdProfile = n.BfdProfile, Bfd = n.BfdProfile is { } b && bfdProfiles.TryGetValue(b, out var bp) ? bp : known?.Bfd,
                     Vrf = router.Vrf, IsIbgp = ibgp, ReceivesRoutes = n.ToReceive.Mode == "all" || n.ToReceive.Prefixes.Count > 0, DisableMp = n.DisableMp, GracefulRestart = n.GracefulRestart || (known?.GracefulRestart ?? false), Password = n.Password ?? known?.Password,
+                    ToReceive = ToReceiveFilter(n.ToReceive),
                 });
                 var allowed = n.ToAdvertise.Mode == "all" ? router.Prefixes : router.Prefixes.Intersect(n.ToAdvertise.Prefixes).ToList();
                 foreach (var prefix in allowed)

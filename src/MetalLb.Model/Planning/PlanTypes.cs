@@ -78,6 +78,12 @@ public sealed record SessionPlan
     /// </summary>
     public bool ReceivesRoutes { get; init; }
 
+    /// <summary>
+    /// Which received routes the session accepts (FRR-K8s toReceive, merged per neighbor); refused routes never
+    /// enter its Adj-RIB-In. MetalLB's own BGPPeers accept none, as upstream.
+    /// </summary>
+    public ReceiveFilter ToReceive { get; init; } = ReceiveFilter.None;
+
     /// <summary>Why the session waits (missing Secret or BFD profile), or null.</summary>
     public string? Pending { get; init; }
 

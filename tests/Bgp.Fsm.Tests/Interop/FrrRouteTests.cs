@@ -112,6 +112,34 @@ public class FrrRouteTests
     }
 
     [Fact]
+    public async Task A_new_import_filter_applies_to_the_running_session_without_a_reset()
+    {
+        await using var us = await OurSide.StartAsync(65001);
+        var frrPort = FreePort.Tcp(OurSide.Them);
+        // 12.0.0.0/24 .. 12.0.9.0/24 and three 13.x routes of other lengths.
+        var config = FrrBgpd.Config(65002, "127.0.0.2", "127.0.0.1", 65001, us.Port, ipv4: Networks(10) + "\n  network 13.0.0.0/16\n  network 13.1.0.0/24\n  network 13.2.0.0/28");
+        await using var frr = await FrrBgpd.StartAsync(config, frrPort);
+        var narrow = PrefixFilter.Of(new PrefixFilterEntry(Prefix.Parse("12.0.0.0/22"), 24, 24), new PrefixFilterEntry(Prefix.Parse("13.0.0.0/8"), LessOrEqual: 24));
+        await us.AddPeerAsync(65002, frrPort, p => p with { KeepAdjRibIn = true, ImportFilter = narrow });
+        await us.EstablishedAsync();
+        string[] Received() => us.Speaker.GetReceivedRoutes(OurSide.Them).Select(r => r.Prefix.ToString()).Order(StringComparer.Ordinal).ToArray();
+        string[] expected = ["12.0.0.0/24", "12.0.1.0/24", "12.0.2.0/24", "12.0.3.0/24", "13.0.0.0/16", "13.1.0.0/24"];
+        await Poll.UntilAsync(() => Received().SequenceEqual(expected), "the narrow filter's six routes", TimeSpan.FromSeconds(30));
+        await Poll.UntilAsync(() => us.Status.PrefixesRefused == 7, "seven refused", TimeSpan.FromSeconds(30));
+        Assert.Equal(expected, Received());
+        var transitions = us.Status.Counters.EstablishedTransitions;
+
+        await us.Speaker.SetImportFilterAsync(OurSide.Them, PrefixFilter.All);
+        await Poll.UntilAsync(() => Received().Length == 13, "all thirteen after the filter opened", TimeSpan.FromSeconds(30));
+        Assert.Equal(transitions, us.Status.Counters.EstablishedTransitions);
+        Assert.Equal(SessionState.Established, us.Status.State);
+
+        await us.Speaker.SetImportFilterAsync(OurSide.Them, PrefixFilter.Of(new PrefixFilterEntry(Prefix.Parse("13.2.0.0/28"))));
+        await Poll.UntilAsync(() => Received().SequenceEqual(["13.2.0.0/28"]), "only 13.2.0.0/28 once the filter narrowed", TimeSpan.FromSeconds(30));
+        Assert.Equal(transitions, us.Status.Counters.EstablishedTransitions);
+    }
+
+    [Fact]
     public async Task Every_route_is_re_announced_after_FRR_restarts()
     {
         await using var us = await OurSide.StartAsync(65001);

@@ -70,6 +70,28 @@ public class AdjRibInTests
     }
 
     [Fact]
+    public void A_refused_announcement_replaces_an_accepted_one_and_is_counted()
+    {
+        var rib = new AdjRibIn();
+        var ingest = new UpdateIngest(rib, null);
+        foreach (var body in Bodies([Prefix.Parse("11.0.0.1/32"), Prefix.Parse("11.0.0.2/32")], A))
+        {
+            ingest.Apply(body, BgpDecodeContext.FourOctetAsDefault);
+        }
+        Assert.Equal(2, rib.Count);
+        ingest.Filter = PrefixFilter.Of(new PrefixFilterEntry(Prefix.Parse("11.0.0.2/32")));
+        var withdrawn = new List<Prefix>();
+        foreach (var body in Bodies([Prefix.Parse("11.0.0.1/32"), Prefix.Parse("11.0.0.3/32")], A))
+        {
+            ingest.Apply(body, BgpDecodeContext.FourOctetAsDefault, (nlri, attributes) => { if (attributes is null) withdrawn.Add(nlri.Prefix); });
+        }
+        Assert.Equal(2, ingest.Refused);
+        Assert.Equal([Prefix.Parse("11.0.0.1/32")], withdrawn);
+        Assert.Equal(1, rib.Count);
+        Assert.True(rib.TryGet(Prefix.Parse("11.0.0.2/32"), out _));
+    }
+
+    [Fact]
     public void IPv6_routes_arrive_through_MP_REACH_and_End_of_RIB_is_recognised()
     {
         var rib = new AdjRibIn();

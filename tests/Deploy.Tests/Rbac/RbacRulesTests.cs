@@ -89,6 +89,11 @@ public class RbacRulesTests
                 yield return r;
             }
         }
+        // FRR-K8s configurations, in MetalLB's namespace as FRR-K8s reads its own.
+        foreach (var r in Reads(Speaker, "frrconfigurations", Namespace, "frrk8s.metallb.io"))
+        {
+            yield return r;
+        }
         yield return R(Speaker, "get", "nodes", null, "worker-1");
         yield return R(Speaker, "get", "secrets", Namespace, "bgp-password");
         // What the node-status publisher sends: list by node label, create without status, patch /status, delete.
@@ -119,6 +124,9 @@ public class RbacRulesTests
         yield return R(Speaker, "list", "servicebgpstatuses", "default", group: "metallb.io");
         yield return R(Speaker, "update", "servicebgpstatuses", Namespace, "worker-1-x", "metallb.io");
         yield return R(Speaker, "delete", "configurationstates", Namespace, "controller", "metallb.io");
+        yield return R(Speaker, "list", "frrconfigurations", null, group: "frrk8s.metallb.io");
+        yield return R(Speaker, "update", "frrconfigurations", Namespace, "tor", "frrk8s.metallb.io");
+        yield return R(Controller, "list", "frrconfigurations", Namespace, group: "frrk8s.metallb.io");
         yield return R(Speaker, "patch", "nodes", null, "worker-1");
         yield return R(Speaker, "patch", "customresourcedefinitions", null, "bgppeers.metallb.io", "apiextensions.k8s.io");
     }

@@ -16,6 +16,26 @@ public sealed class IntentDiffTests
     }
 
     [Fact]
+    public void A_changed_toReceive_alone_changes_the_filter_without_a_reset()
+    {
+        var open = Model.ReceiveFilter.Of([new(System.Net.IPNetwork.Parse("10.0.0.0/8"), null, 24)]);
+        var a = new NodeIntent([Peer("r1")], [Route("r1", "10.0.0.1/32")]);
+        var b = new NodeIntent([Peer("r1") with { ToReceive = open }], [Route("r1", "10.0.0.1/32")]);
+        var diff = IntentDiff.Between(a, b);
+        Assert.False(diff.IsEmpty);
+        Assert.Empty(diff.PeersReset);
+        Assert.Empty(diff.RoutesAnnounced);
+        Assert.Same(open, Assert.Single(diff.ReceiveChanged).ToReceive);
+        Assert.True(IntentDiff.Between(b, new NodeIntent([Peer("r1") with { ToReceive = Model.ReceiveFilter.Of([new(System.Net.IPNetwork.Parse("10.0.0.0/8"), null, 24)]) }], [Route("r1", "10.0.0.1/32")])).IsEmpty);
+
+        // With a reset the new session starts with the new filter: no separate change.
+        var c = new NodeIntent([Peer("r1", peerAsn: 64999) with { ToReceive = Model.ReceiveFilter.All }], []);
+        var reset = IntentDiff.Between(b, c);
+        Assert.Single(reset.PeersReset);
+        Assert.Empty(reset.ReceiveChanged);
+    }
+
+    [Fact]
     public void Added_service_announces_only_its_route()
     {
         var a = new NodeIntent([Peer("r1")], [Route("r1", "10.0.0.1/32")]);
@@ -142,7 +162,8 @@ public sealed class IntentDiffTests
         NodeIntent Build(int seed)
         {
             var random = new Random(seed);
-            var chosen = peers.Where(_ => random.Next(3) > 0).Select(p => Peer(p, password: random.Next(4) == 0 ? "x" : null)).ToArray();
+            var chosen = peers.Where(_ => random.Next(3) > 0).Select(p => Peer(p, password: random.Next(4) == 0 ? "x" : null))
+                .Select(p => random.Next(3) == 0 ? p with { ToReceive = Model.ReceiveFilter.All } : p).ToArray();
             var routes = chosen.SelectMany(p => prefixes.Where(_ => random.Next(2) == 0)
                 .Select(x => Route(p.Name, x, (uint)random.Next(2) * 100, Community(1, (ushort)random.Next(3)))));
             return new NodeIntent(chosen, routes);
@@ -177,7 +198,7 @@ public sealed class IntentDiffTests
             {
                 peersNow.Add(p.Name, p);
             }
-            foreach (var r in diff.BfdChanged)
+            foreach (var r in diff.BfdChanged.Concat(diff.ReceiveChanged))
             {
                 peersNow[r.Name] = r;
             }

@@ -22,6 +22,8 @@ internal sealed class RecordingBackend : ISessionBackend
 
     public ValueTask ChangeBfdAsync(PeerIntent peer, CancellationToken cancellationToken) => Record("bfd " + peer.Name);
 
+    public ValueTask ChangeReceiveAsync(PeerIntent peer, CancellationToken cancellationToken) => Record($"receive {peer.Name} {peer.ToReceive}");
+
     public ValueTask AnnounceAsync(RouteIntent route, CancellationToken cancellationToken) =>
         Record($"announce {route.Peer} {route.Prefix} lp={route.LocalPref} c={string.Join(',', route.Communities.Select(RouteIntent.FormatCommunity))}");
 

@@ -53,7 +53,7 @@ public sealed class KubernetesApiClientTests : IDisposable
         // A revoked token: the server refuses, the source says so and retries, without the token.
         server.RequiredToken = "someone-else";
         server.DropWatches();
-        await Eventually(() => log.Lines.Any(l => l.Contains("401", StringComparison.Ordinal)));
+        await Eventually(() => log.Lines.Any(l => l.Contains("401 Unauthorized", StringComparison.Ordinal)));
 
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => consuming);

@@ -208,7 +208,7 @@ public class PlanningTests
         Assert.False(sessions.Single(s => s.Peer == "peer1").ReceivesRoutes);
 
         var conflict = Plan(Join(Peer, Pool, Advertisement, Service("a"), Frr("clash", "[{address: 10.0.0.1, asn: 65000}]")));
-        Assert.Contains(conflict.Errors, e => e.Message.Contains("neighbor 10.0.0.1 is configured differently"));
+        Assert.Contains(conflict.Errors, e => e.Message.Contains("neighbor 10.0.0.1 in VRF \"\": different ASNs are configured by metallb and clash"));
         Assert.Equal(["peer1 192.0.2.0/32 lp=- c="], Routes(conflict, "node"));
     }
 
