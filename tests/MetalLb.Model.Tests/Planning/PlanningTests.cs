@@ -232,6 +232,6 @@ public class PlanningTests
         Assert.False(sessions["peer1"].GracefulRestart);
 
         var clash = Plan(Join(Peer, Pool, Advertisement, Service("a"), Frr("clash", "[{address: 10.0.0.1, asn: 64501, enableGracefulRestart: true}]")));
-        Assert.Contains(clash.Errors, e => e.Message.Contains("neighbor 10.0.0.1 is configured differently"));
+        Assert.Contains(clash.Errors, e => e.Message.Contains("neighbor 10.0.0.1 in VRF \"\": different enableGracefulRestart settings are configured by metallb and clash"));
     }
 }
