@@ -21,8 +21,10 @@ internal enum Layer2Drop
     BadLength,
     /// <summary>An ARP reply, or ICMPv6 other than a Neighbor Solicitation (the filter lets some through).</summary>
     NotRequest,
-    /// <summary>An ICMPv6 checksum that does not verify, or a malformed ND option.</summary>
+    /// <summary>An ICMPv6 checksum that does not verify.</summary>
     BadChecksum,
+    /// <summary>An ND option of length zero or running past the packet (RFC 4861 section 4.6).</summary>
+    BadOption,
     /// <summary>Sent by this interface (our own replies and gratuitous frames, looped back by the capture).</summary>
     Own,
     /// <summary>Neither ARP nor IPv6 (a VLAN-tagged frame, say).</summary>
@@ -169,7 +171,7 @@ internal static class Layer2Frame
             // Every option has a non-zero length in units of 8 bytes, within the packet (section 4.6).
             if (options.Length < 2 || options[1] == 0 || options[1] * 8 > options.Length)
             {
-                drop = Layer2Drop.BadChecksum;
+                drop = Layer2Drop.BadOption;
                 return false;
             }
             if (options[0] == 1 && options[1] == 1)

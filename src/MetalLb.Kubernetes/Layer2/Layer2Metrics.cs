@@ -24,7 +24,7 @@ internal sealed class Layer2Metrics : IDisposable
         _requests = _meter.CreateCounter<long>("layer2_requests_received", description: "Number of layer2 requests received for owned IPs");
         _responses = _meter.CreateCounter<long>("layer2_responses_sent", description: "Number of layer2 responses sent for owned IPs in response to requests");
         _gratuitous = _meter.CreateCounter<long>("layer2_gratuitous_sent", description: "Number of gratuitous layer2 packets sent for owned IPs as a result of failovers");
-        _ignored = _meter.CreateCounter<long>("layer2_frames_ignored_total", description: "ARP/ND frames captured and not answered, by reason (truncated, bad_length, not_request, bad_checksum, own, other_protocol)");
+        _ignored = _meter.CreateCounter<long>("layer2_frames_ignored_total", description: "ARP/ND frames captured and not answered, by reason (truncated, bad_length, not_request, bad_checksum, bad_option, own, other_protocol)");
     }
 
     public void RequestReceived(string ip) => _requests.Add(1, new KeyValuePair<string, object?>(IpTag, ip));
@@ -41,6 +41,7 @@ internal sealed class Layer2Metrics : IDisposable
         Layer2Drop.BadLength => "bad_length",
         Layer2Drop.NotRequest => "not_request",
         Layer2Drop.BadChecksum => "bad_checksum",
+        Layer2Drop.BadOption => "bad_option",
         Layer2Drop.Own => "own",
         Layer2Drop.OtherProtocol => "other_protocol",
         _ => "none",

@@ -28,6 +28,7 @@ internal sealed partial class Layer2Speaker : IDisposable
     private readonly Dictionary<string, long> _claimAt = new(StringComparer.Ordinal);
     private readonly HashSet<string> _claimed = new(StringComparer.Ordinal);
     private long? _startedAt;
+    private string? _liveText;
     private volatile Layer2View _view = Layer2View.Empty;
     private volatile IReadOnlyList<Layer2OwnedService> _owned = [];
 
@@ -100,6 +101,12 @@ internal sealed partial class Layer2Speaker : IDisposable
     {
         var now = _time.GetTimestamp();
         _startedAt ??= now;
+        var liveText = live is null ? "all" : string.Join(",", live.Order(StringComparer.Ordinal));
+        if (liveText != _liveText)
+        {
+            _liveText = liveText;
+            LogLive(_logger, liveText);
+        }
         var owned = new Dictionary<IPAddress, Layer2Candidate>();
         var lines = new List<(Layer2ServicePlan Plan, IPAddress Address, string? Owner, string Reason)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -215,6 +222,9 @@ internal sealed partial class Layer2Speaker : IDisposable
 
         public int GetHashCode(Layer2OwnedService obj) => HashCode.Combine(obj.Namespace, obj.Name);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Layer 2: live speakers {Live}")]
+    private static partial void LogLive(ILogger logger, string live);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Layer 2: this node owns {Service} now (previous owner {Previous})")]
     private static partial void LogClaimed(ILogger logger, string service, string previous);

@@ -29,7 +29,7 @@ internal sealed class EveryNodeAlive : ISpeakerLiveness
 /// (<c>bgpkit-speaker-NODE</c>, label <see cref="Label"/>) every refresh, and lists them all. Another node
 /// is alive while its Lease's <c>renewTime</c> changed, as seen by this node's clock, less than the lease
 /// duration ago (clocks of different nodes are never compared, as client-go's leader election does); a Lease
-/// seen for the first time counts from its renewTime. This node counts itself alive only until its renew
+/// seen for the first time counts from then, unless its renewTime is already older than the lease duration. This node counts itself alive only until its renew
 /// deadline (lease duration less two refresh periods) after its last accepted renewal, so it stops
 /// answering before any other node can consider it dead and take over.
 /// </summary>

@@ -5,6 +5,9 @@ namespace BgpKit.MetalLb.Model.Planning;
 /// <summary>Layer 2 mode: which nodes may answer ARP/NDP for each Service, as MetalLB's layer2 controller decides.</summary>
 internal sealed partial class PlanState
 {
+    /// <summary>Every Node with its labels (not only the planned one): the layer 2 candidates.</summary>
+    public IReadOnlyList<(string Name, IReadOnlyDictionary<string, string> Labels)> Layer2Nodes { get; private init; } = [];
+
     /// <summary>One plan per allocated Service whose pool some L2Advertisement selects, by namespace/name.</summary>
     public IReadOnlyList<Layer2ServicePlan> Layer2Plans()
     {
@@ -27,9 +30,9 @@ internal sealed partial class PlanState
             }
             var candidates = new List<Layer2Candidate>();
             var reasons = new SortedDictionary<string, string>(StringComparer.Ordinal);
-            foreach (var node in NodeNames.Order(StringComparer.Ordinal))
+            foreach (var (node, labels) in Layer2Nodes)
             {
-                var reason = Layer2Reason(service, node, advertisements, out var interfaces);
+                var reason = Layer2Reason(service, node, labels, advertisements, out var interfaces);
                 reasons[node] = reason ?? "candidate";
                 if (reason is null)
                 {
@@ -51,10 +54,11 @@ internal sealed partial class PlanState
     }
 
     /// <summary>Null when <paramref name="node"/> may announce the service, else why not.</summary>
-    private string? Layer2Reason(ServiceResource service, string node, List<Validation.Layer2AdvertisementConfig> advertisements, out IReadOnlyList<string> interfaces)
+    private string? Layer2Reason(ServiceResource service, string node, IReadOnlyDictionary<string, string> labels,
+        List<Validation.Layer2AdvertisementConfig> advertisements, out IReadOnlyList<string> interfaces)
     {
         interfaces = [];
-        if (_classOfNode[node].Excluded)
+        if (labels.ContainsKey(ExcludeLabel))
         {
             return $"node is labelled {ExcludeLabel}";
         }
@@ -67,7 +71,6 @@ internal sealed partial class PlanState
         {
             return "externalTrafficPolicy Local and no serving endpoint on this node";
         }
-        var labels = _nodeLabels[node];
         var forNode = advertisements.Where(a => LabelSelector.AnyMatches(a.Resource.NodeSelectors, labels)).ToList();
         if (forNode.Count == 0)
         {

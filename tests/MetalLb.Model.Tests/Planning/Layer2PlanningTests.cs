@@ -83,4 +83,12 @@ public class Layer2PlanningTests
         // printf 'node-1#192.0.2.1' | sha256sum = 1299c740..., printf 'node-2#192.0.2.1' | sha256sum = 80064378...
         Assert.Equal(["node-1", "node-2"], Layer2Election.Order(["node-2", "node-1"], IPAddress.Parse("192.0.2.1")));
     }
+
+    [Fact]
+    public void A_plan_for_one_node_still_lists_every_node_as_a_candidate()
+    {
+        // A speaker plans its own node only, but must elect among all of them to agree with the others.
+        var plan = Plan(Join(PoolNamed("lan", "198.51.100.0/24"), L2("l2", ""), Node("n1"), Node("n2"), Service("web"), Slice("web", "n1", "n2")), node: "n2");
+        Assert.Equal(["n1", "n2"], Assert.Single(plan.Layer2).Candidates.Select(c => c.Node));
+    }
 }
