@@ -102,6 +102,7 @@ public sealed class Layer2EndToEndTests : IClassFixture<Layer2Fixture>
             await Task.Delay(1000); // tcpdump attached (a real program starting, not a protocol timer)
             for (var kill = 0; kill < kills; kill++)
             {
+                Assert.Equal([ownerMac], l2.Arping(l2.Vip4)); // an answer from the owner in the capture before each kill
                 Assert.True(l2.Reachable(l2.Vip4), "not reachable before the kill");
                 Assert.Equal(ownerMac, l2.ClientNeighbour(l2.Vip4));
                 var killed = Stopwatch.GetTimestamp();
