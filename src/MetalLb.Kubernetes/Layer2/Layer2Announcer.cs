@@ -75,7 +75,7 @@ internal sealed partial class Layer2Announcer : ILayer2Announcer
                 _responders[iface.Name] = Layer2Responder.Start(iface, Owner, _metrics, _logger);
                 LogListening(_logger, iface.Name, iface.Mac.ToString());
             }
-            catch (Exception e) when (e is InvalidOperationException or SharpPcap.PcapException or DllNotFoundException)
+            catch (Exception e) when (e is InvalidOperationException or SharpPcap.PcapException or DllNotFoundException or TypeInitializationException)
             {
                 LogOpenFailed(_logger, iface.Name, e.Message);
             }

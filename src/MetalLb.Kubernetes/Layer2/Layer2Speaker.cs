@@ -73,7 +73,15 @@ internal sealed partial class Layer2Speaker : IDisposable
             while (!cancellationToken.IsCancellationRequested)
             {
                 var live = await _liveness.RefreshAsync(cancellationToken).ConfigureAwait(false);
-                Pass(live);
+                try
+                {
+                    Pass(live);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A bug or a broken capture library must not take down BGP; the next pass tries again.
+                    LogPassFailed(_logger, e.Message);
+                }
                 using var interval = new CancellationTokenSource(_timing.RenewInterval, _time);
                 using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, interval.Token);
                 try
@@ -110,7 +118,8 @@ internal sealed partial class Layer2Speaker : IDisposable
         var owned = new Dictionary<IPAddress, Layer2Candidate>();
         var lines = new List<(Layer2ServicePlan Plan, IPAddress Address, string? Owner, string Reason)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var plan in _plans())
+        var plans = _plans();
+        foreach (var plan in plans)
         {
             var key = plan.Namespace + "/" + plan.Name;
             seen.Add(key);
@@ -179,7 +188,7 @@ internal sealed partial class Layer2Speaker : IDisposable
                 answering ? on! : [], answering && on!.Count == 0 ? l.Reason + "; but no allowed interface can answer" : l.Reason);
         }).ToArray();
         _view = new Layer2View(_node, live?.Order(StringComparer.Ordinal).ToArray(), views);
-        var ownedServices = _plans().Where(p => _claimed.Contains(p.Namespace + "/" + p.Name))
+        var ownedServices = plans.Where(p => _claimed.Contains(p.Namespace + "/" + p.Name))
             .Select(p => new Layer2OwnedService(p.Namespace, p.Name,
                 p.Addresses.SelectMany(a => used.GetValueOrDefault(a) ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray()))
             .ToArray();
@@ -222,6 +231,9 @@ internal sealed partial class Layer2Speaker : IDisposable
 
         public int GetHashCode(Layer2OwnedService obj) => HashCode.Combine(obj.Namespace, obj.Name);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Layer 2: election pass failed: {Error}")]
+    private static partial void LogPassFailed(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Layer 2: live speakers {Live}")]
     private static partial void LogLive(ILogger logger, string live);

@@ -78,15 +78,15 @@ internal sealed partial class SpeakerLeases : ISpeakerLiveness
         V1Lease? own = null;
         foreach (var lease in leases.Items)
         {
+            if (lease.Metadata.Name == LeaseName)
+            {
+                own = lease; // Renewed below, also when this node released it before a restart.
+                continue;
+            }
             var holder = lease.Spec?.HolderIdentity;
             if (string.IsNullOrEmpty(holder))
             {
                 continue; // Released on a graceful stop.
-            }
-            if (lease.Metadata.Name == LeaseName)
-            {
-                own = lease;
-                continue;
             }
             var renewed = lease.Spec!.RenewTime?.ToString("O", CultureInfo.InvariantCulture) ?? "";
             if (!_seen.TryGetValue(holder, out var seen) || seen.Renewed != renewed)

@@ -58,6 +58,18 @@ public sealed class SpeakerLeasesTests : IDisposable
     }
 
     [Fact]
+    public async Task A_speaker_restarted_after_releasing_its_lease_takes_it_again()
+    {
+        var before = Leases("node-a");
+        await before.RefreshAsync(default);
+        await before.ReleaseAsync(default);
+        Assert.Equal("", _server.Get("coordination.k8s.io/v1", "leases", "metallb-system", "bgpkit-speaker-node-a")!["spec"]!["holderIdentity"]!.GetValue<string>());
+        _time.Advance(Timing.RenewInterval);
+        Assert.Contains("node-a", (await Leases("node-a").RefreshAsync(default))!);
+        Assert.Equal("node-a", _server.Get("coordination.k8s.io/v1", "leases", "metallb-system", "bgpkit-speaker-node-a")!["spec"]!["holderIdentity"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_speaker_that_cannot_renew_counts_itself_dead_before_the_others_may()
     {
         var a = Leases("node-a");
