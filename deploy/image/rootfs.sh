@@ -24,16 +24,17 @@ mkdir -p "$rootfs"
 done
 
 # Shared libraries: what the loader links at start (ldd of every ELF file published) plus what .NET
-# dlopens by name: OpenSSL 3 for TLS and hashing (System.Security.Cryptography.Native.OpenSsl).
+# dlopens by name: OpenSSL 3 for TLS and hashing (System.Security.Cryptography.Native.OpenSsl), and
+# libpcap for layer 2 mode's ARP/NDP capture (SharpPcap).
 # Not copied on purpose: ICU (InvariantGlobalization is on), libgssapi_krb5 (Negotiate auth only),
 # zlib (.NET 9+ carries zlib-ng inside its host).
 elves=()
 while IFS= read -r -d '' f; do
   if [ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = "177ELF" ]; then elves+=("$f"); fi
 done < <(find "$rootfs" -type f -print0)
-for soname in libssl.so.3 libcrypto.so.3; do
+for soname in libssl.so.3 libcrypto.so.3 libpcap.so.0.8; do
   path=$(ldconfig -p | awk -v n="$soname" '$1 == n && /x86-64/ { print $NF; exit }')
-  [ -n "$path" ] || { echo "rootfs.sh: $soname not found on this host (install libssl3)" >&2; exit 1; }
+  [ -n "$path" ] || { echo "rootfs.sh: $soname not found on this host (install libssl3, libpcap0.8)" >&2; exit 1; }
   install -D -m 644 "$(readlink -f "$path")" "$rootfs$path"
   elves+=("$path")
 done

@@ -20,7 +20,7 @@ internal static class ShowCommand
             DefaultValueFactory = _ => "127.0.0.1:7473",
             Recursive = true,
         };
-        var show = new Command("show", "Show a running speaker's sessions, routes, BFD sessions and configuration") { json, status };
+        var show = new Command("show", "Show a running speaker's sessions, routes, BFD sessions, layer 2 addresses and configuration") { json, status };
 
         var bgp = new Command("bgp", "BGP sessions and routes");
         var summary = new Command("summary", "One line per BGP session, like vtysh 'show bgp summary'");
@@ -60,7 +60,11 @@ internal static class ShowCommand
         var config = new Command("config", "The plan in force, each service's reason, and the latest change's errors");
         config.SetAction((parse, ct) => Run<ConfigView>(parse, json, status, "v1/config", ConfigTables.Config, ct));
 
+        var l2 = new Command("l2", "Layer 2 mode: each Service address, its owner, the interfaces it is answered on, and why this node owns it or not");
+        l2.SetAction((parse, ct) => Run<Layer2View>(parse, json, status, "v1/l2", Layer2Tables.Addresses, ct));
+
         show.Subcommands.Add(bgp);
+        show.Subcommands.Add(l2);
         show.Subcommands.Add(bfd);
         show.Subcommands.Add(config);
         return show;

@@ -46,9 +46,22 @@ internal static class SpeakerCommand
             Description = "all, debug, info, warn, error or none",
             DefaultValueFactory = _ => "info",
         };
-        var command = new Command("speaker", "Run MetalLB's BGP speaker for one node on BgpKit") { config };
+        var noLayer2 = new Option<bool>("--no-layer2") { Description = "do not answer ARP/NDP for layer 2 Services (L2Advertisement)" };
+        var l2LeaseDuration = new Option<string>("--l2-lease-duration")
+        {
+            Description = "with --api-server: how long this speaker's Lease holds without renewal; its layer 2 addresses move about this long after it dies",
+            DefaultValueFactory = _ => "5s",
+            HelpName = "D",
+        };
+        var l2RenewInterval = new Option<string>("--l2-renew-interval")
+        {
+            Description = "how often the speaker renews its Lease and re-elects layer 2 owners (at most a third of --l2-lease-duration)",
+            DefaultValueFactory = _ => "1s",
+            HelpName = "D",
+        };
+        var command = new Command("speaker", "Run MetalLB's speaker (BGP and layer 2) for one node on BgpKit") { config };
         api.AddTo(command);
-        foreach (var option in new Option[] { node, bgpListen, status, noKernelRoutes, stateDir, logLevel })
+        foreach (var option in new Option[] { node, bgpListen, status, noKernelRoutes, stateDir, logLevel, noLayer2, l2LeaseDuration, l2RenewInterval })
         {
             command.Options.Add(option);
         }
@@ -68,7 +81,14 @@ internal static class SpeakerCommand
                     StatusEndPoint = EndPoints.Parse(parse.GetValue(status)!, "--status"),
                     InstallReceivedRoutes = !parse.GetValue(noKernelRoutes),
                     StateDirectory = parse.GetValue(stateDir) is { Length: > 0 } dir ? dir : null,
+                    Layer2 = !parse.GetValue(noLayer2),
+                    Layer2LeaseDuration = Durations.Parse(parse.GetValue(l2LeaseDuration)!, "--l2-lease-duration"),
+                    Layer2RenewInterval = Durations.Parse(parse.GetValue(l2RenewInterval)!, "--l2-renew-interval"),
                 };
+                if (options.Layer2RenewInterval <= TimeSpan.Zero || options.Layer2LeaseDuration < 3 * options.Layer2RenewInterval)
+                {
+                    throw new FormatException($"--l2-lease-duration ({options.Layer2LeaseDuration.TotalSeconds} s) must be at least three --l2-renew-interval ({options.Layer2RenewInterval.TotalSeconds} s)");
+                }
             }
             catch (Exception e) when (e is FormatException or InvalidOperationException)
             {

@@ -1,5 +1,6 @@
 using BgpKit.Bgp.Fsm;
 using BgpKit.Bgp.Wire;
+using BgpKit.MetalLb.Kubernetes.Layer2;
 using BgpKit.MetalLb.Kubernetes.Metrics;
 using BgpKit.MetalLb.Kubernetes.NodeStatus;
 using BgpKit.MetalLb.Kubernetes.Reconcile;
@@ -33,6 +34,8 @@ public sealed partial class SpeakerHost : IAsyncDisposable
     private readonly IResourceSource _source;
     private readonly k8s.Kubernetes? _client;
     private readonly NodeStatusPublisher? _publisher;
+    private readonly Layer2Metrics? _layer2Metrics;
+    private readonly Layer2Speaker? _layer2;
     private StatusServer? _status;
     private int _disposed;
 
@@ -57,16 +60,37 @@ public sealed partial class SpeakerHost : IAsyncDisposable
         });
         _reconciler = new Reconciler(options.Node, new ModelPlanCompiler(options.Node, fromApiServer: options.KubernetesApi is not null), _backend, options.TimeProvider,
             options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Reconciler"), _hostMetrics);
-        if (options.KubernetesApi is { } api)
+        if (options.KubernetesApi is { } apiOptions)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.StatusWritesPerSecond);
-            _client = api.CreateClient();
+            _client = apiOptions.CreateClient();
+        }
+        if (options.Layer2)
+        {
+            var timing = new Layer2Timing(options.Layer2LeaseDuration, options.Layer2RenewInterval);
+            timing.Validate();
+            var layer2Logger = options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.Layer2");
+            _layer2Metrics = new Layer2Metrics(options.MeterFactory);
+            ISpeakerLiveness liveness = _client is null
+                ? new EveryNodeAlive()
+                : new SpeakerLeases(_client, options.KubernetesApi!.Namespace, options.Node, timing, options.TimeProvider, layer2Logger);
+            _layer2 = new Layer2Speaker(options.Node, () => _reconciler.Current.Layer2, liveness, new Layer2Announcer(_layer2Metrics, layer2Logger),
+                timing, options.TimeProvider, layer2Logger);
+            _reconciler.Layer2Source = () => _layer2.View;
+            _reconciler.Applied += _layer2.Wake;
+        }
+        if (options.KubernetesApi is { } api && _client is not null)
+        {
             var writer = new KubernetesNodeStatusWriter(_client, api.Namespace, options.TimeProvider, "speaker-" + options.Node);
-            _publisher = new NodeStatusPublisher(api.Namespace, options.Node, () => NodeObservation.From(_reconciler), writer,
+            _publisher = new NodeStatusPublisher(api.Namespace, options.Node, () => NodeObservation.From(_reconciler, _layer2), writer,
                 new WriteRateLimit(options.StatusWritesPerSecond, options.StatusWritesPerSecond, options.TimeProvider), options.TimeProvider,
                 options.LoggerFactory.CreateLogger("BgpKit.MetalLb.Kubernetes.NodeStatus"));
             _reconciler.Applied += _publisher.Wake;
             _backend.SessionsChanged += _publisher.Wake;
+            if (_layer2 is not null)
+            {
+                _layer2.OwnedChanged += _publisher.Wake;
+            }
         }
     }
 
@@ -147,6 +171,7 @@ public sealed partial class SpeakerHost : IAsyncDisposable
         _backend.StartKernelRoutes();
         using var stopPublishing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var publishing = _publisher is null ? Task.CompletedTask : Task.Run(() => _publisher.RunAsync(stopPublishing.Token), CancellationToken.None);
+        var layer2 = _layer2 is null ? Task.CompletedTask : Task.Run(() => _layer2.RunAsync(stopPublishing.Token), CancellationToken.None);
         try
         {
             await _reconciler.RunAsync(_source, cancellationToken).ConfigureAwait(false);
@@ -157,6 +182,7 @@ public sealed partial class SpeakerHost : IAsyncDisposable
         finally
         {
             await stopPublishing.CancelAsync().ConfigureAwait(false);
+            await layer2.ConfigureAwait(false);
             await publishing.ConfigureAwait(false);
             await _reconciler.ShutdownAsync(CancellationToken.None).ConfigureAwait(false);
         }
@@ -170,6 +196,8 @@ public sealed partial class SpeakerHost : IAsyncDisposable
             return;
         }
         await _backend.DisposeAsync().ConfigureAwait(false);
+        _layer2?.Dispose();
+        _layer2Metrics?.Dispose();
         if (_status is not null)
         {
             await _status.DisposeAsync().ConfigureAwait(false);

@@ -53,6 +53,22 @@ public sealed record SpeakerHostOptions
     /// </summary>
     public string? StateDirectory { get; init; }
 
+    /// <summary>
+    /// Layer 2 mode (answering ARP and NDP for the Services of pools an L2Advertisement selects, from
+    /// the one elected node); on by default. Needs libpcap and CAP_NET_RAW.
+    /// </summary>
+    public bool Layer2 { get; init; } = true;
+
+    /// <summary>
+    /// With <see cref="KubernetesApi"/>: how long this speaker's Lease (<c>bgpkit-speaker-NODE</c>) stays
+    /// valid without renewal; a speaker that stops renewing loses its layer 2 addresses within about
+    /// this plus <see cref="Layer2RenewInterval"/>. Default 5 s; at least three renew intervals.
+    /// </summary>
+    public TimeSpan Layer2LeaseDuration { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the speaker renews its Lease, reads the others' and re-elects layer 2 owners (default 1 s).</summary>
+    public TimeSpan Layer2RenewInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The clock of every timer (BGP, BFD, rescans).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

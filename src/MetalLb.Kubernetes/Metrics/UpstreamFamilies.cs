@@ -10,8 +10,8 @@ internal enum PeerLabel
     AddressAndPort,
 }
 
-/// <summary>One upstream Prometheus family fed by one of our instruments.</summary>
-internal sealed record UpstreamFamily(string Name, MetricKind Kind, string Help, PeerLabel Peer);
+/// <summary>One upstream Prometheus family fed by one of our instruments; with <paramref name="OwnTags"/> its labels are the instrument's tags as they are (layer 2's <c>ip</c>).</summary>
+internal sealed record UpstreamFamily(string Name, MetricKind Kind, string Help, PeerLabel Peer, bool OwnTags = false);
 
 /// <summary>
 /// The one table from our instruments (meter, instrument name) to the Prometheus families that
@@ -28,6 +28,7 @@ internal static class UpstreamFamilies
     // The meters' names (BgpKit.Bgp.Fsm.BgpMetrics.MeterName, BgpKit.Bfd.BfdMetrics.MeterName); those types are internal to their assemblies.
     public const string BgpMeter = "BgpKit.Bgp";
     public const string BfdMeter = "BgpKit.Bfd";
+    public const string Layer2Meter = Kubernetes.Layer2.Layer2Metrics.MeterName;
 
     /// <summary>Our tag holding the peer's address (BGP and BFD).</summary>
     public const string PeerTag = "peer";
@@ -81,7 +82,15 @@ internal static class UpstreamFamilies
         // bfdd counts a notification to zebra on each state change; ours go to the BGP speaker (see BfdMetrics).
         Bfd("bfd_state_notifications", "zebra_notifications", MetricKind.Counter, "Number of BFD zebra notifications");
 
+        // Layer 2: MetalLB's internal/layer2/stats.go, label ip.
+        Layer2("layer2_requests_received", "Number of layer2 requests received for owned IPs");
+        Layer2("layer2_responses_sent", "Number of layer2 responses sent for owned IPs in response to requests");
+        Layer2("layer2_gratuitous_sent", "Number of gratuitous layer2 packets sent for owned IPs as a result of failovers");
+
         return table;
+
+        void Layer2(string instrument, string help) =>
+            table.Add((Layer2Meter, instrument), [new UpstreamFamily("metallb_" + instrument, MetricKind.Counter, help, PeerLabel.Address, OwnTags: true)]);
 
         void Bgp(string instrument, string name, MetricKind kind, string help, bool frrk8s = true, bool metallb = true)
         {
@@ -108,6 +117,10 @@ internal static class UpstreamFamilies
     /// <summary>Upstream's two labels, <c>peer</c> and <c>vrf</c>, from our tags.</summary>
     public static LabelSet Labels(UpstreamFamily family, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
+        if (family.OwnTags)
+        {
+            return LabelSet.From(tags);
+        }
         string? peer = null;
         string? port = null;
         string? vrf = null;

@@ -118,6 +118,16 @@ internal sealed class KubernetesNodeStatusWriter : INodeStatusWriter
             }
             return new ExistingNodeStatus(kind, name, key, read);
         }
+        if (kind == NodeStatusKind.ServiceL2Status)
+        {
+            ServiceL2StatusObject? read = null;
+            if (Text(status, "node") is { } node && Text(status, "serviceName") is { } service && Text(status, "serviceNamespace") is { } ns)
+            {
+                var interfaces = (status!["interfaces"] as JsonArray)?.Select(i => Text(i as JsonObject, "name")).OfType<string>().ToArray() ?? [];
+                read = new ServiceL2StatusObject(node, ns, service, interfaces);
+            }
+            return new ExistingNodeStatus(kind, name, ServiceBgpStatusObject.KeyOf(labels), read);
+        }
         var sessionKey = BgpSessionStateObject.KeyOf(labels);
         BgpSessionStateObject? session = null;
         if (Text(status, "node") is { } n && Text(status, "peer") is { } peer && Text(status, "bgpStatus") is { } bgp && Text(status, "bfdStatus") is { } bfd)

@@ -17,6 +17,13 @@ internal sealed record NodeObservation(
 {
     public static readonly NodeObservation Empty = new([], [], null);
 
+    /// <summary>The layer 2 Services this node owns, with the interfaces it answers on (sorted by namespace/name).</summary>
+    public IReadOnlyList<Layer2OwnedService> Layer2 { get; init; } = [];
+
+    /// <summary>Reads the reconciler's views and the layer 2 speaker's owned Services.</summary>
+    public static NodeObservation From(Reconciler reconciler, Layer2.Layer2Speaker? layer2) =>
+        From(reconciler) with { Layer2 = layer2?.Owned ?? [] };
+
     /// <summary>Reads the reconciler's views (each a consistent snapshot; they are read one after the other).</summary>
     public static NodeObservation From(Reconciler reconciler)
     {
@@ -51,6 +58,9 @@ internal sealed record SessionObservation(string PeerAddress, string Vrf, string
 
 /// <summary>A Service this node announces and the BGPPeer names it goes to (sorted).</summary>
 internal sealed record AnnouncedService(string Namespace, string Name, IReadOnlyList<string> Peers);
+
+/// <summary>A layer 2 Service this node owns, and the interfaces its addresses are answered on.</summary>
+internal sealed record Layer2OwnedService(string Namespace, string Name, IReadOnlyList<string> Interfaces);
 
 /// <summary>Whether the latest configuration was valid, and what was wrong with it.</summary>
 internal sealed record ConfigurationOutcome(bool Valid, IReadOnlyList<string> Errors);

@@ -15,7 +15,10 @@ internal sealed record NodeStatusKind(string Group, string Version, string Plura
     /// <summary>FRR-K8s's <c>frrk8s.metallb.io/v1beta1</c> BGPSessionState: one per BGP session and node.</summary>
     public static readonly NodeStatusKind BgpSessionState = new("frrk8s.metallb.io", "v1beta1", "bgpsessionstates", "BGPSessionState", "frrk8s.metallb.io/node");
 
-    public static IReadOnlyList<NodeStatusKind> All { get; } = [ServiceBgpStatus, BgpSessionState];
+    /// <summary>MetalLB's <c>metallb.io/v1beta1</c> ServiceL2Status: one per Service this node answers ARP/NDP for.</summary>
+    public static readonly NodeStatusKind ServiceL2Status = new("metallb.io", "v1beta1", "servicel2statuses", "ServiceL2Status", "metallb.io/node");
+
+    public static IReadOnlyList<NodeStatusKind> All { get; } = [ServiceBgpStatus, BgpSessionState, ServiceL2Status];
 
     public string ApiVersion => Group + "/" + Version;
 }
@@ -80,6 +83,42 @@ internal sealed record ServiceBgpStatusObject(string Node, string ServiceNamespa
     /// <summary>The identity a listed object's labels give it, or null when a label is missing.</summary>
     public static string? KeyOf(IReadOnlyDictionary<string, string> labels) =>
         labels.TryGetValue(ServiceNamespaceLabel, out var ns) && labels.TryGetValue(ServiceNameLabel, out var name) ? ns + "/" + name : null;
+}
+
+/// <summary>
+/// <c>ServiceL2Status</c> as MetalLB's speaker writes it on the node that owns a layer 2 Service:
+/// generateName <c>l2-</c>, labels <c>metallb.io/node</c>, <c>metallb.io/service-name</c>,
+/// <c>metallb.io/service-namespace</c>, and status {node, serviceName, serviceNamespace, interfaces:
+/// [{name}]}: the interfaces its addresses are answered on.
+/// </summary>
+internal sealed record ServiceL2StatusObject(string Node, string ServiceNamespace, string ServiceName, IReadOnlyList<string> Interfaces) : NodeStatusObject(Node)
+{
+    public override NodeStatusKind Kind => NodeStatusKind.ServiceL2Status;
+
+    public override string Key => ServiceNamespace + "/" + ServiceName;
+
+    public override string GenerateName => "l2-";
+
+    public override IReadOnlyDictionary<string, string> Labels() => new SortedDictionary<string, string>(StringComparer.Ordinal)
+    {
+        [Kind.NodeLabel] = Node,
+        [ServiceBgpStatusObject.ServiceNameLabel] = ServiceName,
+        [ServiceBgpStatusObject.ServiceNamespaceLabel] = ServiceNamespace,
+    };
+
+    public override JsonObject Status() => new()
+    {
+        ["node"] = Node,
+        ["serviceName"] = ServiceName,
+        ["serviceNamespace"] = ServiceNamespace,
+        ["interfaces"] = new JsonArray(Interfaces.Select(i => (JsonNode)new JsonObject { ["name"] = i }).ToArray()),
+    };
+
+    public bool Equals(ServiceL2StatusObject? other) =>
+        other is not null && Node == other.Node && ServiceNamespace == other.ServiceNamespace && ServiceName == other.ServiceName
+        && Interfaces.SequenceEqual(other.Interfaces, StringComparer.Ordinal);
+
+    public override int GetHashCode() => HashCode.Combine(Node, ServiceNamespace, ServiceName, Interfaces.Count);
 }
 
 /// <summary>

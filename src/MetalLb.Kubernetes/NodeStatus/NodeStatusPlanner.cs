@@ -32,6 +32,11 @@ internal static class NodeStatusPlanner
             var status = new ServiceBgpStatusObject(node, service.Namespace, service.Name, service.Peers.Distinct().Order(StringComparer.Ordinal).ToArray());
             objects.TryAdd((status.Kind.Kind, status.Key), status);
         }
+        foreach (var service in observation.Layer2)
+        {
+            var status = new ServiceL2StatusObject(node, service.Namespace, service.Name, service.Interfaces);
+            objects.TryAdd((status.Kind.Kind, status.Key), status);
+        }
         return [.. objects.Values];
     }
 

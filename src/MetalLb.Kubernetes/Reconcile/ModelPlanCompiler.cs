@@ -61,12 +61,12 @@ internal sealed class ModelPlanCompiler : IPlanCompiler
         }).ToArray();
         if (node is null)
         {
-            return new PlanOutcome(NodeIntent.Empty, errors, pending, warnings, services);
+            return new PlanOutcome(new NodeIntent([], []) { Layer2 = plan.Layer2 }, errors, pending, warnings, services);
         }
         var peers = node.Sessions.Where(s => s.Pending is null).Select(Peer).ToArray();
         var running = peers.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         var routes = node.Announcements.Where(a => running.Contains(a.Peer)).Select(Route).ToArray();
-        return new PlanOutcome(new NodeIntent(peers, routes), errors, pending, warnings, services);
+        return new PlanOutcome(new NodeIntent(peers, routes) { Layer2 = plan.Layer2 }, errors, pending, warnings, services);
     }
 
     private static ConfigProblemView View(Problem p) =>

@@ -26,6 +26,9 @@ internal sealed class NodeIntent
 
     public IReadOnlyDictionary<string, PeerIntent> Peers { get; }
 
+    /// <summary>The cluster's layer 2 Services (any node may own them; the layer 2 speaker elects). Not part of the BGP difference.</summary>
+    public IReadOnlyList<BgpKit.MetalLb.Model.Layer2ServicePlan> Layer2 { get; init; } = [];
+
     public IReadOnlyDictionary<RouteKey, RouteIntent> Routes { get; }
 
     public IEnumerable<RouteIntent> RoutesOf(string peer) =>

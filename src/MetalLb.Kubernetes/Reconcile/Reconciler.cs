@@ -38,6 +38,12 @@ internal sealed partial class Reconciler : ISpeakerStatus
     /// <summary>A snapshot was read and, when valid, applied: <see cref="Current"/> and <see cref="Config"/> show it.</summary>
     public event Action? Applied;
 
+    /// <summary>The layer 2 view <c>show l2</c> prints, when layer 2 runs.</summary>
+    internal Func<Layer2View>? Layer2Source { get; set; }
+
+    /// <inheritdoc />
+    public Layer2View Layer2() => Layer2Source?.Invoke() ?? Layer2View.Empty;
+
     /// <summary>The intent in force (empty before the first valid configuration).</summary>
     public NodeIntent Current => _current;
 

@@ -17,4 +17,7 @@ public interface ISpeakerStatus
 
     /// <summary>The configuration in force and the outcome of the latest change.</summary>
     ConfigView Config();
+
+    /// <summary>Layer 2 mode: each address, its owner and why (empty where layer 2 does not run).</summary>
+    Layer2View Layer2() => Layer2View.Empty;
 }

@@ -154,13 +154,14 @@ public sealed partial class StatusServer : IAsyncDisposable
                 "/v1/bgp/routes" => (200, Json, Serialize(_status.BgpRoutes(Empty(query["peer"]), query["received"] is "true" or "1"))),
                 "/v1/bfd/peers" => (200, Json, Serialize(_status.BfdPeers())),
                 "/v1/config" => (200, Json, Serialize(_status.Config())),
+                "/v1/l2" => (200, Json, Serialize(_status.Layer2())),
                 "/healthz" => (200, "text/plain; charset=utf-8", "ok\n"),
                 // Ready once a first configuration was read (valid or not): the pod is then doing its job or saying why not.
                 "/readyz" => _status.Config().LastChange is not null
                     ? (200, "text/plain; charset=utf-8", "ok\n")
                     : (503, "text/plain; charset=utf-8", "not ready: no configuration read yet\n"),
                 "" => (200, "text/plain; charset=utf-8",
-                    "bgpkit speaker status\n/v1/bgp/summary\n/v1/bgp/neighbors?name=\n/v1/bgp/routes?peer=&received=true\n/v1/bfd/peers\n/v1/config\n/healthz\n/readyz\n/metrics\n"),
+                    "bgpkit speaker status\n/v1/bgp/summary\n/v1/bgp/neighbors?name=\n/v1/bgp/routes?peer=&received=true\n/v1/bfd/peers\n/v1/config\n/v1/l2\n/healthz\n/readyz\n/metrics\n"),
                 _ => (404, "text/plain; charset=utf-8", "not found\n"),
             };
         }

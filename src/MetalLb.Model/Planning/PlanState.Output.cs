@@ -524,7 +524,7 @@ internal sealed partial class PlanState
         if (forPool.Count == 0)
         {
             return Config.Layer2Only.TryGetValue(pool, out var layer2)
-                ? $"not announced: no BGPAdvertisement for IPAddressPool {pool} (only L2Advertisement {string.Join(", ", layer2)}, and BgpKit announces over BGP only)"
+                ? $"not announced over BGP: no BGPAdvertisement for IPAddressPool {pool} (layer 2 only, L2Advertisement {string.Join(", ", layer2)})"
                 : $"not announced: no BGPAdvertisement for IPAddressPool {pool}";
         }
         var forService = forPool.Where(a => LabelSelector.AnyMatches(a.Resource.ServiceSelectors, service.Meta.Labels)).ToList();
@@ -664,6 +664,7 @@ internal sealed partial class PlanState
             Warnings = problems.Where(p => p.Severity == ProblemSeverity.Warning).ToList(),
             Services = services,
             Nodes = nodes,
+            Layer2 = Layer2Plans(),
             Notes = notes,
         };
     }

@@ -95,7 +95,9 @@ internal sealed partial class PlanState
             nodesAssumed = true;
         }
         bool fromStatus = options?.Addresses == AddressSource.ServiceStatus;
-        var state = new PlanState(config, nodes, !manifests.HasEndpointSlices) { NodesAssumed = nodesAssumed, AddressesFromStatus = fromStatus };
+        // Layer 2 elects one owner among every node, so a speaker planning only its own node still needs them all.
+        var everyNode = nodesAssumed ? nodes : manifests.Nodes.Select(n => (n.Name, n.Meta.Labels)).OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
+        var state = new PlanState(config, nodes, !manifests.HasEndpointSlices) { NodesAssumed = nodesAssumed, AddressesFromStatus = fromStatus, Layer2Nodes = everyNode };
         foreach (var group in manifests.EndpointSlices.GroupBy(e => $"{e.Meta.Namespace}/{e.ServiceName}"))
         {
             var serving = group.SelectMany(e => e.Endpoints).Where(e => e.Serving).ToList();

@@ -188,6 +188,9 @@ public sealed record ClusterPlan
     /// <summary>Nodes, by name.</summary>
     public required IReadOnlyList<NodePlan> Nodes { get; init; }
 
+    /// <summary>Services in layer 2 mode (a pool some L2Advertisement selects), by namespace/name.</summary>
+    public IReadOnlyList<Layer2ServicePlan> Layer2 { get; init; } = [];
+
     /// <summary>Notes about assumptions (no Node manifests, no EndpointSlices).</summary>
     public required IReadOnlyList<string> Notes { get; init; }
 }

@@ -204,9 +204,9 @@ internal static partial class ConfigValidator
     }
 
     /// <summary>
-    /// BgpKit announces over BGP only, but an L2Advertisement is still part of the configuration MetalLB
-    /// validates: duplicate pool names or selectors make it invalid there, so they do here. A pool that
-    /// only L2Advertisements select gets addresses and is never announced: say so, once per pool.
+    /// Duplicate pool names or selectors make an L2Advertisement invalid in MetalLB, so they do here.
+    /// Each advertisement is kept with the pools it selects (names, labels, or none = every pool) for
+    /// layer 2 planning; pools that only L2Advertisements select are remembered for the BGP reasons.
     /// </summary>
     private static void ValidateL2Advertisements(ValidatedConfig config, List<L2Advertisement> advertisements)
     {
@@ -217,15 +217,22 @@ internal static partial class ConfigValidator
             Duplicates(advertisement.IpAddressPools, "spec.ipAddressPools", (field, message) => Report(config, ProblemSeverity.Error, advertisement, field, message));
             DuplicateSelectors(config, advertisement, "spec.ipAddressPoolSelectors", advertisement.IpAddressPoolSelectors);
             DuplicateSelectors(config, advertisement, "spec.nodeSelectors", advertisement.NodeSelectors);
+            Duplicates(advertisement.Interfaces, "spec.interfaces", (field, message) => Report(config, ProblemSeverity.Error, advertisement, field, message));
             foreach (var pool in advertisement.IpAddressPools.Where(p => config.Pool(p) is null))
             {
                 Report(config, ProblemSeverity.Warning, advertisement, "spec.ipAddressPools", $"no IPAddressPool named \"{pool}\"{Closest(pool, config.Pools.Select(p => p.Name))}");
             }
             bool all = advertisement.IpAddressPools.Count == 0 && advertisement.IpAddressPoolSelectors.Count == 0;
-            foreach (var pool in config.Pools.Where(p => !bgpPools.Contains(p.Name)))
+            var pools = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var pool in config.Pools)
             {
                 if (all || advertisement.IpAddressPools.Contains(pool.Name) || LabelSelectorsSelect(advertisement.IpAddressPoolSelectors, pool.Resource.Meta.Labels))
                 {
+                    pools.Add(pool.Name);
+                    if (bgpPools.Contains(pool.Name))
+                    {
+                        continue;
+                    }
                     if (!layer2Only.TryGetValue(pool.Name, out var names))
                     {
                         layer2Only[pool.Name] = names = [];
@@ -233,12 +240,11 @@ internal static partial class ConfigValidator
                     names.Add(advertisement.Name);
                 }
             }
+            config.Layer2Advertisements.Add(new Layer2AdvertisementConfig(advertisement, pools));
         }
         foreach (var pool in config.Pools.Where(p => layer2Only.ContainsKey(p.Name)))
         {
             config.Layer2Only[pool.Name] = layer2Only[pool.Name];
-            Report(config, ProblemSeverity.Warning, pool.Resource, "",
-                $"IPAddressPool {pool.Name} is advertised only by L2Advertisement {string.Join(", ", layer2Only[pool.Name])}: BgpKit announces over BGP only, so its addresses are allocated but never announced (add a BGPAdvertisement to announce them)");
         }
     }
 

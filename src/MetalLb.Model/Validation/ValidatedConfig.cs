@@ -76,6 +76,12 @@ internal sealed record AdvertisementConfig(BgpAdvertisement Resource, IReadOnlyL
     public bool SelectsPeer(string peer) => Resource.Peers.Count == 0 || Resource.Peers.Contains(peer);
 }
 
+/// <summary>An L2Advertisement with its pools resolved.</summary>
+internal sealed record Layer2AdvertisementConfig(L2Advertisement Resource, IReadOnlySet<string> Pools)
+{
+    public string Name => Resource.Name;
+}
+
 /// <summary>
 /// A configuration that passed validation (or the errors that kept it from passing): the input of
 /// allocation and planning.
@@ -90,6 +96,9 @@ internal sealed class ValidatedConfig
     public Dictionary<string, CommunityValue> CommunityAliases { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, IReadOnlyDictionary<string, string>> NamespaceLabels { get; } = new(StringComparer.Ordinal);
     public List<Problem> Problems { get; } = [];
+
+    /// <summary>L2Advertisements by name, with the pools each selects.</summary>
+    public List<Layer2AdvertisementConfig> Layer2Advertisements { get; } = [];
 
     /// <summary>Pools that no BGPAdvertisement selects but some L2Advertisement does, with those L2Advertisements' names.</summary>
     public Dictionary<string, IReadOnlyList<string>> Layer2Only { get; } = new(StringComparer.Ordinal);

@@ -19,6 +19,41 @@ public sealed class ShowCommandTests
         public ConfigView Config() => new("node-1", null, null);
     }
 
+    private sealed class Layer2Owner : ISpeakerStatus
+    {
+        public BgpSummaryView BgpSummary() => new("node-1", "10.0.0.1", 64513, []);
+        public IReadOnlyList<BgpNeighborView> BgpNeighbors(string? name) => [];
+        public IReadOnlyList<BgpRouteView> BgpRoutes(string? peer, bool received) => [];
+        public BfdPeersView BfdPeers() => new([]);
+        public ConfigView Config() => new("node-1", null, null);
+        public Layer2View Layer2() => new("node-1", ["node-1", "node-2"],
+        [
+            new Layer2AddressView("192.0.2.10", "default/web", "node-1", true, ["eth0"], "owner: first of the live candidates in MetalLB's order"),
+            new Layer2AddressView("192.0.2.11", "default/db", "node-2", false, [], "not owner: node-2 comes first in MetalLB's order among the live candidates"),
+        ]);
+    }
+
+    [Fact]
+    public async Task Show_l2_prints_each_address_its_owner_interfaces_and_why()
+    {
+        var endPoint = new IPEndPoint(IPAddress.Loopback, FreePort.Tcp());
+        await using var server = new StatusServer(endPoint, new Layer2Owner(), null, NullLogger.Instance);
+        server.Start();
+
+        var table = await Run("show", "l2", "--status", endPoint.ToString());
+        Assert.Equal(0, table.Code);
+        var lines = table.Out.Split('\n');
+        Assert.Equal("Node node-1; live speakers: node-1, node-2", lines[0]);
+        Assert.StartsWith("Address", lines[1], StringComparison.Ordinal);
+        Assert.Matches(@"^192\.0\.2\.10 +default/web +node-1 +eth0 +owner: first", lines[2]);
+        Assert.Matches(@"^192\.0\.2\.11 +default/db +node-2 +- +not owner: node-2 comes first", lines[3]);
+
+        var json = await Run("show", "l2", "--json", "--status", endPoint.ToString());
+        Assert.Equal(0, json.Code);
+        Assert.Contains("\"answering\": true", json.Out, StringComparison.Ordinal);
+        Assert.Contains("\"owner\": \"node-2\"", json.Out, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
     {
         var root = new RootCommand();

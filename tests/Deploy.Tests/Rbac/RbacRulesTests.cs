@@ -97,7 +97,7 @@ public class RbacRulesTests
         yield return R(Speaker, "get", "nodes", null, "worker-1");
         yield return R(Speaker, "get", "secrets", Namespace, "bgp-password");
         // What the node-status publisher sends: list by node label, create without status, patch /status, delete.
-        foreach (var (group, resource) in new[] { ("metallb.io", "servicebgpstatuses"), ("frrk8s.metallb.io", "bgpsessionstates") })
+        foreach (var (group, resource) in new[] { ("metallb.io", "servicebgpstatuses"), ("frrk8s.metallb.io", "bgpsessionstates"), ("metallb.io", "servicel2statuses") })
         {
             yield return R(Speaker, "list", resource, Namespace, group: group);
             yield return R(Speaker, "create", resource, Namespace, group: group);
@@ -106,6 +106,10 @@ public class RbacRulesTests
         }
         yield return R(Speaker, "create", "configurationstates", Namespace, group: "metallb.io");
         yield return R(Speaker, "patch", "configurationstates/status", Namespace, "speaker-worker-1", "metallb.io");
+        // Layer 2 liveness: its own Lease renewed, every speaker's listed.
+        yield return R(Speaker, "list", "leases", Namespace, group: "coordination.k8s.io");
+        yield return R(Speaker, "create", "leases", Namespace, group: "coordination.k8s.io");
+        yield return R(Speaker, "update", "leases", Namespace, "bgpkit-speaker-worker-1", "coordination.k8s.io");
     }
 
     public static IEnumerable<AuthorizationRequest> SpeakerRefusals()
@@ -120,7 +124,8 @@ public class RbacRulesTests
         yield return R(Speaker, "list", "secrets", null);
         yield return R(Speaker, "get", "secrets", "kube-system", "admin-token");
         yield return R(Speaker, "update", "secrets", Namespace, "bgpkit-webhook-cert");
-        yield return R(Speaker, "create", "leases", Namespace, group: "coordination.k8s.io");
+        yield return R(Speaker, "create", "leases", "kube-system", group: "coordination.k8s.io");
+        yield return R(Speaker, "delete", "leases", Namespace, "bgpkit-controller", "coordination.k8s.io");
         yield return R(Speaker, "list", "servicebgpstatuses", "default", group: "metallb.io");
         yield return R(Speaker, "update", "servicebgpstatuses", Namespace, "worker-1-x", "metallb.io");
         yield return R(Speaker, "delete", "configurationstates", Namespace, "controller", "metallb.io");

@@ -156,4 +156,39 @@ public sealed class NodeStatusPlannerTests
         Assert.Equal(label, BgpSessionStateObject.PeerLabelValue(address));
 
     private static BgpSessionStateObject Session(string peer, string state) => new("node-1", peer, "", state, "N/A");
+
+    [Fact]
+    public void Each_owned_layer_2_Service_is_one_ServiceL2Status_in_MetalLB_words_and_reads_back_equal()
+    {
+        var observation = new NodeObservation([], [], null)
+        {
+            Layer2 = [new Layer2OwnedService("default", "web", ["eth0", "eth1"])],
+        };
+        var status = Assert.IsType<ServiceL2StatusObject>(Assert.Single(NodeStatusPlanner.Desired("node-1", observation)));
+        Assert.Equal("l2-", status.GenerateName);
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["metallb.io/node"] = "node-1",
+            ["metallb.io/service-name"] = "web",
+            ["metallb.io/service-namespace"] = "default",
+        }, status.Labels());
+        Assert.Equal("""{"node":"node-1","serviceName":"web","serviceNamespace":"default","interfaces":[{"name":"eth0"},{"name":"eth1"}]}""",
+            status.Status().ToJsonString());
+
+        var stored = new System.Text.Json.Nodes.JsonObject
+        {
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["name"] = "l2-abcde",
+                ["labels"] = System.Text.Json.Nodes.JsonNode.Parse("""{"metallb.io/node":"node-1","metallb.io/service-name":"web","metallb.io/service-namespace":"default"}"""),
+            },
+            ["status"] = status.Status(),
+        };
+        var existing = KubernetesNodeStatusWriter.Read(NodeStatusKind.ServiceL2Status, stored);
+        Assert.Equal("default/web", existing.Key);
+        Assert.Equal(status, existing.Status);
+        Assert.Empty(NodeStatusPlanner.Writes([status], [existing]));
+        // Failover: the Service moves away, and this node's object goes.
+        Assert.Equal([new DeleteNodeStatus(NodeStatusKind.ServiceL2Status, "l2-abcde")], NodeStatusPlanner.Writes([], [existing]));
+    }
 }

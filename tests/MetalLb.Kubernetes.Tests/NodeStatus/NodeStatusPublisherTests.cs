@@ -21,7 +21,7 @@ public sealed class NodeStatusPublisherTests
 
         Assert.Null(await publisher.PassAsync(default));
 
-        Assert.Equal(["GET node", "LIST servicebgpstatuses", "LIST bgpsessionstates", "POST /192.0.2.1", "PATCH /192.0.2.1", "STATE speaker-node-1"], _writer.Calls);
+        Assert.Equal(["GET node", "LIST servicebgpstatuses", "LIST bgpsessionstates", "LIST servicel2statuses", "POST /192.0.2.1", "PATCH /192.0.2.1", "STATE speaker-node-1"], _writer.Calls);
         Assert.Equal("Established", _writer.Status<BgpSessionStateObject>().BgpStatus);
         Assert.True(_writer.States.Single().Valid);
         Assert.Equal("uid-node-1", _writer.States.Single().Owner!.Uid);
@@ -136,7 +136,7 @@ public sealed class NodeStatusPublisherTests
 
         Assert.Null(await publisher.PassAsync(default));
         // Listed again: the object created before the failure is found and given its status, not created twice.
-        Assert.Equal(["LIST servicebgpstatuses", "LIST bgpsessionstates", "PATCH /192.0.2.1", "STATE speaker-node-1"], _writer.Calls);
+        Assert.Equal(["LIST servicebgpstatuses", "LIST bgpsessionstates", "LIST servicel2statuses", "PATCH /192.0.2.1", "STATE speaker-node-1"], _writer.Calls);
         Assert.Single(_writer.Objects);
     }
 

@@ -44,7 +44,7 @@ public class PlanningTests
     private static string L2(string name, string spec) => $"apiVersion: metallb.io/v1beta1\nkind: L2Advertisement\nmetadata: {{name: {name}}}\nspec: {{{spec}}}";
 
     [Fact]
-    public void A_pool_that_only_an_L2Advertisement_selects_is_allocated_but_never_announced_over_BGP()
+    public void A_pool_that_only_an_L2Advertisement_selects_is_allocated_and_announced_in_layer_2_not_over_BGP()
     {
         var plan = Plan(Join(Peer, PoolNamed("bgp", "192.0.2.0/24"), PoolNamed("lan", "198.51.100.0/24"),
             Adv("adv1", "ipAddressPools: [bgp]"), L2("l2adv", "ipAddressPools: [lan]"), L2("also-l2", "ipAddressPools: [bgp]"),
@@ -53,12 +53,13 @@ public class PlanningTests
         Assert.True(plan.Valid, string.Join("\n", plan.Errors));
         var printer = plan.Services.Single(s => s.Name == "printer");
         Assert.Equal("198.51.100.0", Assert.Single(printer.Addresses).ToString());
-        Assert.Equal("not announced: no BGPAdvertisement for IPAddressPool lan (only L2Advertisement l2adv, and BgpKit announces over BGP only)", printer.Announced["n1"]);
+        Assert.Equal("not announced over BGP: no BGPAdvertisement for IPAddressPool lan (layer 2 only, L2Advertisement l2adv)", printer.Announced["n1"]);
         Assert.Equal("announced to peer1 via BGPAdvertisement adv1", plan.Services.Single(s => s.Name == "web").Announced["n1"]);
         Assert.Equal(["peer1 192.0.2.0/32"], plan.Nodes.Single().Announcements.Select(a => $"{a.Peer} {a.Prefix}"));
-        // One warning, on the pool that only layer 2 selects; a pool that BGP also announces is fine.
-        var warning = Assert.Single(plan.Warnings, w => w.Message.Contains("L2Advertisement", StringComparison.Ordinal));
-        Assert.Equal(("IPAddressPool", "lan"), (warning.Kind, warning.Name));
+        // Layer 2 announces both: printer by l2adv, web (also in BGP) by also-l2; no warning any more.
+        Assert.DoesNotContain(plan.Warnings, w => w.Message.Contains("L2Advertisement", StringComparison.Ordinal));
+        Assert.Equal(["default/printer l2adv n1", "default/web also-l2 n1"],
+            plan.Layer2.Select(s => $"{s.Namespace}/{s.Name} {string.Join(",", s.Advertisements)} {string.Join(",", s.Candidates.Select(c => c.Node))}"));
     }
 
     [Fact]

@@ -110,8 +110,7 @@ public class ValidationRuleTests
         { "L2 duplicate node selectors", L2With("nodeSelectors: [{matchLabels: {a: b}}, {matchLabels: {a: b}}]"), ProblemSeverity.Error, "L2Advertisement", "spec.nodeSelectors", "duplicate selector" },
         { "L2 duplicate names", Join(L2With(""), L2With("")), ProblemSeverity.Error, "L2Advertisement", "metadata.name", "duplicate" },
         { "L2 dangling pool", Join(PoolWith("10.0.0.0/24"), L2With("ipAddressPools: [pool2]")), ProblemSeverity.Warning, "L2Advertisement", "spec.ipAddressPools", "did you mean \"pool1\"" },
-        { "pool advertised only by L2", Join(PoolWith("10.0.0.0/24"), L2With("ipAddressPools: [pool1]")), ProblemSeverity.Warning, "IPAddressPool", "", "advertised only by L2Advertisement l2" },
-        { "pool selected by an L2 selector only", Join(PoolWith("10.0.0.0/24"), PoolWith("10.0.1.0/24", "pool2"), AdvertisementWith("ipAddressPools: [pool2]"), L2With("ipAddressPoolSelectors: [{matchLabels: {}}]")), ProblemSeverity.Warning, "IPAddressPool", "", "IPAddressPool pool1 is advertised only by L2Advertisement l2" },
+        { "L2 duplicate interfaces", Join(PoolWith("10.0.0.0/24"), L2With("interfaces: [eth0, eth0]")), ProblemSeverity.Error, "L2Advertisement", "spec.interfaces", "duplicate" },
         // Community, BFDProfile
         { "duplicate alias", Join("apiVersion: metallb.io/v1beta1\nkind: Community\nmetadata: {name: c1}\nspec: {communities: [{name: gold, value: '1:1'}]}", "apiVersion: metallb.io/v1beta1\nkind: Community\nmetadata: {name: c2}\nspec: {communities: [{name: gold, value: '1:2'}]}"), ProblemSeverity.Error, "Community", "spec.communities[0].name", "duplicate community alias" },
         { "alias value", "apiVersion: metallb.io/v1beta1\nkind: Community\nmetadata: {name: c1}\nspec: {communities: [{name: gold, value: 'gold:1'}]}", ProblemSeverity.Error, "Community", "spec.communities[0].value", "invalid community" },
