@@ -253,4 +253,50 @@ public class TcpReassemblyTests
         });
         Check.One(Config.QuickThrowOnFailure.WithReplay(20261121UL, 11UL).WithMaxTest(200), property);
     }
+
+    [Fact]
+    public void Retransmissions_with_other_bytes_never_change_the_octets_seen_first()
+    {
+        // Each segment may be sent again later with its own octets damaged, and possibly the stream's true
+        // next octets appended; segments are also reordered. Every octet's first carrier is its original
+        // segment, so the messages are always the original ones, whatever order the rest arrives in.
+        var property = Prop.ForAll(Arb.From(Gen.Choose(0, int.MaxValue)), seed =>
+        {
+            var random = new Random(seed);
+            var cuts = new SortedSet<int> { 0, Stream.Length };
+            for (var i = random.Next(0, 12); i > 0; i--)
+            {
+                cuts.Add(random.Next(1, Stream.Length));
+            }
+            var edges = cuts.ToArray();
+            var originals = new List<(int Start, int End)>();
+            for (var i = 0; i + 1 < edges.Length; i++)
+            {
+                originals.Add((edges[i], edges[i + 1]));
+            }
+            for (var i = 0; i + 1 < originals.Count; i++)
+            {
+                if (random.Next(3) == 0)
+                {
+                    (originals[i], originals[i + 1]) = (originals[i + 1], originals[i]);
+                }
+            }
+            var segments = new List<byte[]> { Segment(100, [], Syn) };
+            segments.AddRange(originals.Select(o => Segment((uint)(101 + o.Start), Stream[o.Start..o.End])));
+            foreach (var (start, end) in originals)
+            {
+                if (random.Next(2) == 0)
+                {
+                    continue;
+                }
+                var damaged = Stream[start..end];
+                damaged[random.Next(damaged.Length)] ^= (byte)random.Next(1, 256);
+                var extra = Stream[end..Math.Min(Stream.Length, end + random.Next(0, 30))];
+                var after = segments.FindIndex(f => f.AsSpan().SequenceEqual(Segment((uint)(101 + start), Stream[start..end])));
+                segments.Insert(random.Next(after + 1, segments.Count + 1), Segment((uint)(101 + start), Concat(damaged, extra)));
+            }
+            return Messages(segments).SequenceEqual(Expected);
+        });
+        Check.One(Config.QuickThrowOnFailure.WithReplay(20261207UL, 17UL).WithMaxTest(300), property);
+    }
 }
