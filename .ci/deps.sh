@@ -2,8 +2,8 @@
 # Installs what the tests need on Debian 12 when it is missing: the real peers (FRR bgpd/bfdd,
 # BIRD 2, GoBGP, ExaBGP) and the judges (tshark, bgpdump), plus nftables and iproute2 for
 # namespace tests, arping and ndisc6 as layer 2 clients (libpcap0.8 for the speaker's ARP/NDP
-# capture), and buildah, jq and openssl for the image build and its smoke test
-# (deploy/image). Safe to run again; does nothing when everything is present.
+# capture), buildah, jq and openssl for the image build and its smoke test (deploy/image), and
+# python3-scapy for generated test captures. Safe to run again; does nothing when everything is present.
 set -euo pipefail
 need=()
 for cmd in /usr/lib/frr/bgpd:frr /usr/sbin/bird:bird2 /usr/bin/gobgpd:gobgpd /usr/sbin/exabgp:exabgp \
@@ -13,6 +13,8 @@ for cmd in /usr/lib/frr/bgpd:frr /usr/sbin/bird:bird2 /usr/bin/gobgpd:gobgpd /us
   path=${cmd%%:*}; pkg=${cmd##*:}
   if [ ! -e "$path" ] && ! command -v "$(basename "$path")" >/dev/null 2>&1; then need+=("$pkg"); fi
 done
+# scapy builds the TCP-oddity captures of tests/BgpKit.Cli.Tests/Decode/Captures/make_captures.py.
+if ! /usr/bin/python3 -c 'import scapy' >/dev/null 2>&1; then need+=(python3-scapy); fi
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "installing: ${need[*]}"
 sudo=""

@@ -23,6 +23,7 @@ internal static partial class BgpMessageJson
 
     private static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
     private static readonly JsonEncodedText MyAsn = JsonEncodedText.Encode("myAsn");
+    private static readonly JsonEncodedText MyAsnWire = JsonEncodedText.Encode("myAsnWire");
     private static readonly JsonEncodedText HoldTime = JsonEncodedText.Encode("holdTime");
     private static readonly JsonEncodedText BgpIdName = JsonEncodedText.Encode("bgpId");
     private static readonly JsonEncodedText Capabilities = JsonEncodedText.Encode("capabilities");
@@ -181,7 +182,10 @@ internal static partial class BgpMessageJson
     private static void WriteOpen(Utf8JsonWriter json, OpenMessage open)
     {
         json.WriteNumber(Version, open.Version);
+        // The speaker's AS (the 4-octet capability's when present) and, apart, the 2-octet field as sent:
+        // AS_TRANS (23456) for a 4-octet AS (RFC 6793 4.2.2), which is what tshark shows as "My AS".
         json.WriteNumber(MyAsn, open.Asn);
+        json.WriteNumber(MyAsnWire, open.MyAs);
         json.WriteNumber(HoldTime, open.HoldTime);
         json.WriteString(BgpIdName, open.BgpIdentifierAddress.ToString());
         json.WriteStartArray(Capabilities);

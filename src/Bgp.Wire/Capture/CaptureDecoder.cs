@@ -209,13 +209,18 @@ public sealed class CaptureDecoder : IDisposable
         const byte Syn = 0x02;
         if ((flags & Syn) != 0)
         {
-            if (stream.Started && state.SawData)
+            // A SYN with the sequence number of the one that opened the direction is a retransmission
+            // (as Wireshark reads it): its data, if any, is retransmitted data and the stream goes on.
+            if (!stream.IsSameSyn(sequence))
             {
-                // A new connection on the same four-tuple: what the old one negotiated no longer holds.
-                state.Flow.Connection.DecoderState = null;
+                if (stream.Started && state.SawData)
+                {
+                    // A new connection on the same four-tuple: what the old one negotiated no longer holds.
+                    state.Flow.Connection.DecoderState = null;
+                }
+                stream.Reset(sequence);
+                state.SawData = false;
             }
-            stream.Reset(sequence);
-            state.SawData = false;
             // Data carried on a SYN begins after the SYN's own sequence number.
             sequence++;
         }

@@ -7,6 +7,10 @@ namespace BgpKit.Bgp.Wire.Capture;
 /// octets, holding early ones) and cuts the resulting byte stream into BGP messages by their header.
 /// </summary>
 /// <remarks>
+/// Where segments overlap with different octets (a retransmission that does not repeat what was sent),
+/// the octets seen first are kept, as Wireshark's TCP reassembly does; a later segment only contributes
+/// the octets nobody carried before it. Sequence numbers are compared modulo 2^32 (RFC 9293 3.4), so a
+/// stream may cross 2^32 anywhere.
 /// Both buffers are bounded. When held-back segments exceed <see cref="MaxPendingOctets"/> the missing
 /// octets are declared lost: the stream skips the gap and looks for the next BGP marker.
 /// </remarks>
@@ -20,6 +24,7 @@ internal sealed class TcpStreamDirection
     private readonly SortedList<uint, byte[]> _pending = new();
     private int _pendingOctets;
     private bool _started;
+    private bool _sawSyn;
     private uint _isn;
     private uint _next; // relative to _isn
     private byte[] _buffer = new byte[4096];
@@ -45,6 +50,7 @@ internal sealed class TcpStreamDirection
         _pending.Clear();
         _pendingOctets = 0;
         _started = true;
+        _sawSyn = true;
         _isn = initialSequence;
         _next = 1; // the SYN takes one sequence number
         _start = 0;
@@ -54,6 +60,12 @@ internal sealed class TcpStreamDirection
 
     /// <summary>Whether a SYN (or the first data) has fixed the sequence origin.</summary>
     public bool Started => _started;
+
+    /// <summary>
+    /// Whether a SYN with <paramref name="initialSequence"/> repeats the SYN that opened this direction
+    /// (a retransmission, not a new connection): its data is then an ordinary retransmission.
+    /// </summary>
+    public bool IsSameSyn(uint initialSequence) => _sawSyn && initialSequence == _isn;
 
     /// <summary>
     /// Adds one segment's payload. Data before the next expected octet (a retransmission) is trimmed;
@@ -82,25 +94,52 @@ internal sealed class TcpStreamDirection
             {
                 return; // a pure retransmission
             }
-            Append(data[overlap..]);
-            DrainPending();
-            return;
+            if (_pending.Count == 0)
+            {
+                Append(data[overlap..]);
+                return;
+            }
+            // Held segments may already carry some of these octets: theirs came first and are kept.
+            relative = _next;
+            data = data[overlap..];
         }
         Hold(relative, data);
+        DrainPending();
     }
 
+    /// <summary>Holds the octets of <paramref name="data"/> that no held segment carries yet.</summary>
     private void Hold(uint relative, ReadOnlySpan<byte> data)
     {
-        if (_pending.TryGetValue(relative, out var existing) && existing.Length >= data.Length)
+        var position = relative;
+        var end = relative + (uint)data.Length;
+        var pieces = new List<(uint Start, uint End)>();
+        for (var i = 0; i < _pending.Count && position < end; i++)
         {
-            return;
+            var heldStart = _pending.Keys[i];
+            var heldEnd = heldStart + (uint)_pending.Values[i].Length;
+            if (heldEnd <= position)
+            {
+                continue;
+            }
+            if (heldStart >= end)
+            {
+                break;
+            }
+            if (heldStart > position)
+            {
+                pieces.Add((position, heldStart));
+            }
+            position = Math.Max(position, heldEnd);
         }
-        if (existing is not null)
+        if (position < end)
         {
-            _pendingOctets -= existing.Length;
+            pieces.Add((position, end));
         }
-        _pending[relative] = data.ToArray();
-        _pendingOctets += data.Length;
+        foreach (var (start, stop) in pieces)
+        {
+            _pending[start] = data[(int)(start - relative)..(int)(stop - relative)].ToArray();
+            _pendingOctets += (int)(stop - start);
+        }
         if (_pendingOctets > MaxPendingOctets || _pending.Count > MaxPendingSegments)
         {
             // The missing octets are not coming (the capture lost them): skip to the earliest held segment.

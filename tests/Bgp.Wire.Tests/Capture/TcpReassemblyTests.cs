@@ -20,6 +20,20 @@ public class TcpReassemblyTests
     private static List<string> Messages(IEnumerable<byte[]> frames) =>
         DecodeAll(Pcap(1, frames)).Where(i => i.Kind == CaptureItemKind.BgpMessage).Select(i => i.Hex).ToList();
 
+    private static (List<string> Messages, CaptureStatistics Statistics) MessagesAndStatistics(IEnumerable<byte[]> frames)
+    {
+        using var decoder = CaptureDecoder.Open(new MemoryStream(Pcap(1, frames)), out _)!;
+        var messages = new List<string>();
+        while (decoder.TryRead(out var item))
+        {
+            if (item.Kind == CaptureItemKind.BgpMessage)
+            {
+                messages.Add(Convert.ToHexString(item.Data.Span));
+            }
+        }
+        return (messages, decoder.Statistics);
+    }
+
     [Fact]
     public void Messages_split_across_segments_and_packed_in_one_are_cut_by_their_header()
     {
@@ -80,6 +94,99 @@ public class TcpReassemblyTests
     public void Data_on_a_syn_starts_after_the_syn_sequence_number()
     {
         Assert.Equal([Hex(KeepaliveBytes)], Messages([Segment(7, KeepaliveBytes, Syn)]));
+    }
+
+    [Fact]
+    public void A_retransmitted_syn_with_data_is_a_retransmission_not_a_new_connection()
+    {
+        // The SYN carrying the OPEN is sent twice before the data goes on, and once more after it (as
+        // tshark reads a SYN with the same sequence number): the OPEN is decoded once and nothing is skipped.
+        var frames = new[]
+        {
+            Segment(100, Open, Syn),
+            Segment(100, Open, Syn),
+            Segment((uint)(101 + Open.Length), Update),
+            Segment(100, Open, Syn),
+            Segment((uint)(101 + Open.Length + Update.Length), KeepaliveBytes),
+        };
+        var (messages, statistics) = MessagesAndStatistics(frames);
+        Assert.Equal([Hex(Open), Hex(Update), Hex(KeepaliveBytes)], messages);
+        Assert.Equal(0, statistics.SkippedOctets);
+    }
+
+    [Fact]
+    public void A_syn_with_another_sequence_number_starts_a_new_connection()
+    {
+        var frames = new[]
+        {
+            Segment(100, Open, Syn),
+            Segment((uint)(101 + Open.Length), Update),
+            Segment(7000, KeepaliveBytes, Syn),
+            Segment(7001 + (uint)KeepaliveBytes.Length, Update),
+        };
+        Assert.Equal([Hex(Open), Hex(Update), Hex(KeepaliveBytes), Hex(Update)], Messages(frames));
+    }
+
+    [Theory]
+    [InlineData(0xFFFF_FFFFu)] // the SYN is the last number: the first data octet is 0
+    [InlineData(0xFFFF_FFF0u)] // the OPEN crosses 2^32
+    [InlineData(0xFFFF_FFC0u)] // later messages cross it
+    public void Sequence_numbers_that_wrap_at_2_32_keep_the_stream_whole(uint isn)
+    {
+        var frames = new List<byte[]> { Segment(isn, [], Syn) };
+        for (var i = 0; i < Stream.Length; i += 9)
+        {
+            frames.Add(Segment(unchecked(isn + 1 + (uint)i), Stream[i..Math.Min(i + 9, Stream.Length)]));
+        }
+        // Two neighbouring segments out of order, near the wrap.
+        (frames[3], frames[4]) = (frames[4], frames[3]);
+        var (messages, statistics) = MessagesAndStatistics(frames);
+        Assert.Equal(Expected, messages);
+        Assert.Equal(0, statistics.SkippedOctets);
+    }
+
+    [Fact]
+    public void A_capture_that_starts_just_before_the_wrap_follows_the_stream_across_it()
+    {
+        var start = 0xFFFF_FFFFu - 20;
+        var frames = new[]
+        {
+            Segment(start, Stream[..30]),
+            Segment(unchecked(start + 50), Stream[50..]),
+            Segment(unchecked(start + 30), Stream[30..50]),
+        };
+        Assert.Equal(Expected, Messages(frames));
+    }
+
+    [Fact]
+    public void A_retransmission_with_other_bytes_keeps_the_octets_seen_first()
+    {
+        var other = Message(2, [0, 0, 0, 1]); // as long as Update, other bytes
+        var at = (uint)(101 + Open.Length);
+        var frames = new[]
+        {
+            Segment(100, [], Syn),
+            Segment(101, Open),
+            Segment(at, Update),
+            Segment(at, other),
+            Segment(at, Concat(other, KeepaliveBytes)), // longer: only its new tail counts
+        };
+        Assert.Equal([Hex(Open), Hex(Update), Hex(KeepaliveBytes)], Messages(frames));
+    }
+
+    [Fact]
+    public void A_held_segment_keeps_its_octets_when_a_later_segment_overlaps_it_with_other_bytes()
+    {
+        var other = Message(2, [0, 0, 0, 1]);
+        var at = (uint)(101 + Open.Length);
+        var frames = new[]
+        {
+            Segment(100, [], Syn),
+            Segment(at, Update),                            // early: held behind the OPEN
+            Segment(at, Concat(other, KeepaliveBytes)),     // other bytes for the held octets, then new ones
+            Segment(101, Concat(Open, other)),              // in order, and again other bytes for the held octets
+        };
+        Assert.Equal([Hex(Open), Hex(Update), Hex(KeepaliveBytes)], Messages(frames));
     }
 
     [Fact]
@@ -145,5 +252,51 @@ public class TcpReassemblyTests
             return Messages(segments).SequenceEqual(Expected);
         });
         Check.One(Config.QuickThrowOnFailure.WithReplay(20261121UL, 11UL).WithMaxTest(200), property);
+    }
+
+    [Fact]
+    public void Retransmissions_with_other_bytes_never_change_the_octets_seen_first()
+    {
+        // Each segment may be sent again later with its own octets damaged, and possibly the stream's true
+        // next octets appended; segments are also reordered. Every octet's first carrier is its original
+        // segment, so the messages are always the original ones, whatever order the rest arrives in.
+        var property = Prop.ForAll(Arb.From(Gen.Choose(0, int.MaxValue)), seed =>
+        {
+            var random = new Random(seed);
+            var cuts = new SortedSet<int> { 0, Stream.Length };
+            for (var i = random.Next(0, 12); i > 0; i--)
+            {
+                cuts.Add(random.Next(1, Stream.Length));
+            }
+            var edges = cuts.ToArray();
+            var originals = new List<(int Start, int End)>();
+            for (var i = 0; i + 1 < edges.Length; i++)
+            {
+                originals.Add((edges[i], edges[i + 1]));
+            }
+            for (var i = 0; i + 1 < originals.Count; i++)
+            {
+                if (random.Next(3) == 0)
+                {
+                    (originals[i], originals[i + 1]) = (originals[i + 1], originals[i]);
+                }
+            }
+            var segments = new List<byte[]> { Segment(100, [], Syn) };
+            segments.AddRange(originals.Select(o => Segment((uint)(101 + o.Start), Stream[o.Start..o.End])));
+            foreach (var (start, end) in originals)
+            {
+                if (random.Next(2) == 0)
+                {
+                    continue;
+                }
+                var damaged = Stream[start..end];
+                damaged[random.Next(damaged.Length)] ^= (byte)random.Next(1, 256);
+                var extra = Stream[end..Math.Min(Stream.Length, end + random.Next(0, 30))];
+                var after = segments.FindIndex(f => f.AsSpan().SequenceEqual(Segment((uint)(101 + start), Stream[start..end])));
+                segments.Insert(random.Next(after + 1, segments.Count + 1), Segment((uint)(101 + start), Concat(damaged, extra)));
+            }
+            return Messages(segments).SequenceEqual(Expected);
+        });
+        Check.One(Config.QuickThrowOnFailure.WithReplay(20261207UL, 17UL).WithMaxTest(300), property);
     }
 }
