@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Installs what the tests need on Debian 12 when it is missing: the real peers (FRR bgpd/bfdd,
 # BIRD 2, GoBGP, ExaBGP) and the judges (tshark, bgpdump), plus nftables and iproute2 for
-# namespace tests, and buildah, jq and openssl for the image build and its smoke test
-# (deploy/image). Safe to run again; does nothing when everything is present.
+# namespace tests, buildah, jq and openssl for the image build and its smoke test
+# (deploy/image), and clang and zlib1g-dev, which a NativeAOT publish of bgpkit links with.
+# Safe to run again; does nothing when everything is present.
 set -euo pipefail
 need=()
 for cmd in /usr/lib/frr/bgpd:frr /usr/sbin/bird:bird2 /usr/bin/gobgpd:gobgpd /usr/sbin/exabgp:exabgp \
            /usr/bin/tshark:tshark /usr/bin/bgpdump:bgpdump /usr/sbin/nft:nftables /usr/sbin/ip:iproute2 \
-           /usr/bin/tcpdump:tcpdump /usr/bin/buildah:buildah /usr/bin/jq:jq /usr/bin/openssl:openssl; do
+           /usr/bin/tcpdump:tcpdump /usr/bin/buildah:buildah /usr/bin/jq:jq /usr/bin/openssl:openssl \
+           /usr/bin/clang:clang /usr/include/zlib.h:zlib1g-dev; do
   path=${cmd%%:*}; pkg=${cmd##*:}
-  if [ ! -x "$path" ] && ! command -v "$(basename "$path")" >/dev/null 2>&1; then need+=("$pkg"); fi
+  if [ ! -e "$path" ] && ! command -v "$(basename "$path")" >/dev/null 2>&1; then need+=("$pkg"); fi
 done
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "installing: ${need[*]}"
