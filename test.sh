@@ -3,6 +3,8 @@
 #   ./test.sh                 build, run every test project, a short fuzz smoke and the image smoke
 #   FUZZ_SECONDS=0 ./test.sh  skip the fuzz smoke (FUZZ_SEED=N picks another mutation sequence)
 #   IMAGE_SMOKE=0 ./test.sh   skip building the image and running it under chroot (deploy/image; needs root)
+#   AOT_CHECK=0 ./test.sh     skip publishing the NativeAOT bgpkit and running the process tests against it
+#                             (.ci/aot-check.sh; the image then publishes it on its own)
 # Interop tests start real FRR, BIRD, GoBGP and ExaBGP daemons and use tshark and bgpdump as
 # judges; .ci/deps.sh installs them with apt when they are missing.
 set -euo pipefail
@@ -25,6 +27,14 @@ status=0
 dotnet test BgpKit.sln -c Release --no-build -m:1 --logger "trx" --logger "console;verbosity=minimal" \
   --results-directory "$results" || status=$?
 
+# The NativeAOT bgpkit, published once (a few minutes; the time is printed) and tested as a process; the image
+# below ships this same binary.
+aot_status=0
+aot_dir=$(mktemp -d)
+if [ "${AOT_CHECK:-1}" != "0" ]; then
+  bash .ci/aot-check.sh "$aot_dir" "$results" || aot_status=$?
+fi
+
 fuzz_status=0
 if [ "${FUZZ_SECONDS:-30}" != "0" ]; then
   # A fixed seed keeps the smoke repeatable (it replays what passed before); long runs use other seeds.
@@ -40,11 +50,15 @@ if [ "${IMAGE_SMOKE:-1}" != "0" ]; then
     echo "image smoke needs root (buildah, unshare, chroot); IMAGE_SMOKE=0 skips it"; image_status=1
   else
     image_dir=$(mktemp -d)
-    { bash deploy/image/build.sh "$image_dir/bgpkit.tar" && bash deploy/image/smoke.sh "$image_dir/bgpkit.tar"; } \
+    reuse=()
+    if [ -x "$aot_dir/bgpkit" ]; then reuse=(env BGPKIT_PUBLISH_DIR="$aot_dir"); fi
+    { "${reuse[@]}" bash deploy/image/build.sh "$image_dir/bgpkit.tar" && bash deploy/image/smoke.sh "$image_dir/bgpkit.tar"; } \
       || image_status=$?
     rm -rf "$image_dir"
   fi
 fi
+
+rm -rf "$aot_dir"
 
 # One closing line that any CI reader understands: "N passed, N failed, N skipped".
 passed=0; failed=0; total=0
@@ -55,6 +69,7 @@ for trx in "$results"/*.trx; do
   total=$((total + $(get total))); passed=$((passed + $(get passed))); failed=$((failed + $(get failed)))
 done
 skipped=$((total - passed - failed))
+if [ "$aot_status" -ne 0 ]; then echo "NativeAOT check failed (exit $aot_status)"; status=1; fi
 if [ "$fuzz_status" -ne 0 ]; then failed=$((failed + 1)); echo "fuzz smoke failed (exit $fuzz_status)"; fi
 if [ "${IMAGE_SMOKE:-1}" != "0" ]; then
   if [ "$image_status" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "image smoke failed (exit $image_status)"; fi

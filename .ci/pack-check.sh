@@ -27,7 +27,11 @@ for project in "${libraries[@]}"; do
   fi
   dotnet pack "src/$project/$project.csproj" -c Release -o "$feed" -nologo -clp:ErrorsOnly -warnaserror "${baseline[@]}"
 done
-dotnet pack samples/BgpKit.Cli/BgpKit.Cli.csproj -c Release -o "$feed" -nologo -clp:ErrorsOnly -warnaserror
+# Restored apart, then packed without a restore: PublishAot makes a build restore the CLI for this machine's
+# runtime too (its lock file holds linux-x64), while packing a .NET tool leaves that runtime out, so a restore
+# during pack would not match the lock file (NU1004 under CI=true). The package stays the portable tool.
+dotnet restore samples/BgpKit.Cli/BgpKit.Cli.csproj -nologo -v:q
+dotnet pack samples/BgpKit.Cli/BgpKit.Cli.csproj -c Release --no-restore -o "$feed" -nologo -clp:ErrorsOnly -warnaserror
 
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props | head -1)
 fail=0

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Assembles the image's root filesystem from a self-contained `bgpkit` publish:
+# Assembles the image's root filesystem from a NativeAOT `bgpkit` publish:
 #   deploy/image/rootfs.sh PUBLISH_DIR ROOTFS_DIR
 # Used by build.sh (buildah) and by the Containerfile (docker/podman), so both images hold the same files:
-#   /bgpkit                                  the single-file, self-contained program (the entrypoint)
+#   /bgpkit                                  the NativeAOT program (the entrypoint): needs glibc (libc, libm,
+#                                            the loader) at start; no ICU (InvariantGlobalization)
 #   /lib*, /usr/lib*                         exactly the shared libraries it needs, taken from this host
 #   /etc/passwd, /etc/group                  user and group 65532 "nonroot" (the workloads' runAsUser)
 #   /etc/ssl/certs/ca-certificates.crt       CA bundle for TLS to the API server
@@ -17,15 +18,16 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 [ -x "$publish/bgpkit" ] || { echo "rootfs.sh: $publish/bgpkit not found (publish first)" >&2; exit 1; }
 mkdir -p "$rootfs"
 
-# The program: everything the publish produced except debug symbols and XML docs. A single-file
-# publish for linux-x64 is one file: .NET's own native libraries are linked into its host.
-(cd "$publish" && find . -type f ! -name '*.pdb' ! -name '*.xml' -print0) | while IFS= read -r -d '' f; do
+# The program: everything the publish produced except debug symbols (bgpkit.dbg, *.pdb) and XML docs. A NativeAOT
+# publish for linux-x64 is one file: .NET's own native libraries are linked into it.
+(cd "$publish" && find . -type f ! -name '*.pdb' ! -name '*.dbg' ! -name '*.xml' -print0) | while IFS= read -r -d '' f; do
   install -D -m "$([ -x "$publish/$f" ] && echo 755 || echo 644)" "$publish/$f" "$rootfs/$f"
 done
 
 # Shared libraries: what the loader links at start (ldd of every ELF file published) plus what .NET
-# dlopens by name: OpenSSL 3 for TLS and hashing (System.Security.Cryptography.Native.OpenSsl), and
-# libpcap for layer 2 mode's ARP/NDP capture (SharpPcap).
+# dlopens by name: OpenSSL 3, only when TLS is used (the API server, the webhook; a speaker reading --config
+# never loads it) or a certificate is made (the webhook's), and libpcap for layer 2 mode's ARP/NDP capture
+# (SharpPcap).
 # Not copied on purpose: ICU (InvariantGlobalization is on), libgssapi_krb5 (Negotiate auth only),
 # zlib (.NET 9+ carries zlib-ng inside its host).
 elves=()

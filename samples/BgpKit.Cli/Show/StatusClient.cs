@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json.Serialization.Metadata;
 using BgpKit.MetalLb.Kubernetes.Status;
 
 namespace BgpKit.Cli.Show;
@@ -17,7 +18,8 @@ internal sealed class StatusClient : IDisposable
         _http.GetStringAsync(pathAndQuery, cancellationToken);
 
     public async Task<T> GetAsync<T>(string pathAndQuery, CancellationToken cancellationToken) =>
-        await _http.GetFromJsonAsync<T>(pathAndQuery, StatusJson.Options, cancellationToken).ConfigureAwait(false)
+        // The source-generated metadata: the NativeAOT bgpkit has no reflection-based JSON.
+        await _http.GetFromJsonAsync(pathAndQuery, (JsonTypeInfo<T>)StatusJson.Options.GetTypeInfo(typeof(T)), cancellationToken).ConfigureAwait(false)
         ?? throw new InvalidOperationException("empty response from " + pathAndQuery);
 
     public void Dispose() => _http.Dispose();

@@ -209,7 +209,9 @@ internal sealed class RouteKeyComparer : IEqualityComparer<Nlri>
 {
     public static readonly RouteKeyComparer Instance = new();
 
-    private static readonly uint Key = (uint)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
+    // The runtime's own per-process random seed (HashCode draws it from the OS at start). Not RandomNumberGenerator:
+    // on Linux that loads OpenSSL (libssl and libcrypto, about 5 MiB resident) into a speaker that may need no TLS.
+    private static readonly uint Key = (uint)HashCode.Combine(0x5EED);
 
     public bool Equals(Nlri x, Nlri y) => x.Equals(y);
 

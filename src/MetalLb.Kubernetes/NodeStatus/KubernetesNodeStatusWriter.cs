@@ -154,7 +154,9 @@ internal sealed class KubernetesNodeStatusWriter : INodeStatusWriter
         null => null,
         JsonElement e => JsonNode.Parse(e.GetRawText()),
         JsonNode n => n,
-        _ => JsonSerializer.SerializeToNode(result),
+        // The client's own options (its source-generated context first): reflection-based serialization is off in the
+        // NativeAOT bgpkit.
+        _ => JsonNode.Parse(KubernetesJson.Serialize(result)),
     };
 
     private static async Task<T> Call<T>(string what, Func<Task<T>> call)

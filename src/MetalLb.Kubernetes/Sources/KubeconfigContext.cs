@@ -5,13 +5,13 @@ using System.Text;
 using k8s;
 using k8s.KubeConfigModels;
 using YamlDotNet.Core;
-using YamlDotNet.Serialization;
 
 namespace BgpKit.MetalLb.Kubernetes.Sources;
 
 /// <summary>
 /// Turns one kubeconfig context into KubernetesClient's <see cref="KubernetesClientConfiguration"/>.
-/// KubernetesClient parses the files (its <see cref="K8SConfiguration"/> model) and builds the
+/// <see cref="KubeconfigReader"/> reads the files into KubernetesClient's <see cref="K8SConfiguration"/> model and
+/// the library builds the
 /// configuration (credentials of every kind, exec plugins included); this class adds what it lacks:
 /// kubectl's choice of files (the given path, else every file of <c>KUBECONFIG</c>, skipping missing
 /// ones, else <c>~/.kube/config</c>); kubectl's merge of several files, with each entry's relative
@@ -28,7 +28,8 @@ internal static class KubeconfigContext
         var merged = new Merged();
         foreach (var file in Files(path, environment))
         {
-            merged.Add(file, Read(file), TokenFiles(file));
+            var (read, tokenFiles) = Read(file);
+            merged.Add(file, read, tokenFiles);
         }
         var files = string.Join(", ", merged.Files);
         var name = string.IsNullOrEmpty(contextName) ? merged.CurrentContext : contextName;
@@ -136,12 +137,12 @@ internal static class KubeconfigContext
         return [fallback];
     }
 
-    private static K8SConfiguration Read(string file)
+    private static (K8SConfiguration Config, Dictionary<string, string> TokenFiles) Read(string file)
     {
         try
         {
             // Paths stay as written here; Merged.Add makes them relative to this file.
-            return KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(file), useRelativePaths: false) ?? new K8SConfiguration();
+            return KubeconfigReader.Read(File.ReadAllText(file));
         }
         catch (YamlException e)
         {
@@ -160,24 +161,6 @@ internal static class KubeconfigContext
         {
             throw new InvalidOperationException($"kubeconfig {file}: cannot read it: {e.GetType().Name}", e);
         }
-    }
-
-    /// <summary>
-    /// The users' <c>tokenFile</c> fields (client-go reads them; KubernetesClient's model has no such field),
-    /// read with the library's own YAML reader into a model of just that field.
-    /// </summary>
-    private static Dictionary<string, string> TokenFiles(string file)
-    {
-        var found = new Dictionary<string, string>(StringComparer.Ordinal);
-        var users = KubernetesYaml.Deserialize<TokenFileConfig>(File.ReadAllText(file))?.Users ?? [];
-        foreach (var user in users)
-        {
-            if (user?.Name is { Length: > 0 } name && user.User?.TokenFile is { Length: > 0 } path)
-            {
-                found.TryAdd(name, Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, path)));
-            }
-        }
-        return found;
     }
 
     private static Uri CheckCluster(Cluster cluster, Where where)
@@ -470,7 +453,7 @@ internal static class KubeconfigContext
                     Users[name] = (user, file);
                     if (tokenFiles.TryGetValue(name, out var tokenFile))
                     {
-                        TokenFiles[name] = tokenFile;
+                        TokenFiles[name] = Relative(tokenFile)!;
                     }
                 }
             }
@@ -486,27 +469,5 @@ internal static class KubeconfigContext
                 CurrentContext = current;
             }
         }
-    }
-
-    /// <summary>The part of a kubeconfig that KubernetesClient's model leaves out: a user's tokenFile.</summary>
-    internal sealed class TokenFileConfig
-    {
-        [YamlMember(Alias = "users")]
-        public List<TokenFileUser?>? Users { get; set; }
-    }
-
-    internal sealed class TokenFileUser
-    {
-        [YamlMember(Alias = "name")]
-        public string? Name { get; set; }
-
-        [YamlMember(Alias = "user")]
-        public TokenFileCredentials? User { get; set; }
-    }
-
-    internal sealed class TokenFileCredentials
-    {
-        [YamlMember(Alias = "tokenFile")]
-        public string? TokenFile { get; set; }
     }
 }

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using System.IO.Hashing;
 using System.Text;
 
 namespace BgpKit.MetalLb.Kubernetes.Sources;
@@ -32,34 +32,38 @@ internal sealed class ResourceSnapshot
 
     public IReadOnlyList<ReadFailure> Failures { get; }
 
-    /// <summary>SHA-256 over origins and texts, in order: equal fingerprints mean nothing changed.</summary>
+    /// <summary>XXH128 over origins and texts, in order: equal fingerprints mean nothing changed.</summary>
+    /// <remarks>
+    /// Not SHA-256: this detects change, it is no defence (whoever writes the manifests sets the configuration anyway),
+    /// and on Linux every cryptographic hash loads OpenSSL, about 5 MiB resident in a speaker that needs no TLS.
+    /// </remarks>
     public string Fingerprint { get; }
 
     private static string ComputeFingerprint(IReadOnlyList<ManifestDocument> documents, IReadOnlyList<ReadFailure> failures)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var hash = new XxHash128();
         foreach (var document in documents)
         {
-            Append(hash, "D");
-            Append(hash, document.Origin);
-            Append(hash, document.Text);
+            AppendText(hash, "D");
+            AppendText(hash, document.Origin);
+            AppendText(hash, document.Text);
         }
         foreach (var failure in failures)
         {
-            Append(hash, "F");
-            Append(hash, failure.Origin);
-            Append(hash, failure.Message);
+            AppendText(hash, "F");
+            AppendText(hash, failure.Origin);
+            AppendText(hash, failure.Message);
         }
-        return Convert.ToHexString(hash.GetHashAndReset());
+        return Convert.ToHexString(hash.GetCurrentHash());
     }
 
-    private static void Append(IncrementalHash hash, string text)
+    private static void AppendText(XxHash128 hash, string text)
     {
         // Length-prefixed so that ("ab","c") and ("a","bc") differ.
         var bytes = Encoding.UTF8.GetBytes(text);
         Span<byte> length = stackalloc byte[4];
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
-        hash.AppendData(length);
-        hash.AppendData(bytes);
+        hash.Append(length);
+        hash.Append(bytes);
     }
 }

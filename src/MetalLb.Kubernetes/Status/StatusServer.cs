@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using System.Text.Json;
 using BgpKit.MetalLb.Kubernetes.Metrics;
 using Microsoft.Extensions.Logging;
 
@@ -97,6 +96,11 @@ public sealed partial class StatusServer : IAsyncDisposable
             {
                 // The client went away mid-response; nothing to do.
             }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Anything else would end this loop and every later request with it, unseen.
+                LogRequestFailed(_logger, e.GetType().Name);
+            }
         }
     }
 
@@ -167,14 +171,17 @@ public sealed partial class StatusServer : IAsyncDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            LogRequestFailed(_logger, e.GetType().Name);
+            // Warning, not debug: a 500 here is a defect (a view the source-generated JSON context lacks, say),
+            // and operators see only the status code.
+            // The exception's type and the path only: a message could quote configuration.
+            LogRequestError(_logger, path, e.GetType().Name);
             return (500, "text/plain; charset=utf-8", "internal error\n");
         }
     }
 
     private static string? Empty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    private static string Serialize<T>(T value) => JsonSerializer.Serialize(value, StatusJson.Options) + "\n";
+    private static string Serialize<T>(T value) => StatusJson.Serialize(value);
 
     private static async Task WriteAsync(HttpListenerResponse response, int status, string contentType, string body)
     {
@@ -203,6 +210,9 @@ public sealed partial class StatusServer : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Status endpoint listening on http://{EndPoint}/")]
     private static partial void LogListening(ILogger logger, string endPoint);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Status request failed: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Status request failed: {Reason}")]
     private static partial void LogRequestFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Status request {Path} answered 500: {Error}")]
+    private static partial void LogRequestError(ILogger logger, string path, string error);
 }

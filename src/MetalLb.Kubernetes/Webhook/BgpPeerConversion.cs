@@ -43,7 +43,7 @@ internal static class BgpPeerConversion
                 failure = $"cannot convert {node?["apiVersion"]} {node?["kind"]} to {desired}: only metallb.io BGPPeer v1beta1 and v1beta2";
                 break;
             }
-            converted.Add(result);
+            converted.Add((JsonNode)result); // the JsonNode overload: Add<T> would wrap it through reflection
         }
         var response = new JsonObject
         {

@@ -8,7 +8,8 @@ namespace BgpKit.BgpKit.Cli.Tests.Interop;
 /// <summary>
 /// The built <c>bgpkit</c> (bgpkit.dll next to the tests) as users run it, in its own process, optionally
 /// inside a network namespace (<c>ip netns exec</c> execs dotnet, so the pid is bgpkit's and signals reach it).
-/// Stdout and stderr are kept for failure messages.
+/// Stdout and stderr are kept for failure messages. With <c>BGPKIT_EXE</c> set to a published executable (the
+/// NativeAOT <c>bgpkit</c>, see .ci/aot-check.sh) every test that starts bgpkit this way runs that binary instead.
 /// </summary>
 internal sealed class BgpKitProcess : IDisposable
 {
@@ -42,13 +43,20 @@ internal sealed class BgpKitProcess : IDisposable
         }
     }
 
+    /// <summary>The published executable named by <c>BGPKIT_EXE</c>, or null for the bgpkit.dll built beside the tests.</summary>
+    public static string? Published =>
+        Environment.GetEnvironmentVariable("BGPKIT_EXE") is { Length: > 0 } exe
+            ? File.Exists(exe) ? Path.GetFullPath(exe) : throw new InvalidOperationException($"BGPKIT_EXE={exe}: no such file")
+            : null;
+
     /// <summary>Starts <c>bgpkit ARGS</c>, inside <paramref name="netns"/> when given.</summary>
     public static BgpKitProcess Start(string name, string? netns, params string[] args) => Start(name, netns, null, args);
 
     /// <summary>Starts <c>bgpkit ARGS</c> with <paramref name="environment"/> added (OTEL_* variables, say).</summary>
     public static BgpKitProcess Start(string name, string? netns, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var info = new ProcessStartInfo(netns is null ? "dotnet" : "/usr/sbin/ip")
+        var published = Published;
+        var info = new ProcessStartInfo(netns is not null ? "/usr/sbin/ip" : published ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -61,9 +69,12 @@ internal sealed class BgpKitProcess : IDisposable
         var argv = new List<string>();
         if (netns is not null)
         {
-            argv.AddRange(["netns", "exec", netns, "dotnet"]);
+            argv.AddRange(["netns", "exec", netns, published ?? "dotnet"]);
         }
-        argv.Add(Path.Combine(AppContext.BaseDirectory, "bgpkit.dll"));
+        if (published is null)
+        {
+            argv.Add(Path.Combine(AppContext.BaseDirectory, "bgpkit.dll"));
+        }
         argv.AddRange(args);
         foreach (var a in argv)
         {

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using BgpKit.MetalLb.Kubernetes.Metrics;
 using BgpKit.MetalLb.Kubernetes.Status;
+using BgpKit.MetalLb.Kubernetes.Tests.Sources;
 using BgpKit.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -59,6 +60,49 @@ public sealed class StatusServerTests
         ready = true;
         Assert.Equal(200, controller.Route("/readyz", new()).Status);
         Assert.Equal(404, controller.Route("/v1/bgp/summary", new()).Status);
+    }
+
+    private sealed class BrokenStatus : ISpeakerStatus
+    {
+        public BgpSummaryView BgpSummary() => throw new NotSupportedException("password=s3cret");
+
+        public IReadOnlyList<BgpNeighborView> BgpNeighbors(string? name) => [];
+
+        public IReadOnlyList<BgpRouteView> BgpRoutes(string? peer, bool received) => [];
+
+        public BfdPeersView BfdPeers() => new([]);
+
+        public ConfigView Config() => new("node-1", null, null);
+    }
+
+    [Fact]
+    public async Task A_request_that_fails_answers_500_and_is_logged_as_a_warning_naming_the_path_without_the_message()
+    {
+        var logger = new CapturingLogger();
+        await using var server = new StatusServer(new IPEndPoint(IPAddress.Loopback, 1), new BrokenStatus(), null, logger);
+
+        Assert.Equal(500, server.Route("/v1/bgp/summary", new()).Status);
+
+        var line = Assert.Single(logger.Lines);
+        Assert.StartsWith("Warning: ", line);
+        Assert.Contains("/v1/bgp/summary", line);
+        Assert.Contains(nameof(NotSupportedException), line);
+        Assert.DoesNotContain("s3cret", line);
+    }
+
+    [Fact]
+    public void Status_options_resolve_every_view_from_source_generated_metadata()
+    {
+        // What the NativeAOT bgpkit relies on: reflection-based System.Text.Json is off there, so each document the
+        // endpoints serve and `bgpkit show` reads must come from the generated context, not a reflection fallback.
+        foreach (var type in new[] { typeof(BgpSummaryView), typeof(IReadOnlyList<BgpNeighborView>), typeof(IReadOnlyList<BgpRouteView>),
+            typeof(BfdPeersView), typeof(ConfigView), typeof(ControllerView) })
+        {
+            var info = StatusJson.Options.GetTypeInfo(type);
+            Assert.Equal(type, info.Type);
+        }
+        Assert.IsAssignableFrom<System.Text.Json.Serialization.JsonSerializerContext>(StatusJson.Options.TypeInfoResolver);
+        Assert.Throws<NotSupportedException>(() => StatusJson.Options.GetTypeInfo(typeof(Uri)));
     }
 
     [Fact]
