@@ -33,4 +33,5 @@ public static class StatusJson
 [JsonSerializable(typeof(BfdPeersView))]
 [JsonSerializable(typeof(ConfigView))]
 [JsonSerializable(typeof(ControllerView))]
+[JsonSerializable(typeof(Layer2View))]
 internal sealed partial class StatusJsonContext : JsonSerializerContext;

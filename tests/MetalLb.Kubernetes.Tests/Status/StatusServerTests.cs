@@ -96,7 +96,7 @@ public sealed class StatusServerTests
         // What the NativeAOT bgpkit relies on: reflection-based System.Text.Json is off there, so each document the
         // endpoints serve and `bgpkit show` reads must come from the generated context, not a reflection fallback.
         foreach (var type in new[] { typeof(BgpSummaryView), typeof(IReadOnlyList<BgpNeighborView>), typeof(IReadOnlyList<BgpRouteView>),
-            typeof(BfdPeersView), typeof(ConfigView), typeof(ControllerView) })
+            typeof(BfdPeersView), typeof(ConfigView), typeof(ControllerView), typeof(Layer2View) })
         {
             var info = StatusJson.Options.GetTypeInfo(type);
             Assert.Equal(type, info.Type);
