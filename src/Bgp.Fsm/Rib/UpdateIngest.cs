@@ -193,7 +193,16 @@ internal sealed class UpdateIngest
         {
             return cached;
         }
-        var update = (UpdateMessage)BgpMessage.DecodeBody(BgpMessageType.Update, body, context);
+        UpdateMessage update;
+        try
+        {
+            update = (UpdateMessage)BgpMessage.DecodeBody(BgpMessageType.Update, body, context);
+        }
+        catch (BgpWireException)
+        {
+            // A malformed Withdrawn Routes or NLRI field (RFC 7606 section 5.3): the slow path turns it into the reset.
+            return null;
+        }
         if (update.Attributes is null || update.Action != ErrorAction.None)
         {
             return null;
@@ -238,9 +247,11 @@ internal sealed class UpdateIngest
         }
         switch (update.Action)
         {
-            case ErrorAction.SessionReset:
+            // RFC 7606 sections 5.3 and 7.11: a malformed MP_REACH/MP_UNREACH calls for AFI/SAFI disable or session
+            // reset; we reset (as FRR 8.4 does), since withdrawing only this UPDATE's prefixes is neither.
+            case ErrorAction.SessionReset or ErrorAction.AfiSafiDisable:
                 return new Outcome(0, 0, ErrorAction.SessionReset, update.Error, null);
-            case ErrorAction.TreatAsWithdraw or ErrorAction.AfiSafiDisable:
+            case ErrorAction.TreatAsWithdraw:
             {
                 // RFC 7606 section 2: every prefix of the UPDATE is withdrawn, the session stays up.
                 var count = 0;

@@ -165,6 +165,9 @@ internal sealed partial class BgpSession
                 var reader = UpdateReader.Read(body, context);
                 if (reader.Action == ErrorAction.None)
                 {
+                    // The IPv4 Withdrawn Routes and NLRI fields are checked only when walked: count them, so that a
+                    // malformed one throws here and resets the session (RFC 7606 section 5.3).
+                    _ = reader.Withdrawn.Count + reader.Nlri.Count;
                     return null;
                 }
                 var update = (UpdateMessage)BgpMessage.DecodeBody(BgpMessageType.Update, body, context);
@@ -173,7 +176,8 @@ internal sealed partial class BgpSession
                     SessionLog.UpdateError(_log, Address, update.Error?.ToString() ?? "?", update.Action.ToString());
                     _lastUpdateError = update.Error;
                 }
-                return update.Action == ErrorAction.SessionReset ? update.Error : null;
+                // AFI/SAFI disable is carried out as a session reset (RFC 7606 section 5.3 allows either).
+                return update.Action >= ErrorAction.AfiSafiDisable ? update.Error : null;
             }
             catch (BgpWireException e)
             {

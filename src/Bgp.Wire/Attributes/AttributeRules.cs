@@ -15,6 +15,11 @@ internal static class AttributeRules
     public static ErrorAction Check(byte flags, byte type, ReadOnlySpan<byte> value, BgpDecodeContext context, out UpdateMessageErrorSubcode subcode)
     {
         subcode = UpdateMessageErrorSubcode.Unspecific;
+        if (type == (byte)PathAttributeType.LocalPref && context.ExternalPeer)
+        {
+            // RFC 7606 section 7.5: LOCAL_PREF from an external peer is disregarded, so it cannot be malformed.
+            return ErrorAction.None;
+        }
         var (expected, action) = Expectation(type);
         if (expected == 0)
         {

@@ -71,7 +71,8 @@ public sealed partial class PathAttributes
                     med = BinaryPrimitives.ReadUInt32BigEndian(v);
                     break;
                 case PathAttributeType.LocalPref:
-                    localPref = BinaryPrimitives.ReadUInt32BigEndian(v);
+                    // RFC 4271 section 5.1.5: ignored when it comes from an external peer.
+                    localPref = context.ExternalPeer ? null : BinaryPrimitives.ReadUInt32BigEndian(v);
                     break;
                 case PathAttributeType.AtomicAggregate:
                     atomic = true;

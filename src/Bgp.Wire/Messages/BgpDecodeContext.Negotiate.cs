@@ -4,7 +4,7 @@ public sealed partial class BgpDecodeContext
 {
     /// <summary>
     /// The context both OPENs establish: 4-octet AS when both sides carry the capability (RFC 6793 section 4),
-    /// extended messages when both advertise them (RFC 8654 section 3), and per AFI/SAFI ADD-PATH receive when
+    /// extended messages when both advertise them (RFC 8654 section 3), eBGP when the ASes differ, and per AFI/SAFI ADD-PATH receive when
     /// we can receive and the peer can send, send when we can send and the peer can receive (RFC 7911 section 5).
     /// </summary>
     /// <param name="sent">The OPEN this speaker sent.</param>
@@ -17,6 +17,7 @@ public sealed partial class BgpDecodeContext
         {
             FourOctetAs = sent.HasCapability(CapabilityCode.FourOctetAs) && received.HasCapability(CapabilityCode.FourOctetAs),
             ExtendedMessage = sent.HasCapability(CapabilityCode.ExtendedMessage) && received.HasCapability(CapabilityCode.ExtendedMessage),
+            ExternalPeer = sent.Asn != received.Asn,
         };
         var ours = sent.GetCapability<AddPathCapability>();
         var theirs = received.GetCapability<AddPathCapability>();

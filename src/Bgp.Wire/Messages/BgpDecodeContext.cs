@@ -40,6 +40,12 @@ public sealed partial class BgpDecodeContext
     /// <summary>Messages other than OPEN and KEEPALIVE may be 65535 octets (RFC 8654).</summary>
     public bool ExtendedMessage { get; init; }
 
+    /// <summary>
+    /// True when the peer is in another AS (eBGP): LOCAL_PREF from it is disregarded, whatever it holds, not judged
+    /// (RFC 7606 section 7.5, RFC 4271 section 5.1.5).
+    /// </summary>
+    public bool ExternalPeer { get; init; }
+
     /// <summary>4096, or 65535 with <see cref="ExtendedMessage"/>.</summary>
     public int MaxMessageLength => ExtendedMessage ? BgpMessageHeader.ExtendedMaxLength : BgpMessageHeader.MaxLength;
 
@@ -75,11 +81,11 @@ public sealed partial class BgpDecodeContext
     {
         if (afiSafi == AfiSafi.IPv4Unicast)
         {
-            return new BgpDecodeContext(direction, _ipv6Unicast, _others, FourOctetAs, ExtendedMessage);
+            return new BgpDecodeContext(direction, _ipv6Unicast, _others, FourOctetAs, ExtendedMessage) { ExternalPeer = ExternalPeer };
         }
         if (afiSafi == AfiSafi.IPv6Unicast)
         {
-            return new BgpDecodeContext(_ipv4Unicast, direction, _others, FourOctetAs, ExtendedMessage);
+            return new BgpDecodeContext(_ipv4Unicast, direction, _others, FourOctetAs, ExtendedMessage) { ExternalPeer = ExternalPeer };
         }
         var others = new List<KeyValuePair<AfiSafi, AddPathDirection>>(_others.Length + 1);
         foreach (var pair in _others)
@@ -93,7 +99,7 @@ public sealed partial class BgpDecodeContext
         {
             others.Add(new(afiSafi, direction));
         }
-        return new BgpDecodeContext(_ipv4Unicast, _ipv6Unicast, [.. others], FourOctetAs, ExtendedMessage);
+        return new BgpDecodeContext(_ipv4Unicast, _ipv6Unicast, [.. others], FourOctetAs, ExtendedMessage) { ExternalPeer = ExternalPeer };
     }
 
     /// <summary>Creates the plain context; set properties with an object initializer.</summary>

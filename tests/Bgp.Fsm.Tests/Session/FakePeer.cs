@@ -8,7 +8,7 @@ namespace BgpKit.Bgp.Fsm.Tests.Session;
 /// <summary>A scripted BGP peer on a loopback socket: the test decides every message it sends.</summary>
 internal sealed class FakePeer : IAsyncDisposable
 {
-    private readonly TcpListener _listener;
+    private readonly TcpListener? _listener;
     private Socket? _socket;
     private readonly byte[] _buffer = new byte[70000];
     private int _filled;
@@ -19,12 +19,35 @@ internal sealed class FakePeer : IAsyncDisposable
         _listener.Start();
     }
 
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    private FakePeer(Socket connected)
+    {
+        _socket = connected;
+    }
+
+    /// <summary>Opens the TCP connection itself, from <paramref name="local"/> to a listening daemon (e.g. FRR bgpd).</summary>
+    public static async Task<FakePeer> ConnectAsync(IPAddress local, IPEndPoint remote)
+    {
+        var socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            socket.Bind(new IPEndPoint(local, 0));
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await socket.ConnectAsync(remote, cts.Token);
+            return new FakePeer(socket);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public int Port => ((IPEndPoint)_listener!.LocalEndpoint).Port;
 
     public async Task AcceptAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        _socket = await _listener.AcceptSocketAsync(cts.Token);
+        _socket = await _listener!.AcceptSocketAsync(cts.Token);
     }
 
     public void Send(BgpMessage message) => _socket!.Send(message.ToArray());
@@ -33,7 +56,7 @@ internal sealed class FakePeer : IAsyncDisposable
     public void Send(ReadOnlySpan<byte> messages) => _socket!.Send(messages);
 
     /// <summary>Whether a connection waits to be accepted (the session under test connected again).</summary>
-    public bool HasPendingConnection => _listener.Pending();
+    public bool HasPendingConnection => _listener!.Pending();
 
     public void SendOpen(uint asn, ushort hold, string routerId, params Capability[] extra)
     {
@@ -89,7 +112,7 @@ internal sealed class FakePeer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _socket?.Dispose();
-        _listener.Stop();
+        _listener?.Stop();
         await Task.CompletedTask;
     }
 }

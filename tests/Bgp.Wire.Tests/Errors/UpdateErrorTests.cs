@@ -102,6 +102,31 @@ public class UpdateErrorTests
         Assert.Equal(ErrorAction.SessionReset, ex.Error.Action);
     }
 
+    [Theory]
+    [InlineData("40 05 03 000064 ")]
+    [InlineData("40 05 04 00000064 ")]
+    [InlineData("c0 05 04 00000064 ")]
+    public void Local_pref_from_an_external_peer_is_disregarded_not_judged(string localPref)
+    {
+        // RFC 7606 section 7.5: only an internal peer's LOCAL_PREF can be malformed (treat-as-withdraw).
+        var external = new BgpDecodeContext { FourOctetAs = true, ExternalPeer = true };
+        var bytes = Hex.Update("", Mandatory + localPref, Nlri);
+        var update = (UpdateMessage)BgpMessage.Decode(bytes, external);
+        Assert.Equal(ErrorAction.None, update.Action);
+        Assert.Null(update.Attributes!.LocalPref);
+        Assert.Single(update.Nlri);
+        Assert.Equal(ErrorAction.None, UpdateReader.ReadMessage(bytes, external).Action);
+        Assert.Equal(ErrorAction.None, UpdateReader.ReadMessage(bytes, external.WithAddPath(AfiSafi.IPv4Unicast, AddPathDirection.Send)).Action);
+    }
+
+    [Fact]
+    public void Negotiated_context_is_external_when_the_ases_differ()
+    {
+        var ours = new OpenMessage(65001, 90, 1, [new FourOctetAsCapability(65001)]);
+        Assert.True(BgpDecodeContext.Negotiate(ours, new OpenMessage(65002, 90, 2, [new FourOctetAsCapability(65002)])).ExternalPeer);
+        Assert.False(BgpDecodeContext.Negotiate(ours, new OpenMessage(65001, 90, 2, [new FourOctetAsCapability(65001)])).ExternalPeer);
+    }
+
     [Fact]
     public void Two_octet_aggregator_length_follows_the_session()
     {
