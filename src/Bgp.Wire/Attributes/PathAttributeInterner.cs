@@ -15,6 +15,9 @@ public sealed class PathAttributeInterner
     private readonly HashSet<PathAttributes> _table = new(SetComparer.Instance);
     private readonly Lock _gate = new();
 
+    // Distinct sets often share their AS_PATH (a peer's routes with different MEDs or communities): decoded once.
+    private readonly Dictionary<byte[], AsPath> _asPaths = new(OctetsComparer.Instance);
+
     /// <summary>Number of distinct sets held.</summary>
     public int Count
     {
@@ -72,7 +75,12 @@ public sealed class PathAttributeInterner
     {
         ArgumentNullException.ThrowIfNull(context);
         foundByOctets = false;
-        if (PathAttributes.Decode(field, context, out _, out _) is not { } decoded)
+        PathAttributes? decoded;
+        lock (_gate)
+        {
+            decoded = PathAttributes.Decode(field, context, _asPaths, out _, out _);
+        }
+        if (decoded is null)
         {
             return null;
         }
