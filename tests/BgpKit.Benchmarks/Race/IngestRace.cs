@@ -69,7 +69,7 @@ internal static class IngestRace
                     table.AppendLine(CultureInfo.InvariantCulture,
                         $"| {shape} | {size:N0} | {updates:N0} | {median.Receiver} | {median.Seconds:F3} s | {median.CpuSeconds:F3} s | {median.CpuSeconds * 1e6 / updates:F2} us | {median.BytesPerRoute:F0} B |");
                 }
-                if (medians.FirstOrDefault(m => m.Receiver == "BgpKit") is { } ours && medians.Count > 1)
+                if (medians.FirstOrDefault(m => m.Receiver.StartsWith("BgpKit", StringComparison.Ordinal)) is { } ours && medians.Count > 1)
                 {
                     var others = medians.Where(m => m != ours).ToList();
                     table.AppendLine(CultureInfo.InvariantCulture,

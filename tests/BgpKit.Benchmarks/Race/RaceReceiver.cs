@@ -126,7 +126,7 @@ internal abstract class RaceReceiver : IAsyncDisposable
     /// </summary>
     private sealed class BgpKitReceiver(Process process) : RaceReceiver
     {
-        public override string Name => "BgpKit";
+        public override string Name => Environment.GetEnvironmentVariable("BGPKIT_RACE_TIERED") == "1" ? "BgpKit (tiered JIT)" : "BgpKit";
         public override int Pid => process.Id;
 
         public static async Task<RaceReceiver> StartAsync()
@@ -136,6 +136,13 @@ internal abstract class RaceReceiver : IAsyncDisposable
             psi.ArgumentList.Add(typeof(RaceReceiver).Assembly.Location);
             psi.ArgumentList.Add("race-receive");
             psi.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));
+            // A daemon is compiled before it runs (the daemons here are C; the shipped bgpkit is NativeAOT). With tiered
+            // JIT, a 100k-route race spends half its CPU compiling and recompiling the receive path, so the receiver is
+            // JIT-compiled fully optimized up front unless BGPKIT_RACE_TIERED=1 asks for the runtime's default.
+            if (Environment.GetEnvironmentVariable("BGPKIT_RACE_TIERED") != "1")
+            {
+                psi.Environment["DOTNET_TieredCompilation"] = "0";
+            }
             var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the BgpKit receiver");
             var receiver = new BgpKitReceiver(process) { EndPoint = new IPEndPoint(IPAddress.Parse("127.0.0.2"), port) };
             await Poll.UntilAsync(() => receiver.RouteCount() >= 0, "the BgpKit receiver to answer").ConfigureAwait(false);
