@@ -90,7 +90,7 @@ internal sealed class UpdateIngest
         var nlriLength = body.Length - 4 - BinaryPrimitives.ReadUInt16BigEndian(body) - reader.AttributesField.Length;
         if (nlriLength > 0)
         {
-            attributes = Lookup(reader.AttributesField, body, context);
+            attributes = Lookup(reader.AttributesField, context);
             if (attributes is null)
             {
                 return ApplySlow(body, context, changed);
@@ -186,28 +186,24 @@ internal sealed class UpdateIngest
         return 1;
     }
 
-    private PathAttributes? Lookup(ReadOnlySpan<byte> raw, ReadOnlySpan<byte> body, BgpDecodeContext context)
+    private PathAttributes? Lookup(ReadOnlySpan<byte> raw, BgpDecodeContext context)
     {
+        // A set already held is found from the octets alone: nothing is decoded or allocated.
+        if (_rib.Interner.TryGet(raw, context, out var held))
+        {
+            return held;
+        }
+        // Octets that are not the canonical encoding (a 2-octet-AS session, another attribute order) are remembered here.
         var lookup = _byRawAttributes.GetAlternateLookup<ReadOnlySpan<byte>>();
         if (lookup.TryGetValue(raw, out var cached))
         {
             return cached;
         }
-        UpdateMessage update;
-        try
+        var interned = _rib.Interner.Intern(raw, context, out var foundByOctets);
+        if (interned is null || foundByOctets)
         {
-            update = (UpdateMessage)BgpMessage.DecodeBody(BgpMessageType.Update, body, context);
+            return interned;
         }
-        catch (BgpWireException)
-        {
-            // A malformed Withdrawn Routes or NLRI field (RFC 7606 section 5.3): the slow path turns it into the reset.
-            return null;
-        }
-        if (update.Attributes is null || update.Action != ErrorAction.None)
-        {
-            return null;
-        }
-        var interned = _rib.Interner.Intern(update.Attributes);
         if (_byRawAttributes.Count >= MaxCachedSets)
         {
             _byRawAttributes.Clear();

@@ -59,7 +59,20 @@ internal sealed partial class BgpSession
                 return;
             case BgpMessageType.Update:
                 Interlocked.Increment(ref Counters.UpdatesReceived);
-                if (_fsm.State == SessionState.Established && ReceiveUpdate((byte[])input.Payload!, connection.Context) is { } resetError)
+                var frame = (byte[])input.Payload!;
+                BgpError? resetError;
+                try
+                {
+                    resetError = _fsm.State == SessionState.Established
+                        ? ReceiveUpdate(frame.AsSpan(BgpMessageHeader.Size, (frame[16] << 8 | frame[17]) - BgpMessageHeader.Size), connection.Context)
+                        : null;
+                }
+                finally
+                {
+                    // Nothing keeps the octets: routes point at interned attribute sets and carry their prefixes by value.
+                    System.Buffers.ArrayPool<byte>.Shared.Return(frame);
+                }
+                if (resetError is not null)
                 {
                     // RFC 7606 "session reset" (or an RFC 4271 error it keeps): NOTIFICATION and down.
                     _pendingNotification = resetError.ToNotification();

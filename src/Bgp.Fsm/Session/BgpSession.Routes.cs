@@ -155,7 +155,7 @@ internal sealed partial class BgpSession
     }
 
     /// <summary>Applies a received UPDATE (RFC 7606 decisions from Bgp.Wire); returns the error when the session must reset.</summary>
-    private BgpError? ReceiveUpdate(byte[] body, BgpDecodeContext context)
+    private BgpError? ReceiveUpdate(ReadOnlySpan<byte> body, BgpDecodeContext context)
     {
         if (_ingest is null)
         {

@@ -11,6 +11,7 @@ internal sealed class SessionTimer : IDisposable
     private readonly Action<SessionTimer, long> _post;
     private ITimer? _timer;
     private long _generation;
+    private long _armedFor;
 
     public SessionTimer(string name, TimeProvider time, Action<SessionTimer, long> post)
     {
@@ -30,9 +31,24 @@ internal sealed class SessionTimer : IDisposable
 
     public void Start(TimeSpan after)
     {
-        var generation = Interlocked.Increment(ref _generation);
+        var due = _time.GetTimestamp() + (long)(after.TotalSeconds * _time.TimestampFrequency);
+        if (Running && _timer is not null && _armedFor <= due)
+        {
+            // A restart that only moves the deadline later (the HoldTimer on every UPDATE and KEEPALIVE) keeps the
+            // armed timer: when it fires, Expire sees the deadline has moved and arms it again for the rest. Creating
+            // a timer per UPDATE cost an allocation and two trips through the runtime's timer queue lock.
+            DueTimestamp = due;
+            return;
+        }
         Running = true;
-        DueTimestamp = _time.GetTimestamp() + (long)(after.TotalSeconds * _time.TimestampFrequency);
+        DueTimestamp = due;
+        Arm(after);
+    }
+
+    private void Arm(TimeSpan after)
+    {
+        var generation = Interlocked.Increment(ref _generation);
+        _armedFor = DueTimestamp;
         _timer?.Dispose();
         _timer = _time.CreateTimer(static s =>
         {
@@ -47,6 +63,7 @@ internal sealed class SessionTimer : IDisposable
         Running = false;
         _timer?.Dispose();
         _timer = null;
+        _armedFor = 0;
     }
 
     /// <summary>Called by the owner loop when a firing arrives: true if it is the live one.</summary>
@@ -56,7 +73,19 @@ internal sealed class SessionTimer : IDisposable
         {
             return false;
         }
+        var now = _time.GetTimestamp();
+        if (now < DueTimestamp)
+        {
+            // Restarted after it was armed (see Start): not expired, wait for the rest.
+            // Rounded up, so that the next firing is never before the deadline (a fake clock would spin here).
+            var ticks = (long)Math.Ceiling((double)(DueTimestamp - now) * TimeSpan.TicksPerSecond / _time.TimestampFrequency);
+            Arm(TimeSpan.FromTicks(Math.Max(ticks, 1)));
+            return false;
+        }
         Running = false;
+        _timer?.Dispose();
+        _timer = null;
+        _armedFor = 0;
         return true;
     }
 

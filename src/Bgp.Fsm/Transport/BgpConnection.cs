@@ -165,8 +165,11 @@ internal sealed class BgpConnection : IAsyncDisposable
                     consumed += header.Length;
                     if (header.Type == BgpMessageType.Update)
                     {
-                        // UPDATE bodies go to the session raw: it decodes them with the negotiated context.
-                        await deliver(this, ConnectionSignal.Message, header.Type, frame.FirstSpan[BgpMessageHeader.Size..].ToArray(), _stop.Token).ConfigureAwait(false);
+                        // UPDATEs go to the session raw, whole (header included, so the length travels with them), in an
+                        // array from the shared pool that the session returns: it decodes them with the negotiated context.
+                        var update = ArrayPool<byte>.Shared.Rent(header.Length);
+                        frame.CopyTo(update);
+                        await deliver(this, ConnectionSignal.Message, header.Type, update, _stop.Token).ConfigureAwait(false);
                         continue;
                     }
                     BgpMessage message;

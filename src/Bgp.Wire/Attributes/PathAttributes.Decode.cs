@@ -10,7 +10,11 @@ public sealed partial class PathAttributes
     /// AS4_AGGREGATOR are reconciled into <see cref="AsPath"/> and <see cref="Aggregator"/> (RFC 6793 section 4.2.3);
     /// on a 4-octet session they are ignored (section 4.1).
     /// </summary>
-    internal static PathAttributes? Decode(ReadOnlySpan<byte> field, BgpDecodeContext context, out MpReachNlri? mpReach, out MpUnreachNlri? mpUnreach)
+    internal static PathAttributes? Decode(ReadOnlySpan<byte> field, BgpDecodeContext context, out MpReachNlri? mpReach, out MpUnreachNlri? mpUnreach) =>
+        Decode(field, context, null, out mpReach, out mpUnreach);
+
+    /// <summary>As above; <paramref name="asPaths"/> (when given) shares AS_PATH objects between the sets that carry the same one.</summary>
+    internal static PathAttributes? Decode(ReadOnlySpan<byte> field, BgpDecodeContext context, Dictionary<byte[], AsPath>? asPaths, out MpReachNlri? mpReach, out MpUnreachNlri? mpUnreach)
     {
         mpReach = null;
         mpUnreach = null;
@@ -59,7 +63,7 @@ public sealed partial class PathAttributes
                     origin = (Origin)v[0];
                     break;
                 case PathAttributeType.AsPath:
-                    asPath = AsPath.Decode(v, asnSize);
+                    asPath = asPaths is null ? AsPath.Decode(v, asnSize) : SharedAsPath(asPaths, v, asnSize);
                     break;
                 case PathAttributeType.As4Path:
                     as4Path = AsPath.Decode(v, 4);
@@ -169,4 +173,25 @@ public sealed partial class PathAttributes
             ExtendedLengthTypes = extendedLengthTypes,
         };
     }
+
+    private static AsPath SharedAsPath(Dictionary<byte[], AsPath> asPaths, ReadOnlySpan<byte> value, int asnSize)
+    {
+        if (asnSize == 4 && asPaths.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(value, out var shared))
+        {
+            return shared;
+        }
+        var path = AsPath.Decode(value, asnSize);
+        if (asnSize == 4)
+        {
+            if (asPaths.Count >= MaxSharedAsPaths)
+            {
+                asPaths.Clear();
+            }
+            asPaths[value.ToArray()] = path;
+        }
+        return path;
+    }
+
+    /// <summary>Bounds the AS_PATH table of an interner (cleared when full: sharing is an economy, not a rule).</summary>
+    private const int MaxSharedAsPaths = 1 << 16;
 }

@@ -154,7 +154,20 @@ public sealed partial class PathAttributes : IEquatable<PathAttributes>
         ExtendedLengthTypes = ExtendedLengthTypes,
     };
 
-    private byte[] Canonical
+    /// <summary>True when the set carries an MP_REACH_NLRI next hop (it then is more than its canonical octets).</summary>
+    internal bool HasMpNextHop => _mpNextHop is not null || _mpLinkLocalNextHop is not null;
+
+    /// <summary>The hash <see cref="GetHashCode"/> gives a set without MP next hops whose canonical encoding is <paramref name="canonical"/>.</summary>
+    internal static int HashOfCanonical(ReadOnlySpan<byte> canonical)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(canonical);
+        var h = hash.ToHashCode();
+        return h == 0 ? 1 : h;
+    }
+
+    /// <summary>The encoding on a 4-octet session: what equality and the hash are defined on.</summary>
+    internal byte[] Canonical
     {
         get
         {
@@ -181,6 +194,11 @@ public sealed partial class PathAttributes : IEquatable<PathAttributes>
     {
         if (_hash == 0)
         {
+            if (!HasMpNextHop)
+            {
+                // Kept equal to HashOfCanonical, which finds a set from received octets.
+                return _hash = HashOfCanonical(Canonical);
+            }
             var hash = new HashCode();
             hash.AddBytes(Canonical);
             if (_mpNextHop is not null)
@@ -263,24 +281,5 @@ public sealed partial class PathAttributes : IEquatable<PathAttributes>
             parts.Add(u.ToString());
         }
         return string.Join(", ", parts);
-    }
-}
-
-/// <summary>
-/// Shares equal <see cref="PathAttributes"/> instances: routes that carry the same attributes point to one object.
-/// Thread-safe. The owner (an Adj-RIB) decides when to drop it.
-/// </summary>
-public sealed class PathAttributeInterner
-{
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<PathAttributes, PathAttributes> _table = new();
-
-    /// <summary>Number of distinct sets held.</summary>
-    public int Count => _table.Count;
-
-    /// <summary>The shared instance equal to <paramref name="attributes"/> (itself the first time it is seen).</summary>
-    public PathAttributes Intern(PathAttributes attributes)
-    {
-        ArgumentNullException.ThrowIfNull(attributes);
-        return _table.GetOrAdd(attributes, attributes);
     }
 }
