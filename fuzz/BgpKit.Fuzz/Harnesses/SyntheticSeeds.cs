@@ -20,7 +20,7 @@ internal static class SyntheticSeeds
     /// <summary>An OPEN with the RFC 9072 extended optional parameters length (0xFF marker).</summary>
     public static byte[] OpenExtended()
     {
-        var caps = "02" + "ffff" + Hex2(Capabilities.Length / 2) + Capabilities;
+        var caps = "02" + Hex2(Capabilities.Length / 2) + Capabilities;
         return Message(1, "04" + "fde9" + "005a" + "c0000202" + "ff" + "ff" + Hex2(caps.Length / 2) + caps);
     }
 
