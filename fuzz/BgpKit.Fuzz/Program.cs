@@ -219,7 +219,7 @@ public static class Program
         }
         catch (Exception e)
         {
-            return "crash: " + e.GetType().Name + ": " + e.Message;
+            return "crash: " + e.GetType().Name + ": " + e.Message + (Environment.GetEnvironmentVariable("FUZZ_STACK") == "1" ? "\n" + e.StackTrace : "");
         }
     }
 

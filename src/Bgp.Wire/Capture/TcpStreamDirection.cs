@@ -77,12 +77,14 @@ internal sealed class TcpStreamDirection
         var ahead = (int)(relative - _next);
         if (ahead <= 0)
         {
-            var overlap = -ahead;
+            // In long arithmetic: a segment exactly 2^31 behind gives ahead == int.MinValue, whose negation
+            // overflows to a negative slice start (found by AFL++, fuzz/regressions/pcap).
+            var overlap = -(long)ahead;
             if (overlap >= data.Length)
             {
                 return; // a pure retransmission
             }
-            Append(data[overlap..]);
+            Append(data[(int)overlap..]);
             DrainPending();
             return;
         }
