@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole BgpKit test suite: the command the README gives and the one CI runs.
-#   ./test.sh                 build, run every test project, a short fuzz smoke and the image smoke
+#   ./test.sh                 build, run every test project, a short fuzz smoke, the fuzz corpus replay and the image smoke
 #   FUZZ_SECONDS=0 ./test.sh  skip the fuzz smoke (FUZZ_SEED=N picks another mutation sequence)
 #   IMAGE_SMOKE=0 ./test.sh   skip building the image and running it under chroot (deploy/image; needs root)
 #   AOT_CHECK=0 ./test.sh     skip publishing the NativeAOT bgpkit and running the process tests against it
@@ -42,6 +42,16 @@ if [ "${FUZZ_SECONDS:-30}" != "0" ]; then
     --seed "${FUZZ_SEED:-20261121}" || fuzz_status=$?
 fi
 
+# The coverage corpus AFL++ left (fuzz/corpus/HARNESS) and every saved crasher (fuzz/regressions/HARNESS),
+# each input through every property of its harness; no afl needed. One test per harness in the count below.
+replay_passed=0; replay_failed=0
+replay_log=$(mktemp)
+dotnet run -c Release --no-build --project fuzz/BgpKit.Fuzz -- replay all | tee "$replay_log" || true
+replay_line=$(grep '^fuzz replay:' "$replay_log" || echo "fuzz replay: 0 passed, 1 failed")
+replay_passed=$(echo "$replay_line" | sed -n 's/.*: \([0-9]*\) passed.*/\1/p')
+replay_failed=$(echo "$replay_line" | sed -n 's/.*, \([0-9]*\) failed.*/\1/p')
+rm -f "$replay_log"
+
 image_status=0
 if [ "${IMAGE_SMOKE:-1}" != "0" ]; then
   # The image as CI builds it (deploy/image/build.sh), its rootfs unpacked and bgpkit run in it as
@@ -69,6 +79,8 @@ for trx in "$results"/*.trx; do
   total=$((total + $(get total))); passed=$((passed + $(get passed))); failed=$((failed + $(get failed)))
 done
 skipped=$((total - passed - failed))
+passed=$((passed + replay_passed)); failed=$((failed + replay_failed)); total=$((total + replay_passed + replay_failed))
+if [ "$replay_failed" -ne 0 ]; then echo "fuzz corpus replay failed for $replay_failed harness(es)"; fi
 if [ "$aot_status" -ne 0 ]; then echo "NativeAOT check failed (exit $aot_status)"; status=1; fi
 if [ "$fuzz_status" -ne 0 ]; then failed=$((failed + 1)); echo "fuzz smoke failed (exit $fuzz_status)"; fi
 if [ "${IMAGE_SMOKE:-1}" != "0" ]; then

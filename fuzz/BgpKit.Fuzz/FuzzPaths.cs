@@ -41,6 +41,9 @@ public static class FuzzPaths
         }
     }
 
+    /// <summary>fuzz/corpus/HARNESS: the minimised coverage corpus AFL++ left, replayed by CI.</summary>
+    public static string CorpusOf(string harness) => Path.Combine(RepoRoot, "fuzz", "corpus", harness);
+
     /// <summary>fuzz/regressions/HARNESS: crashers kept as regression inputs.</summary>
     public static string Regressions(string harness) => Path.Combine(RepoRoot, "fuzz", "regressions", harness);
 }

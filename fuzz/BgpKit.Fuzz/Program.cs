@@ -18,14 +18,17 @@ namespace BgpKit.Fuzz;
 public static class Program
 {
     private const string Usage = """
-        usage: BgpKit.Fuzz all|framing|update|open|mrt|bfd [--seconds N] [--seed S] [--replay]
-          all          run every harness; --seconds is split evenly between them (CI runs `all --seconds 30`)
-          HARNESS      run one harness for --seconds (default 30)
+        usage: BgpKit.Fuzz all|HARNESS [--seconds N] [--seed S] [--replay]
+               BgpKit.Fuzz replay [all|HARNESS]     every file of fuzz/corpus/HARNESS and fuzz/regressions/HARNESS (CI)
+               BgpKit.Fuzz afl HARNESS              one input per AFL++ execution (SharpFuzz; see fuzz/run.sh)
+               BgpKit.Fuzz libfuzzer HARNESS        the same under libFuzzer (libfuzzer-dotnet)
+               BgpKit.Fuzz seed-corpus [all|HARNESS] write the hand-built seeds to fuzz/corpus/HARNESS/seed-*.bin
+          harnesses: framing update open notification mrt bfd pcap manifest admission
+          all          run every harness; --seconds is split evenly between them
+          HARNESS      run the built-in mutator on one harness for --seconds (default 30)
           --seed S     start the mutation sequence from S (default: from the clock), printed for replay
           --replay     only run the saved regression inputs under fuzz/regressions/
-        To fuzz for hours, give one harness the whole budget and run it in the background, e.g.
-          nohup dotnet run -c Release --project fuzz/BgpKit.Fuzz -- update --seconds 14400 > fuzz-update.log &
-        and repeat per harness (one per core). New crashers appear under fuzz/regressions/HARNESS/.
+        Coverage-guided runs: fuzz/run.sh HARNESS SECONDS (instruments the assemblies, runs afl-fuzz at nice 19).
         """;
 
     /// <summary>Runs the named harness (or all) and returns non-zero when a property failed or a decoder crashed.</summary>
@@ -35,6 +38,17 @@ public static class Program
         {
             Console.Error.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
+        }
+        switch (args[0])
+        {
+            case "replay":
+                return ReplayCorpus(Select(args.Length > 1 ? args[1] : "all"));
+            case "seed-corpus":
+                return WriteSeeds(Select(args.Length > 1 ? args[1] : "all"));
+            case "afl" when args.Length == 2:
+                return Afl(Select(args[1]));
+            case "libfuzzer" when args.Length == 2:
+                return LibFuzzer(Select(args[1]));
         }
         var seconds = 30.0;
         var seed = (int)(Stopwatch.GetTimestamp() & 0x7FFFFFFF);
@@ -57,7 +71,7 @@ public static class Program
                     return 2;
             }
         }
-        var harnesses = args[0] == "all" ? Harness.All : Harness.All.Where(h => h.Name == args[0]).ToList();
+        var harnesses = Select(args[0]);
         if (harnesses.Count == 0)
         {
             Console.Error.WriteLine($"unknown harness {args[0]}\n{Usage}");
@@ -67,6 +81,7 @@ public static class Program
         var failures = 0;
         foreach (var harness in harnesses)
         {
+            harness.Warm();
             failures += Replay(harness);
             if (!replayOnly)
             {
@@ -77,12 +92,125 @@ public static class Program
         return failures == 0 ? 0 : 1;
     }
 
+    private static IReadOnlyList<Harness> Select(string name) =>
+        name == "all" ? Harness.All : Harness.All.Where(h => h.Name == name).ToList();
+
+    /// <summary>
+    /// AFL++ persistent mode through SharpFuzz: each input runs <see cref="Harness.Check"/>; a failed property
+    /// or an unexpected exception escapes and AFL++ records the input as a crash.
+    /// </summary>
+    private static int Afl(IReadOnlyList<Harness> harnesses)
+    {
+        if (harnesses.Count != 1)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        var harness = harnesses[0];
+        var warm = false;
+        // SharpFuzz's instrumentation writes to AFL's shared map, which exists only inside Run: nothing
+        // instrumented may run before it, so the warm-up happens with the first input.
+        SharpFuzz.Fuzzer.Run(stream =>
+        {
+            if (!warm)
+            {
+                harness.Warm();
+                warm = true;
+            }
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            harness.Check(copy.ToArray());
+        });
+        return 0;
+    }
+
+    private static int LibFuzzer(IReadOnlyList<Harness> harnesses)
+    {
+        if (harnesses.Count != 1)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        var harness = harnesses[0];
+        var warm = false;
+        SharpFuzz.Fuzzer.LibFuzzer.Run(span =>
+        {
+            if (!warm)
+            {
+                harness.Warm();
+                warm = true;
+            }
+            harness.Check(span.ToArray());
+        });
+        return 0;
+    }
+
+    /// <summary>
+    /// The CI replay: every kept corpus input and every regression through every property of its harness.
+    /// Prints one line per harness and a closing "fuzz replay: N passed, N failed" (one test per harness).
+    /// </summary>
+    private static int ReplayCorpus(IReadOnlyList<Harness> harnesses)
+    {
+        if (harnesses.Count == 0)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        int passed = 0, failed = 0;
+        foreach (var harness in harnesses)
+        {
+            harness.Warm();
+            var files = new[] { FuzzPaths.CorpusOf(harness.Name), FuzzPaths.Regressions(harness.Name) }
+                .Where(Directory.Exists)
+                .SelectMany(folder => Directory.EnumerateFiles(folder, "*.bin"))
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            var clock = Stopwatch.StartNew();
+            var failing = 0;
+            foreach (var file in files)
+            {
+                if (RunOne(harness, File.ReadAllBytes(file)) is { } problem)
+                {
+                    Console.Error.WriteLine($"replay {harness.Name}: {Path.GetRelativePath(FuzzPaths.RepoRoot, file)}: {problem}");
+                    failing++;
+                }
+            }
+            Console.WriteLine($"replay {harness.Name}: {files.Count} inputs in {clock.Elapsed.TotalSeconds:F1} s, {failing} failing");
+            if (failing == 0 && files.Count > 0)
+            {
+                passed++;
+            }
+            else
+            {
+                failed++;
+            }
+        }
+        Console.WriteLine($"fuzz replay: {passed} passed, {failed} failed");
+        return failed == 0 ? 0 : 1;
+    }
+
+    private static int WriteSeeds(IReadOnlyList<Harness> harnesses)
+    {
+        foreach (var harness in harnesses)
+        {
+            var folder = FuzzPaths.CorpusOf(harness.Name);
+            Directory.CreateDirectory(folder);
+            var seeds = harness.SyntheticSeeds();
+            for (var i = 0; i < seeds.Count; i++)
+            {
+                File.WriteAllBytes(Path.Combine(folder, $"seed-{i:D2}.bin"), seeds[i]);
+            }
+            Console.WriteLine($"{harness.Name}: {seeds.Count} seeds in {Path.GetRelativePath(FuzzPaths.RepoRoot, folder)}");
+        }
+        return 0;
+    }
+
     /// <summary>Runs one input; null when every property held, otherwise what went wrong.</summary>
     public static string? RunOne(Harness harness, byte[] input)
     {
         try
         {
-            harness.Execute(input);
+            harness.Check(input);
             return null;
         }
         catch (FuzzPropertyException e)
@@ -91,7 +219,7 @@ public static class Program
         }
         catch (Exception e)
         {
-            return "crash: " + e.GetType().Name + ": " + e.Message;
+            return "crash: " + e.GetType().Name + ": " + e.Message + (Environment.GetEnvironmentVariable("FUZZ_STACK") == "1" ? "\n" + e.StackTrace : "");
         }
     }
 
@@ -119,7 +247,7 @@ public static class Program
         var seeds = harness.LoadSeeds(corpus);
         if (seeds.Count == 0)
         {
-            seeds = [new byte[] { 0 }];
+            seeds = harness.SyntheticSeeds();
         }
         var random = new Random(seed ^ harness.Name.GetHashCode(StringComparison.Ordinal));
         var mutator = new Mutator(random);

@@ -7,10 +7,13 @@ internal sealed class BfdHarness : Harness
 {
     public override string Name => "bfd";
 
-    public override IReadOnlyList<byte[]> LoadSeeds(string? corpus) => Seeds.BfdPackets(corpus);
+    public override IReadOnlyList<byte[]> SyntheticSeeds() => Harnesses.SyntheticSeeds.Bfd().ToList();
+
+    public override IReadOnlyList<byte[]> LoadSeeds(string? corpus) => [.. SyntheticSeeds(), .. Seeds.BfdPackets(corpus)];
 
     public override void Execute(byte[] input)
     {
+        Echo(input);
         if (BfdControlPacket.TryDecode(input, out var packet) != BfdDecodeError.None)
         {
             return;
@@ -30,6 +33,21 @@ internal sealed class BfdHarness : Harness
         if (!first.AsSpan(0, written).SequenceEqual(second.AsSpan(0, secondWritten)))
         {
             throw new FuzzPropertyException("BFD decode -> encode -> decode -> encode is not stable");
+        }
+    }
+
+    /// <summary>Our echo payload: read never throws, and what it reads writes back to the same 16 octets it came from.</summary>
+    private static void Echo(byte[] input)
+    {
+        if (!BfdEchoPacket.TryRead(input, out var discriminator, out var nonce))
+        {
+            return;
+        }
+        var written = new byte[BfdEchoPacket.Length];
+        BfdEchoPacket.Write(written, discriminator, nonce);
+        if (!BfdEchoPacket.TryRead(written, out var again, out var againNonce) || again != discriminator || againNonce != nonce)
+        {
+            throw new FuzzPropertyException("BFD echo read -> write -> read is not stable");
         }
     }
 }

@@ -12,10 +12,22 @@ internal sealed class FramingHarness : Harness
 {
     public override string Name => "framing";
 
+    public override IReadOnlyList<byte[]> SyntheticSeeds()
+    {
+        var updates = Harnesses.SyntheticSeeds.Updates().ToList();
+        var notifications = Harnesses.SyntheticSeeds.NotificationsAndRefresh().ToList();
+        return
+        [
+            [.. Harnesses.SyntheticSeeds.Open(), .. Harnesses.SyntheticSeeds.Keepalive(), .. updates[0]],
+            [.. Harnesses.SyntheticSeeds.OpenExtended(), .. updates[3], .. notifications[0]],
+            [.. updates[4], .. updates[1], .. notifications[5], .. updates[2]],
+        ];
+    }
+
     public override IReadOnlyList<byte[]> LoadSeeds(string? corpus)
     {
         var messages = Seeds.BgpMessages(corpus);
-        var seeds = new List<byte[]>();
+        var seeds = new List<byte[]>(SyntheticSeeds());
         for (var i = 0; i + 2 < messages.Count; i += 3)
         {
             seeds.Add([.. messages[i], .. messages[i + 1], .. messages[i + 2]]);

@@ -12,7 +12,9 @@ internal sealed class MrtHarness : Harness
 {
     public override string Name => "mrt";
 
-    public override IReadOnlyList<byte[]> LoadSeeds(string? corpus) => Seeds.MrtRecords(corpus);
+    public override IReadOnlyList<byte[]> SyntheticSeeds() => Harnesses.SyntheticSeeds.Mrt().ToList();
+
+    public override IReadOnlyList<byte[]> LoadSeeds(string? corpus) => [.. SyntheticSeeds(), .. Seeds.MrtRecords(corpus)];
 
     public override void Execute(byte[] input)
     {

@@ -7,8 +7,10 @@ internal sealed class UpdateHarness : Harness
 {
     public override string Name => "update";
 
+    public override IReadOnlyList<byte[]> SyntheticSeeds() => Harnesses.SyntheticSeeds.Updates().Select(m => m[19..]).ToList();
+
     public override IReadOnlyList<byte[]> LoadSeeds(string? corpus) =>
-        Seeds.BgpMessages(corpus).Where(m => m.Length > 19 && m[18] == 2).Select(m => m[19..]).ToList();
+        [.. SyntheticSeeds(), .. Seeds.BgpMessages(corpus).Where(m => m.Length > 19 && m[18] == 2).Select(m => m[19..])];
 
     public override void Execute(byte[] input)
     {
@@ -54,8 +56,10 @@ internal sealed class OpenHarness : Harness
 {
     public override string Name => "open";
 
+    public override IReadOnlyList<byte[]> SyntheticSeeds() => [Harnesses.SyntheticSeeds.Open()[19..], Harnesses.SyntheticSeeds.OpenExtended()[19..]];
+
     public override IReadOnlyList<byte[]> LoadSeeds(string? corpus) =>
-        Seeds.BgpMessages(corpus).Where(m => m.Length > 19 && m[18] == 1).Select(m => m[19..]).ToList();
+        [.. SyntheticSeeds(), .. Seeds.BgpMessages(corpus).Where(m => m.Length > 19 && m[18] == 1).Select(m => m[19..])];
 
     public override void Execute(byte[] input)
     {

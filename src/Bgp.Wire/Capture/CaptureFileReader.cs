@@ -103,11 +103,22 @@ public sealed partial class CaptureFileReader : IDisposable
     /// <summary>Reads exactly <paramref name="count"/> octets into the scratch buffer; false (with a problem) on a short file.</summary>
     private bool Fill(int count, string what, bool endIsClean = false)
     {
-        if (_buffer.Length < count)
+        // Grow with the octets that arrive, not with the length a header claims: a damaged block length in a
+        // file of a few hundred octets must not reserve megabytes (found by AFL++, fuzz/regressions/pcap).
+        var read = 0;
+        while (read < count)
         {
-            _buffer = new byte[Math.Max(count, _buffer.Length * 2)];
+            if (read == _buffer.Length)
+            {
+                Array.Resize(ref _buffer, (int)Math.Min(count, 2L * _buffer.Length));
+            }
+            var got = _stream.Read(_buffer.AsSpan(read, Math.Min(count, _buffer.Length) - read));
+            if (got == 0)
+            {
+                break;
+            }
+            read += got;
         }
-        var read = _stream.ReadAtLeast(_buffer.AsSpan(0, count), count, throwOnEndOfStream: false);
         if (read == count)
         {
             return true;

@@ -89,19 +89,21 @@ internal sealed class TcpStreamDirection
         var ahead = (int)(relative - _next);
         if (ahead <= 0)
         {
-            var overlap = -ahead;
+            // In long arithmetic: a segment exactly 2^31 behind gives ahead == int.MinValue, whose negation
+            // overflows to a negative slice start (found by AFL++, fuzz/regressions/pcap).
+            var overlap = -(long)ahead;
             if (overlap >= data.Length)
             {
                 return; // a pure retransmission
             }
             if (_pending.Count == 0)
             {
-                Append(data[overlap..]);
+                Append(data[(int)overlap..]);
                 return;
             }
             // Held segments may already carry some of these octets: theirs came first and are kept.
             relative = _next;
-            data = data[overlap..];
+            data = data[(int)overlap..];
         }
         Hold(relative, data);
         DrainPending();

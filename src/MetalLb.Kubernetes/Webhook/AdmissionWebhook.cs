@@ -24,6 +24,10 @@ internal sealed class AdmissionWebhook
         ["/validate-metallb-io-v1beta1-bfdprofile"] = "BFDProfile",
     };
 
+    // A duplicate key made JsonObject throw ArgumentException on first lookup, after Parse had succeeded
+    // (found by AFL++): rejecting duplicates makes Parse itself refuse them.
+    private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
+
     private readonly string _namespace;
     private readonly Func<ResourceSnapshot?> _snapshot;
 
@@ -42,11 +46,22 @@ internal sealed class AdmissionWebhook
         {
             return (404, Error($"no webhook at {path}"));
         }
+        // JsonNode decodes strings lazily: invalid UTF-8 in any string threw InvalidOperationException long
+        // after Parse succeeded (found by AFL++, fuzz/regressions/admission).
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            return (400, Error("not an AdmissionReview: the body is not UTF-8"));
+        }
+        return HandleReview(kind, body);
+    }
+
+    private (int Status, string Body) HandleReview(string kind, ReadOnlySpan<byte> body)
+    {
         JsonObject review;
         JsonObject request;
         try
         {
-            review = JsonNode.Parse(body) as JsonObject ?? throw new JsonException("not a JSON object");
+            review = JsonNode.Parse(body, documentOptions: StrictJson) as JsonObject ?? throw new JsonException("not a JSON object");
             request = review["request"] as JsonObject ?? throw new JsonException("no request");
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
@@ -122,7 +137,18 @@ internal sealed class AdmissionWebhook
         || origin.StartsWith("Community/", StringComparison.Ordinal) || origin.StartsWith("BFDProfile/", StringComparison.Ordinal)
         || origin.StartsWith("Secret/", StringComparison.Ordinal);
 
-    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var s) ? s : null;
+    private static string? Text(JsonNode? node)
+    {
+        try
+        {
+            return node is JsonValue value && value.TryGetValue<string>(out var s) ? s : null;
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone escaped surrogate ("\ud800") is valid JSON but no string: read as absent.
+            return null;
+        }
+    }
 
     private static string Error(string message) => new JsonObject { ["kind"] = "Status", ["status"] = "Failure", ["message"] = message }.ToJsonString();
 }

@@ -25,6 +25,15 @@ internal static partial class ManifestReader
             set.ReadProblems.Add(new Problem { Severity = ProblemSeverity.Error, File = file, Line = (int)e.Start.Line, Message = $"not valid YAML: {e.Message}" });
             return;
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet 18.1.0 throws these, not YamlException, for some damaged streams (a bad %TAG
+            // directive, a surrogate escape, tokens after the end): found by AFL++, fuzz/regressions/manifest.
+            // It gives no position for them, so the problem names the file only.
+            set.HasReadFailure = true;
+            set.ReadProblems.Add(new Problem { Severity = ProblemSeverity.Error, File = file, Message = $"not valid YAML: {e.Message}" });
+            return;
+        }
         foreach (var document in stream.Documents)
         {
             ReadObject(set, document.RootNode, file, mode);

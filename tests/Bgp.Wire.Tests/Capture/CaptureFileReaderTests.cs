@@ -77,4 +77,22 @@ public class CaptureFileReaderTests
         Assert.NotNull(problem);
         Assert.False(CaptureFileReader.IsCapture([0, 0, 0, 1]));
     }
+
+    // Found by AFL++ (fuzz/regressions/pcap): a record header claiming 16 MiB in a file of a few hundred octets
+    // made the reader reserve the 16 MiB before finding the record truncated.
+    [Fact]
+    public void A_record_claiming_more_than_the_file_holds_is_truncated_without_reserving_it()
+    {
+        var file = CaptureBuilder.Pcap(1, [new byte[200]]);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(24 + 8), CaptureFileReader.MaxBlockLength);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        using var decoder = CaptureDecoder.Open(new MemoryStream(file), out var problem);
+        Assert.NotNull(decoder);
+        while (decoder.TryRead(out _))
+        {
+        }
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains("truncated", decoder.Problem, StringComparison.Ordinal);
+        Assert.True(allocated < 1 << 20, $"allocated {allocated} octets");
+    }
 }

@@ -299,4 +299,13 @@ public class TcpReassemblyTests
         });
         Check.One(Config.QuickThrowOnFailure.WithReplay(20261207UL, 17UL).WithMaxTest(300), property);
     }
+
+    // Found by AFL++ (fuzz/regressions/pcap): a segment exactly 2^31 sequence numbers behind the next expected
+    // octet negated int.MinValue into a negative slice start and threw.
+    [Fact]
+    public void A_segment_half_the_sequence_space_behind_is_dropped_as_old()
+    {
+        var frames = new[] { Segment(0, KeepaliveBytes), Segment(0x80000000u + 19, KeepaliveBytes), Segment(19, KeepaliveBytes) };
+        Assert.Equal([Hex(KeepaliveBytes), Hex(KeepaliveBytes)], Messages(frames));
+    }
 }

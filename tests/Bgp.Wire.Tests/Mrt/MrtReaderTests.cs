@@ -146,4 +146,32 @@ public class MrtReaderTests
         }
         Assert.Equal(31, count);
     }
+
+    // Found by AFL++ (fuzz/regressions/mrt): a 12-octet header claiming a 64 MiB body made the reader reserve
+    // the whole 64 MiB before learning that the file held a few octets more.
+    [Fact]
+    public void A_header_claiming_a_huge_body_in_a_short_file_is_truncated_without_reserving_it()
+    {
+        var header = Record(0, 13, 2, []);
+        BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(8), MrtReader.MaxRecordLength);
+        byte[] file = [.. header, .. new byte[100]];
+        using var reader = new MrtReader(new MemoryStream(file));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.False(reader.TryReadRecord(out _));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains("truncated body (100 of 67108864 octets", reader.Problem, StringComparison.Ordinal);
+        Assert.True(allocated < 1 << 20, $"allocated {allocated} octets");
+    }
+
+    [Fact]
+    public void A_body_larger_than_the_first_buffer_is_read_whole_across_short_reads()
+    {
+        var body = new byte[200_000];
+        new Random(7).NextBytes(body);
+        var file = Record(1, 16, 4, body);
+        using var reader = new MrtReader(new BufferedStream(new MemoryStream(file), 1000));
+        Assert.True(reader.TryReadRecord(out var record));
+        Assert.True(record.Body.Span.SequenceEqual(body));
+        Assert.Null(reader.Problem);
+    }
 }

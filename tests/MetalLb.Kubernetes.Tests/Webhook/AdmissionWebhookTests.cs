@@ -131,4 +131,20 @@ public class AdmissionWebhookTests
     {
         Assert.Equal(404, Webhook.Handle("/validate-nothing", "{}"u8).Status);
     }
+
+    // Found by AFL++ (fuzz/regressions/admission): JsonNode reads strings and object keys lazily, so invalid
+    // UTF-8 in a string, a lone escaped surrogate or a duplicate key threw from the handler after Parse
+    // had accepted the body. Each is now a 400 with a reason (a lone surrogate reads as a missing uid).
+    [Theory]
+    [InlineData("{\"apiVersion\":\"admission.k8s.io/v1\",\"request\":{\"uid\":\"\u00ff\",\"operation\":\"CREATE\"}}", true)]
+    [InlineData("{\"apiVersion\":\"admission.k8s.io/v1\",\"request\":{\"uid\":\"\\ud800\",\"operation\":\"CREATE\"}}", false)]
+    [InlineData("{\"apiVersion\":\"admission.k8s.io/v1\",\"request\":{\"uid\":\"1\",\"uid\":\"2\",\"operation\":\"CREATE\"}}", false)]
+    public void A_body_that_parses_but_cannot_be_read_is_refused_with_400(string review, bool latin1)
+    {
+        // latin1: the body carries the octet 0xFF raw, which is not UTF-8.
+        var bytes = latin1 ? Encoding.Latin1.GetBytes(review) : Encoding.UTF8.GetBytes(review);
+        var (status, body) = Webhook.Handle("/validate-metallb-io-v1beta1-ipaddresspool", bytes);
+        Assert.Equal(400, status);
+        Assert.Contains("AdmissionReview", body, StringComparison.Ordinal);
+    }
 }

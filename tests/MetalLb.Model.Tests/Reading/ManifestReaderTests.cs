@@ -115,4 +115,18 @@ public class ManifestReaderTests
         var set = ManifestSet.Load(["/nonexistent/manifests"]);
         Assert.True(set.HasReadFailure);
     }
+
+    // Found by AFL++ (fuzz/regressions/manifest, which keeps the %TAG and "no more tokens" cases too):
+    // YamlDotNet throws ArgumentException or InvalidOperationException, not YamlException, for some
+    // damaged streams, and they escaped the reader.
+    [Theory]
+    [InlineData("a: \"\\ud800\\u0041\"\n")]
+    public void Yaml_the_parser_rejects_with_an_unusual_exception_is_a_problem_naming_the_file(string text)
+    {
+        var set = ManifestSet.Parse(text, "bad.yaml");
+        Assert.True(set.HasReadFailure);
+        var problem = Assert.Single(set.Problems);
+        Assert.Equal("bad.yaml", problem.File);
+        Assert.StartsWith("not valid YAML", problem.Message, StringComparison.Ordinal);
+    }
 }
