@@ -115,6 +115,50 @@ public sealed partial class PathAttributes : IEquatable<PathAttributes>
 
     private byte[]? MpLinkLocalNextHopOctets => _values?.MpLinkLocalNextHop;
 
+    /// <summary>
+    /// True when an AS_PATH segment (of any type, confederation segments included) holds <paramref name="asn"/>: the
+    /// loop check of RFC 4271 section 9.1.2. A set held as its received octets is scanned there, without decoding it.
+    /// </summary>
+    /// <param name="asn">The AS to look for (4-octet).</param>
+    public bool AsPathContains(uint asn)
+    {
+        if (_values is { } values)
+        {
+            return values.AsPath is { } path && path.Segments.Any(s => s.Asns.Contains(asn));
+        }
+        // Canonical octets: attributes in type order, 4-octet ASNs; AS_PATH (type 2) is the first or second one.
+        var field = Canonical;
+        var at = 0;
+        while (at + 3 <= field.Length)
+        {
+            var extended = (field[at] & (byte)PathAttributeFlags.ExtendedLength) != 0;
+            var type = field[at + 1];
+            var length = extended ? field[at + 2] << 8 | field[at + 3] : field[at + 2];
+            var value = field.Slice(at + (extended ? 4 : 3), length);
+            if (type == (byte)PathAttributeType.AsPath)
+            {
+                for (var s = 0; s + 2 <= value.Length; s += 2 + 4 * value[s + 1])
+                {
+                    var asns = value.Slice(s + 2, 4 * value[s + 1]);
+                    for (var i = 0; i < asns.Length; i += 4)
+                    {
+                        if (System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(asns[i..]) == asn)
+                        {
+                            return true;
+                        }
+                    }
+                }
+                return false;
+            }
+            if (type > (byte)PathAttributeType.AsPath)
+            {
+                return false;
+            }
+            at += (extended ? 4 : 3) + length;
+        }
+        return false;
+    }
+
     /// <summary>This set with <see cref="MpNextHop"/> and <see cref="MpLinkLocalNextHop"/> replaced (itself when they are already equal).</summary>
     /// <param name="nextHop">The global (or IPv4) next hop of MP_REACH_NLRI, or null.</param>
     /// <param name="linkLocalNextHop">The IPv6 link-local next hop, or null.</param>

@@ -155,4 +155,28 @@ public class PathAttributeInternerTests
         Assert.NotEqual(held, withNextHop);
         Assert.Same(held, held.ForPropagation());
     }
+
+    [Fact]
+    public void The_loop_check_reads_a_held_set_s_as_path_from_its_octets_without_decoding_it()
+    {
+        var interner = new PathAttributeInterner();
+        // AS_PATH: AS_SEQUENCE [65001 65002], AS_CONFED_SEQUENCE [64512] (4-octet), after ORIGIN.
+        var field = Hex.Parse("""
+            40 01 01 00
+            40 02 10 02 02 0000fde9 0000fdea 03 01 0000fc00
+            40 03 04 c00002fe
+            """);
+        var held = interner.Intern(field, As4, out var byOctets)!;
+        Assert.True(byOctets);
+        Assert.True(held.AsPathContains(65002));
+        Assert.True(held.AsPathContains(64512));
+        Assert.False(held.AsPathContains(65003));
+        Assert.True(held.IsOctetsOnly);
+        // The decoded set answers the same.
+        _ = held.Origin;
+        Assert.True(held.AsPathContains(65002));
+        Assert.True(held.AsPathContains(64512));
+        Assert.False(held.AsPathContains(65003));
+        Assert.False(new PathAttributes { Origin = Origin.Igp }.AsPathContains(0));
+    }
 }
