@@ -41,24 +41,8 @@ internal sealed class UpdateIngest
     /// <summary>Received prefixes the import filter refused, since the session was created (read by status, written on the session's loop).</summary>
     public long Refused;
 
-    private bool Looped(PathAttributes attributes)
-    {
-        if (_loopAs is not uint own || attributes.AsPath is not { } path)
-        {
-            return false;
-        }
-        foreach (var segment in path.Segments)
-        {
-            foreach (var asn in segment.Asns)
-            {
-                if (asn == own)
-                {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
+    // Through AsPathContains: a set held as its received octets is scanned there instead of being decoded.
+    private bool Looped(PathAttributes attributes) => _loopAs is uint own && attributes.AsPathContains(own);
 
     /// <summary>What one UPDATE did.</summary>
     internal readonly record struct Outcome(int Announced, int Withdrawn, ErrorAction Action, BgpError? Error, AfiSafi? EndOfRib);

@@ -14,6 +14,7 @@ internal sealed partial class BgpSession
         }
         if (connection != _connection)
         {
+            (input.Payload as UpdateBatch)?.Return();
             return; // a connection we already dropped
         }
         switch (input.Signal)
@@ -58,31 +59,7 @@ internal sealed partial class BgpSession
                 _lastReceivedNotification = null;
                 return;
             case BgpMessageType.Update:
-                Interlocked.Increment(ref Counters.UpdatesReceived);
-                var frame = (byte[])input.Payload!;
-                BgpError? resetError;
-                try
-                {
-                    resetError = _fsm.State == SessionState.Established
-                        ? ReceiveUpdate(frame.AsSpan(BgpMessageHeader.Size, (frame[16] << 8 | frame[17]) - BgpMessageHeader.Size), connection.Context)
-                        : null;
-                }
-                finally
-                {
-                    // Nothing keeps the octets: routes point at interned attribute sets and carry their prefixes by value.
-                    System.Buffers.ArrayPool<byte>.Shared.Return(frame);
-                }
-                if (resetError is not null)
-                {
-                    // RFC 7606 "session reset" (or an RFC 4271 error it keeps): NOTIFICATION and down.
-                    _pendingNotification = resetError.ToNotification();
-                    _lastError = "malformed UPDATE: " + resetError;
-                    SessionLog.UpdateError(_log, Address, resetError.ToString(), nameof(ErrorAction.SessionReset));
-                    Apply(BgpEvent.UpdateMsgErr);
-                    return;
-                }
-                Apply(BgpEvent.UpdateMsg);
-                CheckPrefixLimits();
+                OnUpdates(connection, (UpdateBatch)input.Payload!);
                 return;
             case BgpMessageType.RouteRefresh:
                 Interlocked.Increment(ref Counters.RouteRefreshReceived);
@@ -100,6 +77,45 @@ internal sealed partial class BgpSession
     }
 
     private NotificationMessage? _lastReceivedNotification;
+
+    /// <summary>
+    /// The UPDATEs of one socket read, in order, each its own UpdateMsg event (event 27) as if they had come one by
+    /// one: the walk stops where one of them takes the connection down (an error, a prefix limit, an FSM error
+    /// outside Established), and what follows is dropped with the connection.
+    /// </summary>
+    private void OnUpdates(BgpConnection connection, UpdateBatch batch)
+    {
+        try
+        {
+            while (batch.TryTake(out var frame))
+            {
+                Interlocked.Increment(ref Counters.UpdatesReceived);
+                // Nothing keeps the octets: routes point at interned attribute sets and carry their prefixes by value.
+                var resetError = _fsm.State == SessionState.Established
+                    ? ReceiveUpdate(frame[BgpMessageHeader.Size..], connection.Context)
+                    : null;
+                if (resetError is not null)
+                {
+                    // RFC 7606 "session reset" (or an RFC 4271 error it keeps): NOTIFICATION and down.
+                    _pendingNotification = resetError.ToNotification();
+                    _lastError = "malformed UPDATE: " + resetError;
+                    SessionLog.UpdateError(_log, Address, resetError.ToString(), nameof(ErrorAction.SessionReset));
+                    Apply(BgpEvent.UpdateMsgErr);
+                    return;
+                }
+                Apply(BgpEvent.UpdateMsg);
+                CheckPrefixLimits();
+                if (connection != _connection)
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            batch.Return();
+        }
+    }
 
     private void OnOpen(BgpConnection connection, OpenMessage open)
     {

@@ -145,6 +145,10 @@ internal sealed class BgpConnection : IAsyncDisposable
                 }
                 filled += n;
                 var consumed = 0;
+                // UPDATEs that follow one another in the buffer go to the session as one batch (their octets, headers
+                // included, back to back): one hand-off per read instead of one per UPDATE, which is most of what a
+                // peer sending one prefix per UPDATE costs otherwise.
+                var run = 0;
                 while (true)
                 {
                     var sequence = new ReadOnlySequence<byte>(buffer, consumed, filled - consumed);
@@ -159,19 +163,18 @@ internal sealed class BgpConnection : IAsyncDisposable
                     }
                     catch (BgpWireException e)
                     {
+                        await DeliverUpdates(deliver, buffer, consumed - run, run).ConfigureAwait(false);
                         await deliver(this, ConnectionSignal.HeaderError, default, e.Error, _stop.Token).ConfigureAwait(false);
                         return;
                     }
                     consumed += header.Length;
                     if (header.Type == BgpMessageType.Update)
                     {
-                        // UPDATEs go to the session raw, whole (header included, so the length travels with them), in an
-                        // array from the shared pool that the session returns: it decodes them with the negotiated context.
-                        var update = ArrayPool<byte>.Shared.Rent(header.Length);
-                        frame.CopyTo(update);
-                        await deliver(this, ConnectionSignal.Message, header.Type, update, _stop.Token).ConfigureAwait(false);
+                        run += header.Length;
                         continue;
                     }
+                    await DeliverUpdates(deliver, buffer, consumed - header.Length - run, run).ConfigureAwait(false);
+                    run = 0;
                     BgpMessage message;
                     try
                     {
@@ -185,6 +188,7 @@ internal sealed class BgpConnection : IAsyncDisposable
                     }
                     await deliver(this, ConnectionSignal.Message, header.Type, message, _stop.Token).ConfigureAwait(false);
                 }
+                await DeliverUpdates(deliver, buffer, consumed - run, run).ConfigureAwait(false);
                 if (consumed > 0)
                 {
                     Buffer.BlockCopy(buffer, consumed, buffer, 0, filled - consumed);
@@ -203,6 +207,21 @@ internal sealed class BgpConnection : IAsyncDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// Hands <paramref name="length"/> octets of whole UPDATE messages (from <paramref name="start"/>) to the session
+    /// in an <see cref="UpdateBatch"/> from the shared pool, which the session returns: it decodes them with the
+    /// negotiated context.
+    /// </summary>
+    private ValueTask DeliverUpdates(Func<BgpConnection, ConnectionSignal, BgpMessageType, object?, CancellationToken, ValueTask> deliver, byte[] buffer, int start, int length)
+    {
+        if (length == 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+        var batch = UpdateBatch.Rent(buffer.AsSpan(start, length));
+        return deliver(this, ConnectionSignal.Message, BgpMessageType.Update, batch, _stop.Token);
     }
 
     /// <summary>

@@ -18,6 +18,9 @@ public sealed class PathAttributeInterner
     // Distinct sets often share their AS_PATH (a peer's routes with different MEDs or communities): decoded once.
     private readonly Dictionary<byte[], AsPath> _asPaths = new(OctetsComparer.Instance);
 
+    // Sets learned from received octets are kept as those octets, packed into shared chunks (written under _gate).
+    private readonly AttributeOctetArena _arena = new();
+
     /// <summary>Number of distinct sets held.</summary>
     public int Count
     {
@@ -75,17 +78,71 @@ public sealed class PathAttributeInterner
     {
         ArgumentNullException.ThrowIfNull(context);
         foundByOctets = false;
-        PathAttributes? decoded;
         lock (_gate)
         {
-            decoded = PathAttributes.Decode(field, context, _asPaths, out _, out _);
+            var decoded = PathAttributes.Decode(field, context, _asPaths, out _, out _);
+            if (decoded is null)
+            {
+                return null;
+            }
+            if (context.FourOctetAs && IsCanonical(decoded, field))
+            {
+                // The field is the set's canonical encoding: keep the octets (decoded again only if someone reads a
+                // field) and let the decoded objects go.
+                foundByOctets = true;
+                if (_table.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(field, out var held))
+                {
+                    return held;
+                }
+                var (chunk, offset) = _arena.Append(field);
+                var stored = PathAttributes.FromCanonical(chunk, offset, field.Length);
+                _table.Add(stored);
+                return stored;
+            }
+            _ = decoded.GetHashCode();
+            if (_table.TryGetValue(decoded, out var existing))
+            {
+                return existing;
+            }
+            _table.Add(decoded);
+            return decoded;
         }
-        if (decoded is null)
+    }
+
+    /// <summary>True when <paramref name="decoded"/> encodes on a 4-octet session to exactly <paramref name="field"/>.</summary>
+    private static bool IsCanonical(PathAttributes decoded, ReadOnlySpan<byte> field)
+    {
+        var length = decoded.GetEncodedLength(BgpDecodeContext.FourOctetAsDefault);
+        if (length != field.Length)
         {
-            return null;
+            return false;
         }
-        foundByOctets = context.FourOctetAs && field.SequenceEqual(decoded.Canonical);
-        return Intern(decoded);
+        byte[]? rented = null;
+        var buffer = length <= 512 ? stackalloc byte[512] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            var written = decoded.Write(buffer, BgpDecodeContext.FourOctetAsDefault);
+            return buffer[..written].SequenceEqual(field);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>Octets of the sets held by octets (chunks in use, not their fill), for memory accounting.</summary>
+    internal long ArenaOctets
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _arena.ReservedOctets;
+            }
+        }
     }
 
     private sealed class SetComparer : IEqualityComparer<PathAttributes>, IAlternateEqualityComparer<ReadOnlySpan<byte>, PathAttributes>

@@ -13,6 +13,7 @@ public sealed partial class PathAttributes
     {
         ArgumentNullException.ThrowIfNull(context);
         var asnSize = context.FourOctetAs ? 4 : 2;
+        var v = V;
         var n = 0;
         if (Origin is not null)
         {
@@ -38,13 +39,13 @@ public sealed partial class PathAttributes
                 n += Header(18, 8);
             }
         }
-        n += _communities.Length == 0 ? 0 : Header(8, 4 * _communities.Length);
+        n += v.Communities.Length == 0 ? 0 : Header(8, 4 * v.Communities.Length);
         n += OriginatorId is null ? 0 : Header(9, 4);
-        n += _clusterList.Length == 0 ? 0 : Header(10, 4 * _clusterList.Length);
-        n += _extendedCommunities.Length == 0 ? 0 : Header(16, 8 * _extendedCommunities.Length);
-        n += _largeCommunities.Length == 0 ? 0 : Header(32, 12 * _largeCommunities.Length);
+        n += v.ClusterList.Length == 0 ? 0 : Header(10, 4 * v.ClusterList.Length);
+        n += v.ExtendedCommunities.Length == 0 ? 0 : Header(16, 8 * v.ExtendedCommunities.Length);
+        n += v.LargeCommunities.Length == 0 ? 0 : Header(32, 12 * v.LargeCommunities.Length);
         n += OnlyToCustomer is null ? 0 : Header(35, 4);
-        foreach (var u in _unknown)
+        foreach (var u in v.Unknown)
         {
             n += u.Value.Length + (u.Value.Length > 255 || (u.Flags & PathAttributeFlags.ExtendedLength) != 0 ? 4 : 3);
         }
@@ -63,9 +64,10 @@ public sealed partial class PathAttributes
     {
         ArgumentNullException.ThrowIfNull(context);
         var asnSize = context.FourOctetAs ? 4 : 2;
+        var v = V;
         var at = 0;
         var unknown = 0;
-        var sorted = SortedUnknown();
+        var sorted = SortedUnknown(v.Unknown);
         void FlushUnknown(Span<byte> d, ref int pos, int upTo, UnknownAttribute[] list, ref int index)
         {
             while (index < list.Length && list[index].TypeCode < upTo)
@@ -114,32 +116,32 @@ public sealed partial class PathAttributes
             BinaryPrimitives.WriteUInt32BigEndian(destination[at..], ag.Address);
             at += 4;
         }
-        if (_communities.Length > 0)
+        if (v.Communities.Length > 0)
         {
             FlushUnknown(destination, ref at, 8, sorted, ref unknown);
-            at = WriteHeader(destination, at, OptionalTransitive, 8, 4 * _communities.Length);
-            foreach (var c in _communities)
+            at = WriteHeader(destination, at, OptionalTransitive, 8, 4 * v.Communities.Length);
+            foreach (var c in v.Communities)
             {
                 BinaryPrimitives.WriteUInt32BigEndian(destination[at..], c.Value);
                 at += 4;
             }
         }
         at = WriteUInt32(destination, at, OptionalNonTransitive, 9, OriginatorId, sorted, ref unknown);
-        if (_clusterList.Length > 0)
+        if (v.ClusterList.Length > 0)
         {
             FlushUnknown(destination, ref at, 10, sorted, ref unknown);
-            at = WriteHeader(destination, at, OptionalNonTransitive, 10, 4 * _clusterList.Length);
-            foreach (var c in _clusterList)
+            at = WriteHeader(destination, at, OptionalNonTransitive, 10, 4 * v.ClusterList.Length);
+            foreach (var c in v.ClusterList)
             {
                 BinaryPrimitives.WriteUInt32BigEndian(destination[at..], c);
                 at += 4;
             }
         }
-        if (_extendedCommunities.Length > 0)
+        if (v.ExtendedCommunities.Length > 0)
         {
             FlushUnknown(destination, ref at, 16, sorted, ref unknown);
-            at = WriteHeader(destination, at, OptionalTransitive, 16, 8 * _extendedCommunities.Length);
-            foreach (var c in _extendedCommunities)
+            at = WriteHeader(destination, at, OptionalTransitive, 16, 8 * v.ExtendedCommunities.Length);
+            foreach (var c in v.ExtendedCommunities)
             {
                 c.Write(destination[at..]);
                 at += 8;
@@ -160,11 +162,11 @@ public sealed partial class PathAttributes
             BinaryPrimitives.WriteUInt32BigEndian(destination[(at + 4)..], ag4.Address);
             at += 8;
         }
-        if (_largeCommunities.Length > 0)
+        if (v.LargeCommunities.Length > 0)
         {
             FlushUnknown(destination, ref at, 32, sorted, ref unknown);
-            at = WriteHeader(destination, at, OptionalTransitive, 32, 12 * _largeCommunities.Length);
-            foreach (var c in _largeCommunities)
+            at = WriteHeader(destination, at, OptionalTransitive, 32, 12 * v.LargeCommunities.Length);
+            foreach (var c in v.LargeCommunities)
             {
                 BinaryPrimitives.WriteUInt32BigEndian(destination[at..], c.GlobalAdministrator);
                 BinaryPrimitives.WriteUInt32BigEndian(destination[(at + 4)..], c.LocalData1);
@@ -177,13 +179,13 @@ public sealed partial class PathAttributes
         return at;
     }
 
-    private UnknownAttribute[] SortedUnknown()
+    private static UnknownAttribute[] SortedUnknown(UnknownAttribute[] unknown)
     {
-        if (_unknown.Length < 2)
+        if (unknown.Length < 2)
         {
-            return _unknown;
+            return unknown;
         }
-        var copy = (UnknownAttribute[])_unknown.Clone();
+        var copy = (UnknownAttribute[])unknown.Clone();
         // Stable by type code: duplicates of an unknown type keep their order.
         var keys = new int[copy.Length];
         for (var i = 0; i < keys.Length; i++)

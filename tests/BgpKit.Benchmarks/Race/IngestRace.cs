@@ -91,11 +91,21 @@ internal static class IngestRace
         var clock = Stopwatch.StartNew();
         var send = sender.SendAsync(stream);
         var deadline = TimeSpan.FromMinutes(15);
-        while (receiver.RouteCount() < routes)
+        // A receiver that closed the session (or stalled) shows no progress: give up after a minute, not 15.
+        var stall = TimeSpan.FromMinutes(1);
+        var lastCount = -1L;
+        var lastProgress = clock.Elapsed;
+        long count;
+        while ((count = receiver.RouteCount()) < routes)
         {
-            if (clock.Elapsed > deadline)
+            if (count != lastCount)
             {
-                throw new TimeoutException($"{receiver.Name} did not get {routes} routes in {deadline}");
+                lastCount = count;
+                lastProgress = clock.Elapsed;
+            }
+            if (clock.Elapsed > deadline || clock.Elapsed - lastProgress > stall)
+            {
+                throw new TimeoutException($"{receiver.Name} had {count} of {routes} routes after {clock.Elapsed} (no progress for {clock.Elapsed - lastProgress})");
             }
             await Task.Delay(10).ConfigureAwait(false);
         }

@@ -10,10 +10,17 @@ namespace BgpKit.Benchmarks.Race;
 /// exchanges OPEN and KEEPALIVE, and then writes a pre-encoded UPDATE stream as fast as the socket takes it. It reads
 /// and discards whatever the receiver sends, and keeps the session alive with a KEEPALIVE every 20 s.
 /// </summary>
+/// <remarks>
+/// Writes are serialized (<see cref="_write"/>): a socket send may take only part of a buffer, and a KEEPALIVE sent
+/// by the other task in between lands inside an UPDATE. That is what BIRD 2.0.12 reported as "Malformed attribute
+/// list" (or, depending on where the 19 octets fell, "Connection not synchronized") about 20 s into the 2M distinct
+/// stream: only a receiver slower than the 20 s KEEPALIVE interval ever saw it.
+/// </remarks>
 internal sealed class RaceSender : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _write = new(1, 1);
     private Task _drain = Task.CompletedTask;
     private Task _keepalive = Task.CompletedTask;
 
@@ -94,14 +101,24 @@ internal sealed class RaceSender : IAsyncDisposable
     public async Task SendAsync(ReadOnlyMemory<byte> stream)
     {
         const int Chunk = 256 * 1024;
-        for (var offset = 0; offset < stream.Length; offset += Chunk)
+        // The whole stream under the write lock: chunk boundaries fall inside messages, so nothing may go between them.
+        // The receiver's hold timer restarts on every UPDATE (RFC 4271 section 8), so no KEEPALIVE is needed meanwhile.
+        await _write.WaitAsync(_stop.Token).ConfigureAwait(false);
+        try
         {
-            var part = stream.Slice(offset, Math.Min(Chunk, stream.Length - offset));
-            while (part.Length > 0)
+            for (var offset = 0; offset < stream.Length; offset += Chunk)
             {
-                var sent = await _socket.SendAsync(part, SocketFlags.None, _stop.Token).ConfigureAwait(false);
-                part = part[sent..];
+                var part = stream.Slice(offset, Math.Min(Chunk, stream.Length - offset));
+                while (part.Length > 0)
+                {
+                    var sent = await _socket.SendAsync(part, SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                    part = part[sent..];
+                }
             }
+        }
+        finally
+        {
+            _write.Release();
         }
     }
 
@@ -131,7 +148,19 @@ internal sealed class RaceSender : IAsyncDisposable
             while (true)
             {
                 await Task.Delay(TimeSpan.FromSeconds(20), _stop.Token).ConfigureAwait(false);
-                await _socket.SendAsync(keepalive, SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                await _write.WaitAsync(_stop.Token).ConfigureAwait(false);
+                try
+                {
+                    var sent = 0;
+                    while (sent < keepalive.Length)
+                    {
+                        sent += await _socket.SendAsync(keepalive.AsMemory(sent), SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    _write.Release();
+                }
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -145,5 +174,6 @@ internal sealed class RaceSender : IAsyncDisposable
         _socket.Dispose();
         await Task.WhenAll(_drain, _keepalive).ConfigureAwait(false);
         _stop.Dispose();
+        _write.Dispose();
     }
 }
