@@ -84,6 +84,8 @@ public class BatchedReceiveBenchmarks
     [Benchmark(OperationsPerInvoke = BatchSize)]
     public void DispatchBatch()
     {
+        // BenchmarkDotNet may call this on another thread than the setup: this thread is the loop.
+        _endpoint.RunOnCallerThread();
         // What the kernel does in recvmmsg: 64 datagrams for the next 64 sessions, with source and TTL.
         for (var i = 0; i < BatchSize; i++)
         {
