@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
 using BgpKit.Bfd.Session;
+using BgpKit.Bfd.Timing;
 using BgpKit.Bfd.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,11 +22,19 @@ public sealed partial class BfdEndpoint : IAsyncDisposable
     private readonly BfdLinkFactory _linkFactory;
     private readonly BfdMetrics _metrics;
     private readonly long _origin;
-    // Production: one dedicated loop thread drains _queue and keeps every session's next deadline in
-    // _deadlines (one heap instead of a timer per session, so a packet or a tick costs no thread-pool hop).
+    // Production: one dedicated loop thread owns every session. It drains _queue (API calls, echo), reads the
+    // links' receive sockets itself when batched (recvmmsg, no thread hop per packet), fires the sessions'
+    // deadlines from one timer wheel and flushes each turn's packets with sendmmsg. Tests (inline): the
+    // caller's thread drains the queue and one TimeProvider timer follows the wheel's earliest deadline.
     private readonly ConcurrentQueue<Event> _queue = new();
-    private readonly PriorityQueue<BfdSession, long> _deadlines = new();
+    private readonly TimerWheel<BfdSession> _wheel;
     private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
+    private readonly int _eventFd = -1;
+    private readonly bool _batched;
+    private readonly ITimer? _inlineTimer;
+    private long _inlineTimerDue = BfdSessionVariables.Never;
+    private int _loopThreadId;
+    private BfdLink[] _linkList = [];
     private readonly TaskCompletionSource _loopDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _queued;
     private int _waiting;
@@ -58,7 +67,7 @@ public sealed partial class BfdEndpoint : IAsyncDisposable
     // For testing: a manual clock, a seeded random source, in-memory links, another port, and an
     // inline loop that drains events on the caller's thread (deterministic under ManualTimeProvider).
     internal BfdEndpoint(TimeProvider time, Random random, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory,
-        BfdLinkFactory? linkFactory, int controlPort, bool inline, bool listenOnAnyAddress = false)
+        BfdLinkFactory? linkFactory, int controlPort, bool inline, bool listenOnAnyAddress = false, bool batched = true)
     {
         _listenOnAnyAddress = listenOnAnyAddress && OperatingSystem.IsLinux();
         Time = time;
@@ -66,12 +75,21 @@ public sealed partial class BfdEndpoint : IAsyncDisposable
         ControlPort = controlPort;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("BgpKit.Bfd");
         _linkFactory = linkFactory ?? ((endpoint, local, multihop) =>
-            new BfdUdpLink(endpoint, local, multihop, multihop ? BfdPorts.MultihopControl : endpoint.ControlPort, endpoint._random, endpoint._listenOnAnyAddress));
+            new BfdUdpLink(endpoint, local, multihop, multihop ? BfdPorts.MultihopControl : endpoint.ControlPort, endpoint._random,
+                endpoint._listenOnAnyAddress, batched: endpoint._batched));
         _metrics = new BfdMetrics(meterFactory, ObserveSessionUp);
         _origin = time.GetTimestamp();
+        _wheel = new TimerWheel<BfdSession>(WheelTick, WheelSlots);
         _inline = inline;
+        if (!inline)
+        {
+            // Linux: the loop waits in ppoll on the receive sockets and an eventfd that Post signals.
+            _eventFd = LinuxSocketCalls.TryCreateEventFd();
+            _batched = batched && _eventFd >= 0;
+        }
         if (inline)
         {
+            _inlineTimer = time.CreateTimer(static s => ((BfdEndpoint)s!).OnInlineTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             _loopDone.SetResult();
         }
         else
@@ -118,11 +136,6 @@ public sealed partial class BfdEndpoint : IAsyncDisposable
             throw new InvalidOperationException($"a BFD session {options.LocalAddress} -> {options.PeerAddress} (multihop {options.Multihop}) already exists");
         }
         _metrics.SessionAdded(session.PeerTag);
-        if (_inline)
-        {
-            // Tests: a timer per session on the (manual) TimeProvider, fired synchronously by the test.
-            session.Timer = Time.CreateTimer(static s => ((BfdSession)s!).OnTimerFired(), session, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        }
         Log.SessionStarted(_logger, options.LocalAddress, options.PeerAddress, options.Multihop, session.LocalDiscriminator);
         Post(new Event(EventKind.Start, session));
         return session;
@@ -140,8 +153,13 @@ public sealed partial class BfdEndpoint : IAsyncDisposable
             await StopSessionAsync(session).ConfigureAwait(false);
         }
         _stopping = true;
-        _wake.Set();
+        WakeLoop();
         await _loopDone.Task.ConfigureAwait(false);
+        _inlineTimer?.Dispose();
+        if (_eventFd >= 0)
+        {
+            LinuxSocketCalls.Close(_eventFd);
+        }
         lock (_linksGate)
         {
             foreach (var link in _links.Values)
@@ -149,6 +167,7 @@ public sealed partial class BfdEndpoint : IAsyncDisposable
                 link.Dispose();
             }
             _links.Clear();
+            _linkList = [];
         }
         _metrics.Dispose();
         _wake.Dispose();
@@ -179,6 +198,7 @@ public sealed partial class BfdEndpoint : IAsyncDisposable
             {
                 link = _linkFactory(this, local, multihop);
                 _links.Add((local, multihop), link);
+                _linkList = [.. _links.Values];
             }
             link.Sessions++;
             return link;
@@ -192,6 +212,7 @@ public sealed partial class BfdEndpoint : IAsyncDisposable
             if (--link.Sessions == 0)
             {
                 _links.Remove((link.LocalAddress, link.Multihop));
+                _linkList = [.. _links.Values];
                 link.Dispose();
             }
         }

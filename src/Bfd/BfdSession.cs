@@ -19,9 +19,9 @@ public sealed class BfdSession : IAsyncDisposable
 
     // Owned by the endpoint's loop.
     internal BfdSessionVariables Variables;
-    internal ITimer? Timer;
     internal long ArmedDeadline = BfdSessionVariables.Never;
-    internal int TimerPending;
+    /// <summary>The session's entry in the endpoint's timer wheel; -1 until the loop first arms it.</summary>
+    internal int WheelHandle = -1;
     internal long UpSinceTimestamp;
     internal bool Stopped;
 
@@ -48,7 +48,10 @@ public sealed class BfdSession : IAsyncDisposable
             BfdProfile.Microseconds(profile.ReceiveInterval), profile.DetectMultiplier, profile.PassiveMode,
             options.Authentication?.Type ?? BfdAuthenticationType.None, initialSequence,
             EchoPossible(profile), BfdProfile.Microseconds(profile.EchoInterval));
-        PeerSocketAddress = new IPEndPoint(options.PeerAddress, options.Multihop ? BfdPorts.MultihopControl : endpoint.ControlPort).Serialize();
+        var port = options.Multihop ? BfdPorts.MultihopControl : endpoint.ControlPort;
+        PeerSocketAddress = new IPEndPoint(options.PeerAddress, port).Serialize();
+        NativePeerAddress = NativeSocketAddress.Encode(options.PeerAddress, port);
+        NativeSourceInfo = NativeSocketAddress.SourceInfo(options.LocalAddress);
         PeerAddressBytes = options.PeerAddress.GetAddressBytes();
         LocalAddressBytes = options.LocalAddress.GetAddressBytes();
         PeerTag = options.PeerAddress.ToString();
@@ -81,6 +84,10 @@ public sealed class BfdSession : IAsyncDisposable
 
     internal BfdLink Link { get; }
     internal SocketAddress PeerSocketAddress { get; }
+    /// <summary>The peer's control port as a native sockaddr, for the batched send.</summary>
+    internal byte[] NativePeerAddress { get; }
+    /// <summary>An IP_PKTINFO / IPV6_PKTINFO control message that sends from our address (batched wildcard send).</summary>
+    internal byte[] NativeSourceInfo { get; }
     internal byte[] PeerAddressBytes { get; }
     internal byte[] LocalAddressBytes { get; }
     internal string PeerTag { get; }
@@ -166,8 +173,6 @@ public sealed class BfdSession : IAsyncDisposable
         _changes.Writer.TryWrite(change);
         StateChanged?.Invoke(this, change);
     }
-
-    internal void OnTimerFired() => _endpoint.OnTimer(this);
 
     internal void Complete() => _changes.Writer.TryComplete();
 

@@ -55,4 +55,8 @@ internal static class BfdArbitraries
              RequiredMinEchoRxInterval = echo,
              Authentication = auth,
          }).ToArbitrary();
+
+    /// <summary>Timer wheel scripts: each integer picks an entry, an operation (schedule, cancel, advance) and an amount.</summary>
+    public static Arbitrary<int[]> WheelOperations =>
+        Gen.Choose(1, 300).SelectMany(n => Gen.ArrayOf(Gen.Choose(0, int.MaxValue), n)).ToArbitrary();
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 
 namespace BgpKit.Bfd.Transport;
 
@@ -35,6 +36,28 @@ internal abstract class BfdLink : IDisposable
     {
         error = "this transport has no echo function";
         return false;
+    }
+
+    /// <summary>
+    /// True when <see cref="Send"/> only queues the packet: the endpoint's loop calls <see cref="Flush"/> at the
+    /// end of each turn, and the link reports each packet's fate through <see cref="BfdEndpoint.Sent"/>.
+    /// </summary>
+    public virtual bool Queues => false;
+
+    /// <summary>
+    /// The receive socket the endpoint's loop polls and reads with <see cref="ReceiveQueued"/>, or null when
+    /// the link delivers packets itself (a receive thread of its own, or a test wire).
+    /// </summary>
+    public virtual SafeHandle? PolledSocket => null;
+
+    /// <summary>Reads and delivers what is queued on <see cref="PolledSocket"/>, without waiting. Loop thread only.</summary>
+    public virtual void ReceiveQueued()
+    {
+    }
+
+    /// <summary>Sends what <see cref="Send"/> queued. Loop thread only.</summary>
+    public virtual void Flush()
+    {
     }
 
     public abstract void Dispose();

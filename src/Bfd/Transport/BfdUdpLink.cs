@@ -9,6 +9,11 @@ namespace BgpKit.Bfd.Transport;
 /// socket on a port in 49152..65535 with TTL/hop limit 255 (RFC 5881 sections 4 and 5, RFC 5883 section 5).
 /// On Linux the receive thread reads each datagram's TTL (IP_RECVTTL / IPV6_RECVHOPLIMIT through recvmsg),
 /// because .NET does not surface it and the kernel's IP_MINTTL does not apply to UDP.
+/// Batched (Linux, the default): no thread of its own; the endpoint's loop polls the receive socket, reads
+/// everything queued with recvmmsg and sends each turn's packets with one sendmmsg. In wildcard mode the
+/// batched link sends every session's packets through one socket, choosing each source address with
+/// IP_PKTINFO / IPV6_PKTINFO, so one call carries packets from many local addresses. Elsewhere (or when
+/// recvmmsg is unavailable) a receive thread per link and one sendto per packet.
 /// </summary>
 internal sealed unsafe class BfdUdpLink : BfdLink
 {
@@ -23,10 +28,15 @@ internal sealed unsafe class BfdUdpLink : BfdLink
     // Echo sockets by local address, opened by the first session that wants echo (null: unavailable, with the reason).
     private readonly Dictionary<IPAddress, (BfdEchoSocket? Socket, string? Unavailable)> _echo = new();
     private readonly int _echoPort;
-    private readonly Thread _thread;
+    private readonly Thread? _thread;
     private volatile bool _disposed;
+    // Batched mode only.
+    private readonly ReceiveBatch? _receiveBatch;
+    private readonly SendBatch? _sendBatch;
+    private readonly object _sendGate = new();
 
-    public BfdUdpLink(BfdEndpoint endpoint, IPAddress localAddress, bool multihop, int controlPort, Random random, bool wildcard = false, int echoPort = BfdPorts.Echo)
+    public BfdUdpLink(BfdEndpoint endpoint, IPAddress localAddress, bool multihop, int controlPort, Random random, bool wildcard = false,
+        int echoPort = BfdPorts.Echo, bool batched = false)
         : base(localAddress, multihop)
     {
         _echoPort = echoPort;
@@ -48,6 +58,7 @@ internal sealed unsafe class BfdUdpLink : BfdLink
             if (OperatingSystem.IsLinux())
             {
                 _receive.SetRawSocketOption(1, 20, timeval);
+                EnlargeReceiveBuffer(_receive);
             }
             else
             {
@@ -67,8 +78,10 @@ internal sealed unsafe class BfdUdpLink : BfdLink
                 }
             }
             _send.Ttl = BfdPorts.SingleHopTtl;
-            if (!wildcard)
+            batched = batched && LinuxSocketCalls.RecvMMsgAvailable(_receive.Handle);
+            if (!wildcard || batched)
             {
+                // Batched wildcard: one send socket on the wildcard address; IP_PKTINFO picks each packet's source.
                 BindSourcePort(_send, localAddress, random);
             }
         }
@@ -78,8 +91,40 @@ internal sealed unsafe class BfdUdpLink : BfdLink
             _send.Dispose();
             throw;
         }
+        if (batched)
+        {
+            _receiveBatch = new ReceiveBatch();
+            _sendBatch = new SendBatch();
+            return;
+        }
         _thread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"bfd-rx {localAddress}:{controlPort}" };
         _thread.Start();
+    }
+
+    public override bool Queues => _sendBatch is not null;
+
+    public override SafeHandle? PolledSocket => _receiveBatch is null ? null : _receive.SafeHandle;
+
+    /// <summary>
+    /// Room for about 8,000 queued datagrams (each costs about 1 KiB of buffer in the kernel's accounting) instead
+    /// of the default ~200: thousands of sessions that start together, or a loop that a loaded machine does not
+    /// schedule for some milliseconds, must not overflow the queue and lose packets. SO_RCVBUFFORCE passes
+    /// net.core.rmem_max with CAP_NET_ADMIN; without it SO_RCVBUF gets what rmem_max allows.
+    /// </summary>
+    internal const int ReceiveBufferBytes = 8 << 20;
+
+    private static void EnlargeReceiveBuffer(Socket socket)
+    {
+        Span<byte> size = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(size, ReceiveBufferBytes);
+        try
+        {
+            socket.SetRawSocketOption(1, 33, size); // SOL_SOCKET, SO_RCVBUFFORCE
+        }
+        catch (SocketException)
+        {
+            socket.SetRawSocketOption(1, 8, size);  // SO_RCVBUF
+        }
     }
 
     /// <summary>The source port of our packets.</summary>
@@ -129,6 +174,20 @@ internal sealed unsafe class BfdUdpLink : BfdLink
 
     public override bool Send(BfdSession session, ReadOnlySpan<byte> packet, out string? error)
     {
+        if (_sendBatch is { } batch)
+        {
+            error = null;
+            var source = _wildcard ? session.NativeSourceInfo : ReadOnlySpan<byte>.Empty;
+            lock (_sendGate)
+            {
+                if (!batch.Add(session, packet, session.NativePeerAddress, source))
+                {
+                    FlushLocked(batch);
+                    batch.Add(session, packet, session.NativePeerAddress, source);
+                }
+            }
+            return true;
+        }
         try
         {
             SendSocketFor(session.LocalAddress).SendTo(packet, SocketFlags.None, session.PeerSocketAddress);
@@ -178,6 +237,84 @@ internal sealed unsafe class BfdUdpLink : BfdLink
             return false;
         }
         return entry.Socket.Send(session.PeerAddress, payload, out error);
+    }
+
+    public override void Flush()
+    {
+        if (_sendBatch is { Count: > 0 } batch)
+        {
+            lock (_sendGate)
+            {
+                FlushLocked(batch);
+            }
+        }
+    }
+
+    private void FlushLocked(SendBatch batch)
+    {
+        var report = new SendReport(_endpoint);
+        batch.Flush(_send.SafeHandle, ref report);
+    }
+
+    private readonly struct SendReport(BfdEndpoint endpoint) : ISendReport
+    {
+        public void Report(BfdSession session, string? error) => endpoint.Sent(session, error);
+    }
+
+    // Batches are read until one comes back short, at most this many per turn so that timers and sends
+    // are not starved by a flood.
+    private const int MaximumBatchesPerTurn = 16;
+
+    public override void ReceiveQueued()
+    {
+        if (_receiveBatch is not { } batch)
+        {
+            return;
+        }
+        Span<byte> destination = stackalloc byte[16];
+        for (var round = 0; round < MaximumBatchesPerTurn; round++)
+        {
+            int received;
+            try
+            {
+                received = batch.Receive(_receive.SafeHandle);
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                if (!_disposed)
+                {
+                    _endpoint.ReportReceiveFailure(this, e.SocketErrorCode.ToString());
+                }
+                return;
+            }
+            for (var i = 0; i < received; i++)
+            {
+                Dispatch(batch, i, destination);
+            }
+            if (received < batch.Capacity)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Hands the <paramref name="index"/>th datagram of a received batch to the endpoint, as <see cref="ReceiveWithTtl"/> does for one.</summary>
+    internal void Dispatch(ReceiveBatch batch, int index, Span<byte> destination)
+    {
+        var (ttl, destinationLength) = DatagramReceiver.ReadControl(batch.Control(index), destination);
+        if (!_wildcard)
+        {
+            destinationLength = 0;
+        }
+        else if (destinationLength == 0)
+        {
+            return;
+        }
+        _endpoint.Receive(this, batch.Payload(index), batch.Source(index), destination[..destinationLength], ttl);
     }
 
     private void ReceiveLoop()
@@ -251,6 +388,8 @@ internal sealed unsafe class BfdUdpLink : BfdLink
     public override void Dispose()
     {
         _disposed = true;
+        // An AdminDown queued by the last session's stop still goes out.
+        Flush();
         _send.Dispose();
         foreach (var socket in _sendByAddress.Values)
         {
@@ -265,7 +404,7 @@ internal sealed unsafe class BfdUdpLink : BfdLink
             _echo.Clear();
         }
         // The receive thread wakes within its 200 ms receive timeout and sees _disposed.
-        if (Thread.CurrentThread != _thread)
+        if (_thread is not null && Thread.CurrentThread != _thread)
         {
             _thread.Join(TimeSpan.FromSeconds(2));
         }

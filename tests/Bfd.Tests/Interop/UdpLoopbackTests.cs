@@ -10,8 +10,9 @@ public sealed class UdpLoopbackTests
     private static readonly IPAddress A = IPAddress.Parse("127.0.0.3");
     private static readonly IPAddress B = IPAddress.Parse("127.0.0.4");
 
-    private static BfdEndpoint Endpoint(int port, int seed) =>
-        new(TimeProvider.System, new Random(seed), null, null, null, port, inline: false);
+    // batched: recvmmsg/sendmmsg driven by the loop (Linux); false: the portable path, a receive thread per link.
+    private static BfdEndpoint Endpoint(int port, int seed, bool batched = true) =>
+        new(TimeProvider.System, new Random(seed), null, null, null, port, inline: false, batched: batched);
 
     private static int SharedFreePort()
     {
@@ -68,14 +69,18 @@ public sealed class UdpLoopbackTests
         Assert.Equal(BfdState.Down, sa.State);
     }
 
-    [Fact]
-    public async Task Wildcard_endpoint_demultiplexes_by_destination_address()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Wildcard_endpoint_demultiplexes_by_destination_address(bool batched)
     {
         var port = SharedFreePort();
         var c = IPAddress.Parse("127.0.0.5");
         // A listens on 0.0.0.0:port for two local addresses; B binds 127.0.0.4:port (more specific, so it gets its own packets).
-        await using var a = new BfdEndpoint(TimeProvider.System, new Random(4), null, null, null, port, inline: false, listenOnAnyAddress: true);
-        await using var b = Endpoint(port, 5);
+        // Batched, A sends both sessions' packets through one socket, each from its own address (IP_PKTINFO):
+        // B checks the source against the session, so a wrong source would keep them Down.
+        await using var a = new BfdEndpoint(TimeProvider.System, new Random(4), null, null, null, port, inline: false, listenOnAnyAddress: true, batched: batched);
+        await using var b = Endpoint(port, 5, batched);
         var a1 = a.StartSession(new BfdSessionOptions(A, B) { Profile = Fast });
         var a2 = a.StartSession(new BfdSessionOptions(c, B) { Profile = Fast });
         var b1 = b.StartSession(new BfdSessionOptions(B, A) { Profile = Fast });

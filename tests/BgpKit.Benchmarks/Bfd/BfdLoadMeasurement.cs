@@ -59,7 +59,9 @@ public static class BfdLoadMeasurement
             batch.Append($"addr add {OurAddress(i)}/32 dev {ns.OuterDevice}\n");
         }
         IpBatch(batch.ToString());
-        ns.Exec("ip", "route", "add", "10.252.0.0/16", "dev", ns.InnerDevice);
+        // Through the outer address, not on-link: on-link, the far end needs one ARP entry per session, and past
+        // the neighbour table's gc_thresh3 (1,024) its sends fail with ENOBUFS. Nothing forwards, so TTL stays 255.
+        ns.Exec("ip", "route", "add", "10.252.0.0/16", "via", ns.OuterAddress.ToString());
 
         using var peer = StartPeer(ns, sessions, intervalMs);
         await using var endpoint = new BfdEndpoint(listenOnAnyAddress: true);
