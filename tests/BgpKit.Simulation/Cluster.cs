@@ -213,7 +213,7 @@ internal sealed partial class Cluster
         {
             if (!explained)
             {
-                Violate($"{node}: {route.Peer} {route.Prefix} withdrawn and announced again on the same session, with no edit of the configuration in between");
+                Violate($"{node}: {route.Peer} {route.Prefix} withdrawn and announced again on the same session, with no edit and no address written in between");
             }
         };
         return speaker;

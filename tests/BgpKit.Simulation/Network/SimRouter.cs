@@ -36,6 +36,9 @@ internal sealed class SimRouter(string name, IPAddress address, TimeProvider tim
             {
                 trace($"{Name}: OPEN from {node} #{connection.Id} replaces #{old.Id}");
                 Lost(old, graceful: old.GracefulRestart && connection.GracefulRestart, trace);
+                // The router closes the connection it gave up (collision, RFC 4271 section 6.8): the speaker's side of it ends too.
+                old.Dead = true;
+                old.OnDead?.Invoke();
             }
             _current[node] = connection;
             return;

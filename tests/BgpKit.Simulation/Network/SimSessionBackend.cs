@@ -27,13 +27,13 @@ internal sealed class SimSessionBackend : ISessionBackend
 
     private readonly Dictionary<RouteKey, long> _announcedAt = [];
 
-    /// <summary>Routes withdrawn while their session stayed configured, and whether a user's edit explained it.</summary>
-    public Dictionary<RouteKey, bool> WithdrawnSince { get; } = [];
+    /// <summary>Routes withdrawn while their session stayed configured, with the store version they had been announced from.</summary>
+    public Dictionary<RouteKey, long> WithdrawnSince { get; } = [];
 
     /// <summary>The store version of the snapshot being applied (set by the speaker before each apply).</summary>
     public long SnapshotVersion { get; set; }
 
-    /// <summary>Whether a user edited anything in the store versions (after, up to]: what may explain a withdrawal.</summary>
+    /// <summary>Whether a user edit or an address the controller wrote falls in the store versions (after, up to]: what may explain a withdrawal and a new announcement.</summary>
     public Func<long, long, bool> EditedBetween { get; set; } = (_, _) => true;
 
     /// <summary>Called with the route when a withdrawn route is announced again on the same session.</summary>
@@ -84,9 +84,9 @@ internal sealed class SimSessionBackend : ISessionBackend
 
     public ValueTask AnnounceAsync(RouteIntent route, CancellationToken cancellationToken)
     {
-        if (WithdrawnSince.Remove(route.Key, out var explained))
+        if (WithdrawnSince.Remove(route.Key, out var announcedFrom))
         {
-            Reannounced?.Invoke(route, explained);
+            Reannounced?.Invoke(route, EditedBetween(announcedFrom, SnapshotVersion));
         }
         _ribOut[route.Key] = route;
         _announcedAt[route.Key] = SnapshotVersion;
@@ -100,7 +100,7 @@ internal sealed class SimSessionBackend : ISessionBackend
     public ValueTask WithdrawAsync(RouteKey route, CancellationToken cancellationToken)
     {
         _ribOut.Remove(route);
-        WithdrawnSince[route] = EditedBetween(_announcedAt.GetValueOrDefault(route), SnapshotVersion);
+        WithdrawnSince[route] = _announcedAt.GetValueOrDefault(route);
         if (_peers.TryGetValue(route.Peer, out var session) && session.Connection is { } connection)
         {
             _network.Send(connection, new BgpMessage(MessageKind.Withdraw, null, route.Prefix));
