@@ -143,12 +143,20 @@ internal sealed partial class ClusterController
         var writes = Writes(snapshot, allocation);
         var ok = true;
         var emitted = new List<ServiceEvent>();
+        // Addresses a Service was to give up in this pass but whose write failed: no other Service takes them before the retry.
+        var unreleased = new HashSet<string>(StringComparer.Ordinal);
         foreach (var write in writes)
         {
             if (!_leadership.MayWrite)
             {
                 LogNoLongerLeading(_logger, _leadership.Identity);
                 return true; // Leadership.Changed wakes the next pass.
+            }
+            if (write is SetServiceIngress take && take.Addresses.FirstOrDefault(unreleased.Contains) is { } held)
+            {
+                LogTakeDeferred(_logger, take.Service.Key, held);
+                ok = false;
+                continue;
             }
             try
             {
@@ -172,6 +180,10 @@ internal sealed partial class ClusterController
                 // A 409 means our view is old: the watch brings the new one and the next pass retries.
                 LogWriteFailed(_logger, e.Message);
                 ok = false;
+                if (write is SetServiceIngress release)
+                {
+                    unreleased.UnionWith(release.Previous.Except(release.Addresses, StringComparer.Ordinal));
+                }
             }
         }
         _events.Emitted(emitted);
@@ -249,6 +261,9 @@ internal sealed partial class ClusterController
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Write failed, retrying: {Reason}")]
     private static partial void LogWriteFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Service {Service}: {Address} waits until the Service holding it gives it up (that write failed); retrying")]
+    private static partial void LogTakeDeferred(ILogger logger, string service, string address);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Identity} lost the lease mid-pass; the remaining writes are left to the leader")]
     private static partial void LogNoLongerLeading(ILogger logger, string identity);

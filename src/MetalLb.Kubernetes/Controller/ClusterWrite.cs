@@ -14,7 +14,11 @@ internal sealed record ServiceRef(string Namespace, string Name, string? Uid)
 }
 
 /// <summary>Sets <c>status.loadBalancer.ingress</c> (status subresource); empty clears it.</summary>
-internal sealed record SetServiceIngress(ServiceRef Service, IReadOnlyList<string> Addresses) : ClusterWrite;
+internal sealed record SetServiceIngress(ServiceRef Service, IReadOnlyList<string> Addresses) : ClusterWrite
+{
+    /// <summary>What the status held when observed: the addresses this write gives up are the ones not in <see cref="Addresses"/>.</summary>
+    public IReadOnlyList<string> Previous { get; init; } = [];
+}
 
 /// <summary>Sets the <c>metallb.io/ip-allocated-from-pool</c> annotation; null removes it.</summary>
 internal sealed record SetAllocatedPool(ServiceRef Service, string? Pool) : ClusterWrite;

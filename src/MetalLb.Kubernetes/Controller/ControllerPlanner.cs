@@ -16,7 +16,11 @@ internal static class ControllerPlanner
     public const string AllocationFailed = "AllocationFailed";
     public const string ClearAssignment = "ClearAssignment";
 
-    /// <summary>The writes for every Service in <paramref name="observed"/>, in namespace/name order.</summary>
+    /// <summary>
+    /// The writes for every Service in <paramref name="observed"/>, in namespace/name order, except that a Service
+    /// taking an address another Service holds now comes after the others: the holder gives it up first, so that
+    /// no watcher sees one address on two Services that may not share it (found by tests/BgpKit.Simulation).
+    /// </summary>
     public static IReadOnlyList<ClusterWrite> Services(ObservedCluster observed, IReadOnlyList<ServiceAllocationStatus> plans)
     {
         var byKey = new Dictionary<string, ServiceAllocationStatus>(StringComparer.Ordinal);
@@ -24,43 +28,67 @@ internal static class ControllerPlanner
         {
             byKey[plan.Namespace + "/" + plan.Name] = plan;
         }
+        var holders = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var (key, service) in observed.Services.Where(p => p.Value.IsOurs))
+        {
+            foreach (var address in service.Ingress)
+            {
+                if (!holders.TryGetValue(address, out var keys))
+                {
+                    keys = [];
+                    holders[address] = keys;
+                }
+                keys.Add(key);
+            }
+        }
         var writes = new List<ClusterWrite>();
+        var takes = new List<ClusterWrite>();
         foreach (var (key, service) in observed.Services.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             if (service.IsForeign)
             {
                 continue;
             }
-            if (!service.IsOurs || !byKey.TryGetValue(key, out var plan) || plan.Outcome == AllocationOutcome.NotManaged)
-            {
-                // No longer a LoadBalancer (or no longer MetalLB's): take back what we wrote.
-                Clear(writes, service, $"\"{key}\" is no longer a LoadBalancer Service of MetalLB's class; its addresses are released");
-                continue;
-            }
-            if (plan.Outcome == AllocationOutcome.Allocated && plan.Addresses.Count > 0 && plan.Pool is { } pool)
-            {
-                var desired = plan.Addresses.Select(a => a.ToString()).ToArray();
-                if (!SameAddresses(service.Ingress, desired))
-                {
-                    if (service.Ingress.Count > 0)
-                    {
-                        writes.Add(new ServiceEvent(service.Ref, ServiceEvent.Normal, ClearAssignment,
-                            $"current IP {Quote(service.Ingress)} for \"{key}\" not allowed by config, assigning a new one"));
-                    }
-                    writes.Add(new SetServiceIngress(service.Ref, desired));
-                    writes.Add(new ServiceEvent(service.Ref, ServiceEvent.Normal, IPAllocated, $"Assigned IP {Quote(desired)}"));
-                }
-                if (service.AllocatedFromPool != pool)
-                {
-                    writes.Add(new SetAllocatedPool(service.Ref, pool));
-                }
-                continue;
-            }
-            var reason = plan.Reason ?? $"Failed to allocate IP for \"{key}\": no address was allocated";
-            Clear(writes, service, $"current IP {Quote(service.Ingress)} for \"{key}\" not allowed by config: {reason}");
-            writes.Add(new ServiceEvent(service.Ref, ServiceEvent.Warning, AllocationFailed, reason));
+            var group = new List<ClusterWrite>();
+            Plan(group, key, service, byKey);
+            var takesHeld = group.OfType<SetServiceIngress>().SelectMany(w => w.Addresses)
+                .Any(a => holders.TryGetValue(a, out var keys) && keys.Any(k => k != key));
+            (takesHeld ? takes : writes).AddRange(group);
         }
+        writes.AddRange(takes);
         return writes;
+    }
+
+    private static void Plan(List<ClusterWrite> writes, string key, ObservedService service, Dictionary<string, ServiceAllocationStatus> byKey)
+    {
+        if (!service.IsOurs || !byKey.TryGetValue(key, out var plan) || plan.Outcome == AllocationOutcome.NotManaged)
+        {
+            // No longer a LoadBalancer (or no longer MetalLB's): take back what we wrote.
+            Clear(writes, service, $"\"{key}\" is no longer a LoadBalancer Service of MetalLB's class; its addresses are released");
+            return;
+        }
+        if (plan.Outcome == AllocationOutcome.Allocated && plan.Addresses.Count > 0 && plan.Pool is { } pool)
+        {
+            var desired = plan.Addresses.Select(a => a.ToString()).ToArray();
+            if (!SameAddresses(service.Ingress, desired))
+            {
+                if (service.Ingress.Count > 0)
+                {
+                    writes.Add(new ServiceEvent(service.Ref, ServiceEvent.Normal, ClearAssignment,
+                        $"current IP {Quote(service.Ingress)} for \"{key}\" not allowed by config, assigning a new one"));
+                }
+                writes.Add(new SetServiceIngress(service.Ref, desired) { Previous = service.Ingress });
+                writes.Add(new ServiceEvent(service.Ref, ServiceEvent.Normal, IPAllocated, $"Assigned IP {Quote(desired)}"));
+            }
+            if (service.AllocatedFromPool != pool)
+            {
+                writes.Add(new SetAllocatedPool(service.Ref, pool));
+            }
+            return;
+        }
+        var reason = plan.Reason ?? $"Failed to allocate IP for \"{key}\": no address was allocated";
+        Clear(writes, service, $"current IP {Quote(service.Ingress)} for \"{key}\" not allowed by config: {reason}");
+        writes.Add(new ServiceEvent(service.Ref, ServiceEvent.Warning, AllocationFailed, reason));
     }
 
     /// <summary>The writes that bring each pool's status to the allocation's counts (pools that exist only).</summary>
@@ -83,7 +111,7 @@ internal static class ControllerPlanner
         if (service.Ingress.Count > 0)
         {
             writes.Add(new ServiceEvent(service.Ref, ServiceEvent.Normal, ClearAssignment, message));
-            writes.Add(new SetServiceIngress(service.Ref, []));
+            writes.Add(new SetServiceIngress(service.Ref, []) { Previous = service.Ingress });
         }
         if (service.AllocatedFromPool is not null)
         {

@@ -97,6 +97,21 @@ public sealed class ClusterControllerTests : IDisposable
     }
 
     [Fact]
+    public async Task An_address_whose_release_failed_is_not_given_to_another_Service_in_the_same_pass()
+    {
+        // Found by tests/BgpKit.Simulation: "b" gives 192.0.2.0 up for the address it requests, and that write fails;
+        // "a" must not take 192.0.2.0 while "b" still holds it. The retry writes both, release first.
+        _leadership.Leading = true;
+        _writer.Refuse = w => w is SetServiceIngress { Service.Name: "b" };
+        _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), Service("a"), Service("b", ingress: "192.0.2.0", pool: "pool", requested: "192.0.2.3")));
+        Assert.False(await _controller.PassAsync(default));
+        Assert.DoesNotContain(_writer.Writes.OfType<SetServiceIngress>(), w => w.Addresses.Contains("192.0.2.0"));
+        _writer.Refuse = null;
+        Assert.True(await _controller.PassAsync(default));
+        Assert.Equal(["b", "a"], _writer.Writes.OfType<SetServiceIngress>().Select(w => w.Service.Name));
+    }
+
+    [Fact]
     public async Task Losing_the_lease_mid_pass_stops_the_remaining_writes()
     {
         _leadership.Leading = true;

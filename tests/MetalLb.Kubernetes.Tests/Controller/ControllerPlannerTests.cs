@@ -32,6 +32,17 @@ public class ControllerPlannerTests
     }
 
     [Fact]
+    public void A_Service_taking_an_address_another_gives_up_is_written_after_the_release()
+    {
+        // Found by tests/BgpKit.Simulation (seed 13): "b" moves to the address it now requests and "a" gets the one
+        // "b" gives up. Written in name order, "a" took 192.0.2.0 while "b" still held it: watchers saw it twice.
+        var writes = Plan(Pool("pool", "192.0.2.0/30"), Service("a"), Service("b", ingress: "192.0.2.0", pool: "pool", requested: "192.0.2.3"));
+        var ingress = writes.OfType<SetServiceIngress>().ToList();
+        Assert.Equal([("b", "192.0.2.3"), ("a", "192.0.2.0")], ingress.Select(w => (w.Service.Name, string.Join(",", w.Addresses))));
+        Assert.Equal(["192.0.2.0"], ingress[0].Previous);
+    }
+
+    [Fact]
     public void A_service_whose_status_already_matches_gets_no_write()
     {
         Assert.Empty(Plan(Pool("pool", "192.0.2.0/30"), Service("web", ingress: "192.0.2.2", pool: "pool")));
