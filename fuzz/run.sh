@@ -3,7 +3,7 @@
 #   fuzz/run.sh HARNESS [SECONDS]      e.g. fuzz/run.sh update 600
 # Publishes fuzz/BgpKit.Fuzz to $FUZZ_WORK/bin (default fuzz/.work, ignored by git; afl-cmin refuses /tmp), instruments our assemblies
 # and YamlDotNet with the SharpFuzz.CommandLine tool (.config/dotnet-tools.json), runs afl-fuzz at
-# nice 19 from fuzz/corpus/HARNESS for SECONDS (default 600), then:
+# nice $FUZZ_NICE (default 19) from fuzz/corpus/HARNESS for SECONDS (default 600), then:
 #   - minimises the queue with afl-cmin into fuzz/corpus/HARNESS (files named by content hash),
 #   - copies each crash to fuzz/regressions/HARNESS/<sha256 prefix>.bin (reproduce with
 #     `dotnet fuzz/BgpKit.Fuzz/bin/Release/net10.0/BgpKit.Fuzz.dll replay HARNESS`),
@@ -16,26 +16,16 @@ target=${1:?usage: fuzz/run.sh HARNESS [SECONDS]}
 seconds=${2:-600}
 work=${FUZZ_WORK:-$PWD/fuzz/.work}
 bin="$work/bin"
+niceness=${FUZZ_NICE:-19}
 mkdir -p "$work"
 
-# Re-instrument when any source changed (an instrumented assembly cannot be instrumented twice).
-stamp=$(find fuzz/BgpKit.Fuzz src \( -name bin -o -name obj \) -prune -o \( -name '*.cs' -o -name '*.csproj' \) -print \
-  | sort | xargs cat | sha256sum | cut -c1-32)
-if [ ! -f "$bin/.instrumented" ] || [ "$(cat "$bin/.instrumented")" != "$stamp" ]; then
-  rm -rf "$bin"
-  dotnet publish fuzz/BgpKit.Fuzz -c Release -o "$bin" -nologo -clp:ErrorsOnly >/dev/null
-  dotnet tool restore >/dev/null
-  for dll in Bgp.Wire Bfd MetalLb.Model MetalLb.Kubernetes YamlDotNet; do
-    dotnet sharpfuzz "$bin/$dll.dll" >/dev/null
-  done
-  echo "$stamp" > "$bin/.instrumented"
-fi
+source fuzz/instrument.sh
 
 export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
 out="$work/out-$target"
 rm -rf "$out"
 run=("$(readlink -f "$(command -v dotnet)")" "$bin/BgpKit.Fuzz.dll" afl "$target")
-nice -n 19 afl-fuzz -V "$seconds" -t 5000 -m none -i "fuzz/corpus/$target" -o "$out" -- "${run[@]}" >"$work/afl-$target.log" 2>&1 || {
+nice -n "$niceness" afl-fuzz -V "$seconds" -t 5000 -m none -i "fuzz/corpus/$target" -o "$out" -- "${run[@]}" >"$work/afl-$target.log" 2>&1 || {
   echo "afl-fuzz failed, see $work/afl-$target.log"; tail -20 "$work/afl-$target.log"; exit 1; }
 
 stats="$out/default/fuzzer_stats"
@@ -54,7 +44,7 @@ done
 # The minimised corpus replaces fuzz/corpus/HARNESS (the seeds stay: they are the readable starting points).
 min="$work/min-$target"
 rm -rf "$min"
-if nice -n 19 afl-cmin -t 5000 -m none -i "$out/default/queue" -o "$min" -- "${run[@]}" >"$work/cmin-$target.log" 2>&1; then
+if nice -n "$niceness" afl-cmin -t 5000 -m none -i "$out/default/queue" -o "$min" -- "${run[@]}" >"$work/cmin-$target.log" 2>&1; then
   find "fuzz/corpus/$target" -type f ! -name 'seed-*' -delete
   for f in "$min"/*; do
     [ -f "$f" ] || continue

@@ -69,6 +69,7 @@ public abstract class Harness
         new Harnesses.PcapHarness(),
         new Harnesses.ManifestHarness(),
         new Harnesses.AdmissionHarness(),
+        new Harnesses.Layer2Harness(),
     ];
 }
 

@@ -23,7 +23,7 @@ public static class Program
                BgpKit.Fuzz afl HARNESS              one input per AFL++ execution (SharpFuzz; see fuzz/run.sh)
                BgpKit.Fuzz libfuzzer HARNESS        the same under libFuzzer (libfuzzer-dotnet)
                BgpKit.Fuzz seed-corpus [all|HARNESS] write the hand-built seeds to fuzz/corpus/HARNESS/seed-*.bin
-          harnesses: framing update open notification mrt bfd pcap manifest admission
+          harnesses: framing update open notification mrt bfd pcap manifest admission l2
           all          run every harness; --seconds is split evenly between them
           HARNESS      run the built-in mutator on one harness for --seconds (default 30)
           --seed S     start the mutation sequence from S (default: from the clock), printed for replay

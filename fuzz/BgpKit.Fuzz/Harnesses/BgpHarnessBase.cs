@@ -14,6 +14,20 @@ internal static class BgpChecks
             .WithAddPath(AfiSafi.IPv6Unicast, AddPathDirection.Both),
     ];
 
+    /// <summary>
+    /// The issue's "an error is always our typed error with the offset": the offset is set and points into the
+    /// input the decoder was given: at most its length (a field cut off by the end of the input starts there),
+    /// at most <paramref name="limit"/> when the decoder reads no further.
+    /// </summary>
+    public static void CheckOffset(BgpError error, int inputLength, int? limit = null)
+    {
+        var end = Math.Min(limit ?? inputLength, inputLength);
+        if (error.Offset is not { } offset || offset < 0 || offset > end)
+        {
+            throw new FuzzPropertyException($"error offset {error.Offset?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "missing"} outside a {inputLength}-octet input: {error}");
+        }
+    }
+
     /// <summary>Decodes a whole message; when it decodes, its encoding must decode to a message that encodes the same.</summary>
     public static void DecodeAndRoundTrip(ReadOnlySpan<byte> message, BgpDecodeContext context)
     {
@@ -22,9 +36,14 @@ internal static class BgpChecks
         {
             decoded = BgpMessage.Decode(message, context);
         }
-        catch (BgpWireException)
+        catch (BgpWireException e)
         {
+            CheckOffset(e.Error, message.Length);
             return;
+        }
+        if (decoded is UpdateMessage { Error: { } lesser })
+        {
+            CheckOffset(lesser, message.Length);
         }
         byte[] first;
         try

@@ -48,8 +48,10 @@ internal sealed class FramingHarness : Harness
                 {
                     ok = BgpMessageHeader.TryReadMessage(ref buffer, context, out _, out message);
                 }
-                catch (BgpWireException)
+                catch (BgpWireException e)
                 {
+                    // Framing reads only the header: the offset is one of its fields, the type at 18 the last.
+                    BgpChecks.CheckOffset(e.Error, BgpMessageHeader.Size, limit: 18);
                     break;
                 }
                 if (!ok)

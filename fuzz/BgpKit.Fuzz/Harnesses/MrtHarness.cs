@@ -54,8 +54,9 @@ internal sealed class MrtHarness : Harness
                         {
                             BgpMessage.Decode(bgp.Message, context);
                         }
-                        catch (BgpWireException)
+                        catch (BgpWireException e)
                         {
+                            BgpChecks.CheckOffset(e.Error, bgp.Message.Length);
                         }
                     }
                     break;
@@ -79,8 +80,9 @@ internal sealed class MrtHarness : Harness
         {
             BgpMessage.DecodeBody(BgpMessageType.Update, body, fourOctetAs ? BgpDecodeContext.FourOctetAsDefault : BgpDecodeContext.Default);
         }
-        catch (BgpWireException)
+        catch (BgpWireException e)
         {
+            BgpChecks.CheckOffset(e.Error, body.Length);
         }
     }
 }

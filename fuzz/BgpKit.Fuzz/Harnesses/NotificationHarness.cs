@@ -34,8 +34,9 @@ internal sealed class NotificationHarness : Harness
             {
                 decoded = BgpMessage.Decode(message, context);
             }
-            catch (BgpWireException)
+            catch (BgpWireException e)
             {
+                BgpChecks.CheckOffset(e.Error, message.Length);
                 continue;
             }
             var encoded = decoded.ToArray(context);

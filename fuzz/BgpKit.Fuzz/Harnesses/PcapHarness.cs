@@ -35,8 +35,9 @@ internal sealed class PcapHarness : Harness
                 {
                     BgpMessage.Decode(whole[i].Data, BgpDecodeContext.FourOctetAsDefault);
                 }
-                catch (BgpWireException)
+                catch (BgpWireException e)
                 {
+                    BgpChecks.CheckOffset(e.Error, whole[i].Data.Length);
                 }
             }
         }

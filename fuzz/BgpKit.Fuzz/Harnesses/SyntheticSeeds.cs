@@ -9,7 +9,7 @@ namespace BgpKit.Fuzz.Harnesses;
 /// type, the capabilities we read, the path attributes RFC 7606 treats differently, each MRT subtype the
 /// reader decodes, BFD with and without authentication, a pcap and a pcapng capture of a BGP session.
 /// </summary>
-internal static class SyntheticSeeds
+internal static partial class SyntheticSeeds
 {
     // Capabilities: MP IPv4/IPv6 unicast, route refresh, 4-octet AS 65001, ADD-PATH IPv4 both,
     // graceful restart 120 s, extended message (RFC 8654), enhanced route refresh (RFC 7313).

@@ -20,6 +20,10 @@ internal sealed class UpdateHarness : Harness
             try
             {
                 var reader = UpdateReader.Read(input, context);
+                if (reader.Error is { } lesser)
+                {
+                    BgpChecks.CheckOffset(lesser, input.Length);
+                }
                 foreach (var _ in reader.Withdrawn)
                 {
                 }
@@ -30,8 +34,9 @@ internal sealed class UpdateHarness : Harness
                 {
                 }
             }
-            catch (BgpWireException)
+            catch (BgpWireException e)
             {
+                BgpChecks.CheckOffset(e.Error, input.Length);
             }
             if (message.Length <= ushort.MaxValue)
             {

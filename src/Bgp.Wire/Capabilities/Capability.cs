@@ -97,7 +97,7 @@ public abstract class Capability : IEquatable<Capability>
     };
 
     private protected static BgpWireException Malformed(byte code, ReadOnlySpan<byte> value) =>
-        new(BgpError.Open(OpenMessageErrorSubcode.Unspecific, default, $"capability {(CapabilityCode)code} with malformed value of {value.Length} octets"));
+        new(BgpError.Open(OpenMessageErrorSubcode.Unspecific, default, $"capability {(CapabilityCode)code} with malformed value of {value.Length} octets", 0));
 
     private protected static AfiSafi ReadAfiSafi(ReadOnlySpan<byte> threeOctets) =>
         new((Afi)BinaryPrimitives.ReadUInt16BigEndian(threeOctets), (Safi)threeOctets[2]);

@@ -34,17 +34,29 @@ public sealed class BgpError : IEquatable<BgpError>
     /// <summary>The path attribute type code the error is about, when it is about one.</summary>
     public byte? AttributeType { get; init; }
 
+    /// <summary>
+    /// Where the malformed field starts, in octets from the start of what the decoder was given: the whole
+    /// message for <see cref="BgpMessage.Decode(ReadOnlySpan{byte}, BgpDecodeContext?)"/>,
+    /// <see cref="UpdateReader.ReadMessage"/> and framing; the body for the body decoders
+    /// (<see cref="UpdateReader.Read(ReadOnlySpan{byte}, BgpDecodeContext?)"/>, <see cref="BgpMessage.DecodeBody"/>), 19 octets less. Null only for
+    /// errors built by callers.
+    /// </summary>
+    public int? Offset { get; init; }
+
+    /// <summary>This error with <see cref="Offset"/> set to <paramref name="offset"/>.</summary>
+    internal BgpError At(int offset) => new(Code, Subcode, Data, Action, Reason) { AttributeType = AttributeType, Offset = offset };
+
     /// <summary>The NOTIFICATION message a session sends for this error.</summary>
     public NotificationMessage ToNotification() => new(Code, Subcode, Data);
 
-    internal static BgpError Header(MessageHeaderErrorSubcode subcode, ReadOnlySpan<byte> data, string reason) =>
-        new(BgpErrorCode.MessageHeaderError, (byte)subcode, data.ToArray(), ErrorAction.SessionReset, reason);
+    internal static BgpError Header(MessageHeaderErrorSubcode subcode, ReadOnlySpan<byte> data, string reason, int offset) =>
+        new(BgpErrorCode.MessageHeaderError, (byte)subcode, data.ToArray(), ErrorAction.SessionReset, reason) { Offset = offset };
 
-    internal static BgpError Open(OpenMessageErrorSubcode subcode, ReadOnlySpan<byte> data, string reason) =>
-        new(BgpErrorCode.OpenMessageError, (byte)subcode, data.ToArray(), ErrorAction.SessionReset, reason);
+    internal static BgpError Open(OpenMessageErrorSubcode subcode, ReadOnlySpan<byte> data, string reason, int offset) =>
+        new(BgpErrorCode.OpenMessageError, (byte)subcode, data.ToArray(), ErrorAction.SessionReset, reason) { Offset = offset };
 
-    internal static BgpError Update(UpdateMessageErrorSubcode subcode, ReadOnlySpan<byte> data, ErrorAction action, string reason, byte? attributeType = null) =>
-        new(BgpErrorCode.UpdateMessageError, (byte)subcode, data.ToArray(), action, reason) { AttributeType = attributeType };
+    internal static BgpError Update(UpdateMessageErrorSubcode subcode, ReadOnlySpan<byte> data, ErrorAction action, string reason, int offset, byte? attributeType = null) =>
+        new(BgpErrorCode.UpdateMessageError, (byte)subcode, data.ToArray(), action, reason) { AttributeType = attributeType, Offset = offset };
 
     /// <inheritdoc/>
     public bool Equals(BgpError? other) =>
@@ -56,6 +68,6 @@ public sealed class BgpError : IEquatable<BgpError>
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Code, Subcode, Action);
 
-    /// <summary>"UpdateMessageError/5 (TreatAsWithdraw): reason".</summary>
-    public override string ToString() => $"{Code}/{Subcode} ({Action}): {Reason}";
+    /// <summary>"UpdateMessageError/5 (TreatAsWithdraw) at offset 23: reason".</summary>
+    public override string ToString() => Offset is { } offset ? $"{Code}/{Subcode} ({Action}) at offset {offset}: {Reason}" : $"{Code}/{Subcode} ({Action}): {Reason}";
 }

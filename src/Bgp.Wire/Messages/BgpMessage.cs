@@ -28,14 +28,28 @@ public abstract class BgpMessage
         context ??= BgpDecodeContext.Default;
         if (message.Length < BgpMessageHeader.Size)
         {
-            throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageLength, default, $"{message.Length} octets is shorter than a header"));
+            throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageLength, default, $"{message.Length} octets is shorter than a header", 0));
         }
         var header = BgpMessageHeader.Read(message, context.MaxMessageLength);
         if (header.Length != message.Length)
         {
-            throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageLength, message.Slice(16, 2), $"length field {header.Length} but {message.Length} octets given"));
+            throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageLength, message.Slice(16, 2), $"length field {header.Length} but {message.Length} octets given", 16));
         }
-        return DecodeBody(header.Type, message[BgpMessageHeader.Size..], context);
+        var body = message[BgpMessageHeader.Size..];
+        if (header.Type == BgpMessageType.Update)
+        {
+            // UPDATE errors may be values (RFC 7606), not only throws: the reader counts from the marker itself.
+            return UpdateMessage.DecodeBody(body, context, BgpMessageHeader.Size);
+        }
+        try
+        {
+            return DecodeBody(header.Type, body, context);
+        }
+        catch (BgpWireException e)
+        {
+            // The other body decoders count from the body; callers of Decode count from the marker.
+            throw e.From(BgpMessageHeader.Size);
+        }
     }
 
     /// <summary>Decodes a framed message from a sequence (copies only when it spans segments).</summary>
@@ -61,7 +75,7 @@ public abstract class BgpMessage
             BgpMessageType.Notification => NotificationMessage.DecodeBody(body),
             BgpMessageType.Keepalive => KeepaliveMessage.DecodeBody(body),
             BgpMessageType.RouteRefresh => RouteRefreshMessage.DecodeBody(body),
-            _ => throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageType, [(byte)type], $"unknown message type {(byte)type}")),
+            _ => throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageType, [(byte)type], $"unknown message type {(byte)type}", 0)),
         };
     }
 

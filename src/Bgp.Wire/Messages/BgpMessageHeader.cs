@@ -51,7 +51,7 @@ public readonly record struct BgpMessageHeader(int Length, BgpMessageType Type)
         }
         if (header[..16].IndexOfAnyExcept((byte)0xFF) >= 0)
         {
-            throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.ConnectionNotSynchronized, default, "marker is not all ones"));
+            throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.ConnectionNotSynchronized, default, "marker is not all ones", 0));
         }
         var lengthField = header.Slice(16, 2);
         int length = BinaryPrimitives.ReadUInt16BigEndian(lengthField);
@@ -59,7 +59,7 @@ public readonly record struct BgpMessageHeader(int Length, BgpMessageType Type)
         // RFC 4271 6.1: a bad length is reported before a bad type, with the length field as data.
         if (length < Size || length > maxMessageLength)
         {
-            throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageLength, lengthField, $"length {length} outside 19..{maxMessageLength}"));
+            throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageLength, lengthField, $"length {length} outside 19..{maxMessageLength}", 16));
         }
         var (min, max) = type switch
         {
@@ -68,11 +68,11 @@ public readonly record struct BgpMessageHeader(int Length, BgpMessageType Type)
             3 => (21, maxMessageLength),
             4 => (19, 19),
             5 => (23, maxMessageLength), // RFC 7313: ROUTE-REFRESH length errors have their own code.
-            _ => throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageType, header.Slice(18, 1), $"unknown message type {type}")),
+            _ => throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageType, header.Slice(18, 1), $"unknown message type {type}", 18)),
         };
         if (length < min || length > max)
         {
-            throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageLength, lengthField, $"length {length} invalid for type {(BgpMessageType)type}"));
+            throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageLength, lengthField, $"length {length} invalid for type {(BgpMessageType)type}", 16));
         }
         return new BgpMessageHeader(length, (BgpMessageType)type);
     }

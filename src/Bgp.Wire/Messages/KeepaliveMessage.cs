@@ -19,7 +19,7 @@ public sealed class KeepaliveMessage : BgpMessage
     public static ReadOnlySpan<byte> Bytes => Encoded;
 
     internal static KeepaliveMessage DecodeBody(ReadOnlySpan<byte> body) =>
-        body.IsEmpty ? Instance : throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageLength, [(byte)((19 + body.Length) >> 8), (byte)(19 + body.Length)], "KEEPALIVE with a body"));
+        body.IsEmpty ? Instance : throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageLength, [(byte)((19 + body.Length) >> 8), (byte)(19 + body.Length)], "KEEPALIVE with a body", 0));
 
     private protected override int GetBodyLength(BgpDecodeContext context) => 0;
 

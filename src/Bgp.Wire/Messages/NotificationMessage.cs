@@ -163,7 +163,7 @@ public sealed class NotificationMessage : BgpMessage
     {
         if (body.Length < 2)
         {
-            throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageLength, [0, (byte)(19 + body.Length)], "NOTIFICATION shorter than 21 octets"));
+            throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageLength, [0, (byte)(19 + body.Length)], "NOTIFICATION shorter than 21 octets", 0));
         }
         // Unknown codes are kept as numbers: a NOTIFICATION is never answered with one (RFC 4271 6.4).
         return new NotificationMessage((BgpErrorCode)body[0], body[1], body[2..].ToArray());

@@ -126,20 +126,20 @@ public sealed class OpenMessage : BgpMessage
         if (!reader.TryReadByte(out var version) || !reader.TryReadUInt16(out var myAs) || !reader.TryReadUInt16(out var holdTime)
             || !reader.TryReadUInt32(out var identifier) || !reader.TryReadByte(out var parametersLength))
         {
-            throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageLength, [0, (byte)(19 + body.Length)], "OPEN shorter than 29 octets"));
+            throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageLength, [0, (byte)(19 + body.Length)], "OPEN shorter than 29 octets", 0));
         }
         if (version != BgpVersion)
         {
             // RFC 4271 6.2: the data is the largest locally supported version number, 2 octets.
-            throw new BgpWireException(BgpError.Open(OpenMessageErrorSubcode.UnsupportedVersionNumber, [0, BgpVersion], $"version {version}"));
+            throw new BgpWireException(BgpError.Open(OpenMessageErrorSubcode.UnsupportedVersionNumber, [0, BgpVersion], $"version {version}", 0));
         }
         if (holdTime is 1 or 2)
         {
-            throw new BgpWireException(BgpError.Open(OpenMessageErrorSubcode.UnacceptableHoldTime, default, $"hold time {holdTime}"));
+            throw new BgpWireException(BgpError.Open(OpenMessageErrorSubcode.UnacceptableHoldTime, default, $"hold time {holdTime}", 3));
         }
         if (identifier == 0)
         {
-            throw new BgpWireException(BgpError.Open(OpenMessageErrorSubcode.BadBgpIdentifier, default, "BGP identifier 0"));
+            throw new BgpWireException(BgpError.Open(OpenMessageErrorSubcode.BadBgpIdentifier, default, "BGP identifier 0", 5));
         }
         var extended = false;
         int length = parametersLength;
@@ -149,19 +149,20 @@ public sealed class OpenMessage : BgpMessage
             reader.TryReadByte(out _);
             if (!reader.TryReadUInt16(out var extendedLength))
             {
-                throw LengthError("extended optional parameters length is cut off");
+                throw LengthError("extended optional parameters length is cut off", 11);
             }
             extended = true;
             length = extendedLength;
         }
         if (reader.Remaining != length)
         {
-            throw LengthError($"optional parameters length {length} but {reader.Remaining} octets follow");
+            throw LengthError($"optional parameters length {length} but {reader.Remaining} octets follow", extended ? 11 : 9);
         }
         var capabilities = new List<Capability>();
         var groups = new List<int>();
         while (!reader.End)
         {
+            var parameterAt = reader.Position;
             byte type;
             int valueLength;
             if (extended)
@@ -169,7 +170,7 @@ public sealed class OpenMessage : BgpMessage
                 reader.TryReadByte(out type);
                 if (!reader.TryReadUInt16(out var l))
                 {
-                    throw LengthError("optional parameter header is cut off");
+                    throw LengthError("optional parameter header is cut off", parameterAt);
                 }
                 valueLength = l;
             }
@@ -178,43 +179,53 @@ public sealed class OpenMessage : BgpMessage
                 reader.TryReadByte(out type);
                 if (!reader.TryReadByte(out var l))
                 {
-                    throw LengthError("optional parameter header is cut off");
+                    throw LengthError("optional parameter header is cut off", parameterAt);
                 }
                 valueLength = l;
             }
             if (!reader.TryReadBytes(valueLength, out var value))
             {
-                throw LengthError("optional parameter value is cut off");
+                throw LengthError("optional parameter value is cut off", parameterAt);
             }
             if (type != CapabilitiesParameter)
             {
                 // RFC 4271 6.2; type 1 (authentication) is deprecated by RFC 5492.
-                throw new BgpWireException(BgpError.Open(OpenMessageErrorSubcode.UnsupportedOptionalParameter, default, $"optional parameter type {type}"));
+                throw new BgpWireException(BgpError.Open(OpenMessageErrorSubcode.UnsupportedOptionalParameter, default, $"optional parameter type {type}", parameterAt));
             }
-            groups.Add(DecodeCapabilities(value, capabilities));
+            groups.Add(DecodeCapabilities(value, reader.Position - valueLength, capabilities));
         }
         return new OpenMessage(version, myAs, holdTime, identifier, capabilities, extended, [.. groups]);
     }
 
-    private static int DecodeCapabilities(ReadOnlySpan<byte> value, List<Capability> capabilities)
+    // origin: where the parameter value starts in the body, for the offset of an error.
+    private static int DecodeCapabilities(ReadOnlySpan<byte> value, int origin, List<Capability> capabilities)
     {
         var count = 0;
         var reader = new SpanReader(value);
         while (!reader.End)
         {
+            var capabilityAt = origin + reader.Position;
             reader.TryReadByte(out var code);
             if (!reader.TryReadByte(out var length) || !reader.TryReadBytes(length, out var capability))
             {
-                throw LengthError($"capability {code} is cut off");
+                throw LengthError($"capability {code} is cut off", capabilityAt);
             }
-            capabilities.Add(Capability.Decode(code, capability));
+            try
+            {
+                capabilities.Add(Capability.Decode(code, capability));
+            }
+            catch (BgpWireException e)
+            {
+                // A capability's value decoder knows nothing of where the capability sits.
+                throw e.From(capabilityAt);
+            }
             count++;
         }
         return count;
     }
 
-    private static BgpWireException LengthError(string reason) =>
-        new(BgpError.Open(OpenMessageErrorSubcode.Unspecific, default, reason));
+    private static BgpWireException LengthError(string reason, int offset) =>
+        new(BgpError.Open(OpenMessageErrorSubcode.Unspecific, default, reason, offset));
 
     // Parameters as (first index, count) groups; one group unless the decoded grouping still fits.
     private int[] Groups()

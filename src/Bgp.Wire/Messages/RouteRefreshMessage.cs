@@ -51,7 +51,7 @@ public sealed class RouteRefreshMessage : BgpMessage
             var message = new byte[19 + body.Length];
             BgpMessageHeader.Write(message, message.Length, BgpMessageType.RouteRefresh);
             body.CopyTo(message.AsSpan(19));
-            throw new BgpWireException(new BgpError(BgpErrorCode.RouteRefreshMessageError, (byte)RouteRefreshMessageErrorSubcode.InvalidMessageLength, message, ErrorAction.SessionReset, $"ROUTE-REFRESH body of {body.Length} octets"));
+            throw new BgpWireException(new BgpError(BgpErrorCode.RouteRefreshMessageError, (byte)RouteRefreshMessageErrorSubcode.InvalidMessageLength, message, ErrorAction.SessionReset, $"ROUTE-REFRESH body of {body.Length} octets") { Offset = 0 });
         }
         return new RouteRefreshMessage(new AfiSafi((Afi)BinaryPrimitives.ReadUInt16BigEndian(body), (Safi)body[3]), (RouteRefreshSubtype)body[2]);
     }

@@ -92,9 +92,9 @@ public sealed class UpdateMessage : BgpMessage
     public static UpdateMessage EndOfRib(AfiSafi afiSafi) =>
         afiSafi == AfiSafi.IPv4Unicast ? new UpdateMessage() : new UpdateMessage(mpUnreach: new MpUnreachNlri(afiSafi, []));
 
-    internal static UpdateMessage DecodeBody(ReadOnlySpan<byte> body, BgpDecodeContext context)
+    internal static UpdateMessage DecodeBody(ReadOnlySpan<byte> body, BgpDecodeContext context, int origin = 0)
     {
-        var reader = UpdateReader.Read(body, context);
+        var reader = UpdateReader.Read(body, context, origin);
         var attributes = PathAttributes.Decode(reader.AttributesField, context, out var mpReach, out var mpUnreach);
         return new UpdateMessage(reader.Withdrawn.ToArray(), attributes, reader.Nlri.ToArray(), mpReach, mpUnreach, reader.Action, reader.Error);
     }

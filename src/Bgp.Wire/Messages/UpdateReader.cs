@@ -113,13 +113,16 @@ public ref struct UpdateReader
     private readonly ReadOnlySpan<byte> _attributes;
     private readonly ReadOnlySpan<byte> _nlri;
     private readonly bool _addPath;
+    // Where the body starts in the caller's input (19 from ReadMessage), added to every error offset.
+    private readonly int _origin;
 
-    private UpdateReader(ReadOnlySpan<byte> withdrawn, ReadOnlySpan<byte> attributes, ReadOnlySpan<byte> nlri, bool addPath, BgpDecodeContext context)
+    private UpdateReader(ReadOnlySpan<byte> withdrawn, ReadOnlySpan<byte> attributes, ReadOnlySpan<byte> nlri, bool addPath, BgpDecodeContext context, int origin)
     {
         _withdrawn = withdrawn;
         _attributes = attributes;
         _nlri = nlri;
         _addPath = addPath;
+        _origin = origin;
         Context = context;
         Action = ErrorAction.None;
         Error = null;
@@ -135,10 +138,10 @@ public ref struct UpdateReader
     public BgpError? Error { get; private set; }
 
     /// <summary>Withdrawn IPv4 routes (the Withdrawn Routes field), checked as they are walked.</summary>
-    public readonly NlriEnumerator Withdrawn => new(_withdrawn, false, _addPath);
+    public readonly NlriEnumerator Withdrawn => new(_withdrawn, false, _addPath, origin: _origin + 2);
 
     /// <summary>Announced IPv4 routes (the NLRI field), checked as they are walked.</summary>
-    public readonly NlriEnumerator Nlri => new(_nlri, false, _addPath);
+    public readonly NlriEnumerator Nlri => new(_nlri, false, _addPath, origin: _origin + 4 + _withdrawn.Length + _attributes.Length);
 
     /// <summary>The path attributes in wire order (duplicates included).</summary>
     public readonly PathAttributeEnumerator Attributes => new(_attributes);
@@ -190,30 +193,33 @@ public ref struct UpdateReader
 
     /// <summary>Reads an UPDATE body (the octets after the header).</summary>
     /// <exception cref="BgpWireException">An error that resets the session (RFC 7606 section 5.3 and 3); lesser errors are in <see cref="Action"/>.</exception>
-    public static UpdateReader Read(ReadOnlySpan<byte> body, BgpDecodeContext? context = null)
+    public static UpdateReader Read(ReadOnlySpan<byte> body, BgpDecodeContext? context = null) => Read(body, context, 0);
+
+    // origin: where the body starts in the input the caller counts offsets from.
+    internal static UpdateReader Read(ReadOnlySpan<byte> body, BgpDecodeContext? context, int origin)
     {
         context ??= BgpDecodeContext.Default;
         if (body.Length < 4)
         {
-            throw Reset(UpdateMessageErrorSubcode.MalformedAttributeList, "UPDATE shorter than 23 octets");
+            throw Reset(UpdateMessageErrorSubcode.MalformedAttributeList, "UPDATE shorter than 23 octets", origin);
         }
         int withdrawnLength = BinaryPrimitives.ReadUInt16BigEndian(body);
         if (withdrawnLength > body.Length - 4)
         {
-            throw Reset(UpdateMessageErrorSubcode.MalformedAttributeList, $"withdrawn routes length {withdrawnLength} overruns the message");
+            throw Reset(UpdateMessageErrorSubcode.MalformedAttributeList, $"withdrawn routes length {withdrawnLength} overruns the message", origin);
         }
         var withdrawn = body.Slice(2, withdrawnLength);
         int attributesLength = BinaryPrimitives.ReadUInt16BigEndian(body[(2 + withdrawnLength)..]);
         if (attributesLength > body.Length - 4 - withdrawnLength)
         {
-            throw Reset(UpdateMessageErrorSubcode.MalformedAttributeList, $"total path attribute length {attributesLength} overruns the message");
+            throw Reset(UpdateMessageErrorSubcode.MalformedAttributeList, $"total path attribute length {attributesLength} overruns the message", origin + 2 + withdrawnLength);
         }
         var attributes = body.Slice(4 + withdrawnLength, attributesLength);
         var nlri = body[(4 + withdrawnLength + attributesLength)..];
         // The IPv4 Withdrawn Routes and NLRI fields are checked while walked (the walk is the hot path, and one
         // pass is half the cost of two); a malformed entry throws there, a session reset per RFC 7606 section 5.3.
         var addPath = context.ReceivesPathIds(AfiSafi.IPv4Unicast);
-        var reader = new UpdateReader(withdrawn, attributes, nlri, addPath, context);
+        var reader = new UpdateReader(withdrawn, attributes, nlri, addPath, context, origin);
         reader.Validate();
         if (reader.Action == ErrorAction.SessionReset)
         {
@@ -229,18 +235,18 @@ public ref struct UpdateReader
         context ??= BgpDecodeContext.Default;
         if (message.Length < BgpMessageHeader.Size)
         {
-            throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageLength, default, "shorter than a header"));
+            throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageLength, default, "shorter than a header", 0));
         }
         var header = BgpMessageHeader.Read(message, context.MaxMessageLength);
         if (header.Type != BgpMessageType.Update || header.Length != message.Length)
         {
-            throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageLength, message.Slice(16, 2), "not one whole UPDATE"));
+            throw new BgpWireException(BgpError.Header(MessageHeaderErrorSubcode.BadMessageLength, message.Slice(16, 2), "not one whole UPDATE", 16));
         }
-        return Read(message[BgpMessageHeader.Size..], context);
+        return Read(message[BgpMessageHeader.Size..], context, BgpMessageHeader.Size);
     }
 
-    private static BgpWireException Reset(UpdateMessageErrorSubcode subcode, string reason) =>
-        new(BgpError.Update(subcode, default, ErrorAction.SessionReset, reason));
+    private static BgpWireException Reset(UpdateMessageErrorSubcode subcode, string reason, int offset) =>
+        new(BgpError.Update(subcode, default, ErrorAction.SessionReset, reason, offset));
 
     private void Validate()
     {
@@ -248,6 +254,8 @@ public ref struct UpdateReader
         seen.Clear();
         var at = 0;
         var hasMpReachNlri = false;
+        // Offsets in the body: the Path Attributes field follows the two length fields and the withdrawn routes.
+        var field = _origin + 4 + _withdrawn.Length;
         while (at < _attributes.Length)
         {
             var start = at;
@@ -256,7 +264,7 @@ public ref struct UpdateReader
                 // RFC 7606 section 4: an attribute overrunning the field; the NLRI field is still located by the
                 // Total Path Attribute Length, so treat-as-withdraw, unless MP NLRI may hide in the rest.
                 var action = SeenAny(seen, 14, 15) ? ErrorAction.SessionReset : ErrorAction.TreatAsWithdraw;
-                Report(action, UpdateMessageErrorSubcode.MalformedAttributeList, _attributes[start..], null, "attribute overruns the path attributes field");
+                Report(action, UpdateMessageErrorSubcode.MalformedAttributeList, _attributes[start..], null, "attribute overruns the path attributes field", field + start);
                 break;
             }
             var type = attribute.TypeCode;
@@ -265,11 +273,11 @@ public ref struct UpdateReader
                 // RFC 7606 section 3 (g): repeated MP_REACH/MP_UNREACH reset the session; other repeats are discarded.
                 if (type is 14 or 15)
                 {
-                    Report(ErrorAction.SessionReset, UpdateMessageErrorSubcode.MalformedAttributeList, default, type, "repeated MP_REACH_NLRI or MP_UNREACH_NLRI");
+                    Report(ErrorAction.SessionReset, UpdateMessageErrorSubcode.MalformedAttributeList, default, type, "repeated MP_REACH_NLRI or MP_UNREACH_NLRI", field + start);
                 }
                 else
                 {
-                    Report(ErrorAction.AttributeDiscard, UpdateMessageErrorSubcode.MalformedAttributeList, attribute.Raw, type, $"repeated attribute {type}");
+                    Report(ErrorAction.AttributeDiscard, UpdateMessageErrorSubcode.MalformedAttributeList, attribute.Raw, type, $"repeated attribute {type}", field + start);
                 }
                 continue;
             }
@@ -277,7 +285,7 @@ public ref struct UpdateReader
             var result = AttributeRules.Check((byte)attribute.Flags, type, attribute.Value, Context, out var subcode);
             if (result != ErrorAction.None)
             {
-                Report(result, subcode, attribute.Raw, type, $"attribute {(PathAttributeType)type} is malformed ({subcode})");
+                Report(result, subcode, attribute.Raw, type, $"attribute {(PathAttributeType)type} is malformed ({subcode})", field + start);
             }
             else if (type == 14 && attribute.Value.Length > 5 + attribute.Value[3])
             {
@@ -303,16 +311,17 @@ public ref struct UpdateReader
         var code = (byte)type;
         if ((seen[0] & 1UL << code) == 0)
         {
-            Report(ErrorAction.TreatAsWithdraw, UpdateMessageErrorSubcode.MissingWellKnownAttribute, [code], code, $"missing well-known attribute {type}");
+            // Missing from the whole field: the offset is the Total Path Attribute Length.
+            Report(ErrorAction.TreatAsWithdraw, UpdateMessageErrorSubcode.MissingWellKnownAttribute, [code], code, $"missing well-known attribute {type}", _origin + 2 + _withdrawn.Length);
         }
     }
 
-    private void Report(ErrorAction action, UpdateMessageErrorSubcode subcode, scoped ReadOnlySpan<byte> data, byte? type, string reason)
+    private void Report(ErrorAction action, UpdateMessageErrorSubcode subcode, scoped ReadOnlySpan<byte> data, byte? type, string reason, int offset)
     {
         if (action > Action)
         {
             Action = action;
-            Error = BgpError.Update(subcode, data, action, reason, type);
+            Error = BgpError.Update(subcode, data, action, reason, offset, type);
         }
     }
 }

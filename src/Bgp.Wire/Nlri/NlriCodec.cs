@@ -190,16 +190,19 @@ public ref struct NlriEnumerator
     private readonly ReadOnlySpan<byte> _field;
     private readonly bool _ipv6;
     private readonly bool _addPath;
+    private readonly int _origin;
     private int _at;
     private int _runLength;
     private int _runSize;
     private Nlri _current;
 
-    internal NlriEnumerator(ReadOnlySpan<byte> field, bool ipv6, bool addPath)
+    // origin: where the field starts in the decoder's input, for the offset of an error.
+    internal NlriEnumerator(ReadOnlySpan<byte> field, bool ipv6, bool addPath, int origin = 0)
     {
         _field = field;
         _ipv6 = ipv6;
         _addPath = addPath;
+        _origin = origin;
         _at = 0;
         _runLength = -1;
         _runSize = 0;
@@ -208,7 +211,7 @@ public ref struct NlriEnumerator
 
     /// <summary>Number of entries in the field (walks the field once).</summary>
     /// <exception cref="BgpWireException">The field is malformed.</exception>
-    public readonly int Count => NlriCodec.TryValidate(_field, _ipv6, _addPath, out var count) ? count : throw Malformed();
+    public readonly int Count => NlriCodec.TryValidate(_field, _ipv6, _addPath, out var count) ? count : throw Malformed(_origin + FirstMalformed(_field, _ipv6, _addPath));
 
     /// <summary>The current entry.</summary>
     public readonly Nlri Current => _current;
@@ -247,7 +250,7 @@ public ref struct NlriEnumerator
             return true;
         }
     Checked:
-        var step = ReadChecked(_field, at, _ipv6, _addPath);
+        var step = ReadChecked(_field, at, _ipv6, _addPath, _origin);
         if (step.Next < 0)
         {
             return false;
@@ -261,28 +264,45 @@ public ref struct NlriEnumerator
     // its result (rather than updating this enumerator through a reference) so that the caller's enumerator stays
     // in registers in the hot loop.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static (int Next, Nlri Nlri) ReadChecked(ReadOnlySpan<byte> field, int at, bool ipv6, bool addPath)
+    private static (int Next, Nlri Nlri) ReadChecked(ReadOnlySpan<byte> field, int at, bool ipv6, bool addPath, int origin)
     {
         if (at >= field.Length)
         {
             return (-1, default);
         }
-        var header = addPath ? 5 : 1;
-        if (at + header > field.Length)
+        if (!IsWhole(field, at, ipv6, addPath))
         {
-            throw Malformed();
-        }
-        int length = field[at + header - 1];
-        if (length > (ipv6 ? 128 : 32) || at + header + ((length + 7) >> 3) > field.Length)
-        {
-            throw Malformed();
+            throw Malformed(origin + at);
         }
         var next = NlriCodec.Read(field, at, ipv6, addPath, out var nlri);
         return (next, nlri);
     }
 
-    private static BgpWireException Malformed() =>
-        new(BgpError.Update(UpdateMessageErrorSubcode.InvalidNetworkField, default, ErrorAction.SessionReset, "NLRI field is malformed"));
+    // The entry at `at` has its header, a length within the family and all its prefix octets.
+    private static bool IsWhole(ReadOnlySpan<byte> field, int at, bool ipv6, bool addPath)
+    {
+        var header = addPath ? 5 : 1;
+        if (at + header > field.Length)
+        {
+            return false;
+        }
+        int length = field[at + header - 1];
+        return length <= (ipv6 ? 128 : 32) && at + header + ((length + 7) >> 3) <= field.Length;
+    }
+
+    // Where the first malformed entry of a field that does not validate starts (only on the error path).
+    private static int FirstMalformed(ReadOnlySpan<byte> field, bool ipv6, bool addPath)
+    {
+        var at = 0;
+        while (at < field.Length && IsWhole(field, at, ipv6, addPath))
+        {
+            at += (addPath ? 5 : 1) + ((field[at + (addPath ? 4 : 0)] + 7) >> 3);
+        }
+        return at;
+    }
+
+    private static BgpWireException Malformed(int offset) =>
+        new(BgpError.Update(UpdateMessageErrorSubcode.InvalidNetworkField, default, ErrorAction.SessionReset, "NLRI field is malformed", offset));
 
     /// <summary>For <c>foreach</c>.</summary>
     public readonly NlriEnumerator GetEnumerator() => this;
@@ -292,7 +312,7 @@ public ref struct NlriEnumerator
     public readonly Nlri[] ToArray()
     {
         var result = new Nlri[Count];
-        var copy = new NlriEnumerator(_field, _ipv6, _addPath);
+        var copy = new NlriEnumerator(_field, _ipv6, _addPath, _origin);
         var i = 0;
         while (copy.MoveNext())
         {

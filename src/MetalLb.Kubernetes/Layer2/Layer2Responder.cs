@@ -96,30 +96,49 @@ internal sealed partial class Layer2Responder : IDisposable
     /// <summary>Answers one captured frame when it asks for an owned address on this interface.</summary>
     internal void Handle(ReadOnlySpan<byte> frame, Span<byte> reply)
     {
-        if (!Layer2Frame.TryRead(frame, _mac, out var request, out var drop))
+        var length = Answer(frame, _interface, _mac, _owner, reply, out var request, out var drop);
+        if (drop != Layer2Drop.None)
         {
             _metrics.Ignored(drop);
-            return;
         }
-        if (request.Kind == Layer2RequestKind.ArpRequest && !_interface.Arp || request.Kind == Layer2RequestKind.NeighborSolicitation && _interface.LinkLocal is null)
-        {
-            return;
-        }
-        var owner = _owner(request.Target);
-        if (owner is null || !owner.Allows(_interface.Name))
+        if (length == 0)
         {
             return;
         }
         var ip = request.Target.ToString();
         _metrics.RequestReceived(ip);
-        int length = request.Kind == Layer2RequestKind.ArpRequest
-            ? Layer2FrameWriter.ArpReply(reply, _mac, request)
-            : Layer2FrameWriter.SolicitedAdvertisement(reply, _mac, request);
         if (Send(reply[..length]))
         {
             _metrics.ResponseSent(ip);
             LogAnswered(_logger, _interface.Name, ip, request.SenderAddress.ToString());
         }
+    }
+
+    /// <summary>
+    /// The decision <see cref="Handle"/> acts on, without capture or send (the fuzz harness checks it): the
+    /// length of the answer written to <paramref name="reply"/>, or 0 when the frame is dropped
+    /// (<paramref name="drop"/> says why), asks for an address <paramref name="owner"/> does not give this
+    /// interface, or asks in a protocol the interface does not speak.
+    /// </summary>
+    internal static int Answer(ReadOnlySpan<byte> frame, Layer2Interface iface, ReadOnlySpan<byte> mac, Func<IPAddress, Layer2Candidate?> owner,
+        Span<byte> reply, out Layer2Request request, out Layer2Drop drop)
+    {
+        if (!Layer2Frame.TryRead(frame, mac, out request, out drop))
+        {
+            return 0;
+        }
+        if (request.Kind == Layer2RequestKind.ArpRequest && !iface.Arp || request.Kind == Layer2RequestKind.NeighborSolicitation && iface.LinkLocal is null)
+        {
+            return 0;
+        }
+        var candidate = owner(request.Target);
+        if (candidate is null || !candidate.Allows(iface.Name))
+        {
+            return 0;
+        }
+        return request.Kind == Layer2RequestKind.ArpRequest
+            ? Layer2FrameWriter.ArpReply(reply, mac, request)
+            : Layer2FrameWriter.SolicitedAdvertisement(reply, mac, request);
     }
 
     /// <summary>Gratuitous ARP (request and reply) or an unsolicited Neighbor Advertisement for a taken-over address.</summary>
