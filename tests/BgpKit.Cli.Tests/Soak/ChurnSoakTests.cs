@@ -30,6 +30,7 @@ public sealed class ChurnSoakTests(ITestOutputHelper output)
 
     private readonly Dictionary<string, int> _events = new(StringComparer.Ordinal);
     private readonly List<SoakSample> _samples = [];
+    private readonly List<string> _notes = [];
     private readonly Stopwatch _clock = new();
     private int _nextService = 1;
 
@@ -118,13 +119,23 @@ public sealed class ChurnSoakTests(ITestOutputHelper output)
         var gap = TimeSpan.FromSeconds(Math.Clamp(churn.TotalSeconds / 8, 10, 20));
         var nextDisruption = TimeSpan.FromSeconds(5);
         var turn = 0;
+        string? failure = null;
         try
         {
             while (_clock.Elapsed < churn)
             {
                 if (_clock.Elapsed >= nextDisruption)
                 {
-                    await disruptions[turn++ % disruptions.Length](c, random);
+                    try
+                    {
+                        await disruptions[turn++ % disruptions.Length](c, random);
+                    }
+                    catch (InvalidOperationException e)
+                    {
+                        // vtysh timing out on a machine at load 70 is the harness's trouble, not bgpkit's: noted, and the
+                        // churn goes on (the session must still come back, which the next disruption and the end check).
+                        _notes.Add(string.Create(CultureInfo.InvariantCulture, $"{_clock.Elapsed.TotalSeconds:0} s: {e.Message.Split('\n')[0]}"));
+                    }
                     nextDisruption = _clock.Elapsed + gap;
                 }
                 else
@@ -133,6 +144,11 @@ public sealed class ChurnSoakTests(ITestOutputHelper output)
                 }
                 await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300, 2500)));
             }
+        }
+        catch (Exception e)
+        {
+            // Judged after the report is written, so a failed run still leaves its samples.
+            failure = e.ToString();
         }
         finally
         {
@@ -155,8 +171,8 @@ public sealed class ChurnSoakTests(ITestOutputHelper output)
         var settleSeconds = (_clock.Elapsed - settled).TotalSeconds;
         _samples.Add(await SampleAsync(c, "end"));
         var plan = c.Plan();
-        var atFrr = c.RoutesAtFrr();
-        var ipv6AtFrr = c.RoutesAtFrr("ipv6");
+        var atFrr = Vty(() => c.RoutesAtFrr());
+        var ipv6AtFrr = Vty(() => c.RoutesAtFrr("ipv6"));
         var allocation = AllocationProblems(c);
         var loadAtEnd = File.ReadAllText("/proc/loadavg").Trim();
 
@@ -165,6 +181,7 @@ public sealed class ChurnSoakTests(ITestOutputHelper output)
         output.WriteLine(report);
         WriteResults(minutes, report);
 
+        Assert.True(failure is null, failure + "\n" + c.Logs());
         Assert.False(c.Speaker.HasExited, "the speaker exited\n" + c.Logs());
         Assert.False(c.Controller.HasExited, "the controller exited\n" + c.Logs());
         Assert.True(plan.SetEquals(atFrr), $"FRR does not hold the plan after {settleSeconds:0} s of settling\nmissing at FRR: {string.Join(' ', plan.Except(atFrr))}\nextra at FRR: {string.Join(' ', atFrr.Except(plan))}\n" + c.Logs());
@@ -173,6 +190,21 @@ public sealed class ChurnSoakTests(ITestOutputHelper output)
         var growing = verdicts.Where(v => !v.Flat).ToArray();
         Assert.True(growing.Length == 0, "grew after the warm-up:\n" + string.Join('\n', growing.Select(v => v.ToString())));
         Assert.All(disruptions.Select(d => d.Method.Name.Replace("Async", "", StringComparison.Ordinal)), kind => Assert.True(_events.GetValueOrDefault(kind) > 0 || minutes < 1, kind));
+    }
+
+    /// <summary>A vtysh query, tried three times: on a loaded machine one may time out (10 s) without anything being wrong.</summary>
+    private static T Vty<T>(Func<T> query)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return query();
+            }
+            catch (Exception e) when (attempt < 3 && e is InvalidOperationException or System.Text.Json.JsonException)
+            {
+            }
+        }
     }
 
     private void Count(string kind) => _events[kind] = _events.GetValueOrDefault(kind) + 1;
@@ -255,8 +287,8 @@ public sealed class ChurnSoakTests(ITestOutputHelper output)
     /// <summary><c>clear bgp</c> at FRR: a NOTIFICATION (Cease, administrative reset) and a new session.</summary>
     private async Task ClearAsync(SoakCluster c, Random random)
     {
-        var before = Established(c);
-        c.Frr.Bgpd($"clear bgp {c.Node.Address}");
+        var before = Vty(() => Established(c));
+        Vty(() => c.Frr.Bgpd($"clear bgp {c.Node.Address}"));
         Count("Clear");
         await Poll.UntilAsync(() => c.SessionState() == "Established" && Established(c) > before, "the session back after clear bgp", SessionBack)
             .WithText(() => c.Logs());
@@ -273,7 +305,7 @@ public sealed class ChurnSoakTests(ITestOutputHelper output)
     /// <summary>BFD packets dropped in the router's namespace until the session goes down, a little longer, then let through.</summary>
     private async Task DropBfdAsync(SoakCluster c, Random random)
     {
-        var before = Established(c);
+        var before = Vty(() => Established(c));
         using (NftDrop.Install(c.RouterNamespace, "udp dport 3784"))
         {
             Count("DropBfd");
@@ -364,6 +396,7 @@ public sealed class ChurnSoakTests(ITestOutputHelper output)
         text.AppendLine("events: " + string.Join(", ", _events.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key} {e.Value}")) + $" (total {_events.Values.Sum()})");
         text.AppendLine(CultureInfo.InvariantCulture, $"routes: plan {plan.Count}, FRR {atFrr.Count}, {(plan.SetEquals(atFrr) ? "equal" : "DIFFERENT")}; FRR IPv6 routes {ipv6AtFrr.Count}; allocation problems {allocation.Count}");
         text.AppendLine("plan: " + string.Join(' ', plan));
+        text.AppendLine(CultureInfo.InvariantCulture, $"harness notes ({_notes.Count}): {string.Join("; ", _notes)}");
         text.AppendLine();
         lock (_samples)
         {

@@ -65,11 +65,11 @@ internal sealed record SoakVerdict(string Name, string Unit, double WarmUpMax, d
 
 internal static class SoakTable
 {
-    /// <summary>The samples as a fixed-width table: time, phase, then per process RSS, anonymous RSS, GC heap, fds, sockets, threads, timers, pending work.</summary>
+    /// <summary>The samples as a fixed-width table: time, phase, then per process RSS, anonymous RSS, shared RSS (JIT code), GC heap, fds, sockets, threads, timers, pending work.</summary>
     public static string Render(IEnumerable<SoakSample> samples)
     {
         var text = new StringBuilder();
-        text.AppendLine("    time phase  | speaker:  rss MiB anon MiB  gc MiB fds sock thr tmr pend | controller:  rss MiB anon MiB  gc MiB fds sock thr tmr pend | watches routes");
+        text.AppendLine("    time phase  | speaker:  rss MiB anon MiB shm MiB  gc MiB fds sock thr tmr pend | controller:  rss MiB anon MiB shm MiB  gc MiB fds sock thr tmr pend | watches routes");
         foreach (var s in samples)
         {
             text.Append(CultureInfo.InvariantCulture, $"{s.Seconds,7:0}s {s.Phase,-6} |          ");
@@ -85,11 +85,11 @@ internal static class SoakTable
     {
         if (p is null)
         {
-            text.Append("                            (no sample)                    ");
+            text.Append("                                (no sample)                        ");
             return;
         }
         text.Append(CultureInfo.InvariantCulture,
-            $"{Mib(p.Probe.RssBytes),8:0.0} {Mib(p.Probe.RssAnonBytes),8:0.0} {p.GcHeap / (1024 * 1024),7:0.0} {p.Probe.Fds,3} {p.Probe.Sockets,4} {p.Probe.Threads,3} {p.Timers,3:0} {p.Pending,4:0}");
+            $"{Mib(p.Probe.RssBytes),8:0.0} {Mib(p.Probe.RssAnonBytes),8:0.0} {Mib(p.Probe.RssShmemBytes),7:0.0} {p.GcHeap / (1024 * 1024),7:0.0} {p.Probe.Fds,3} {p.Probe.Sockets,4} {p.Probe.Threads,3} {p.Timers,3:0} {p.Pending,4:0}");
     }
 
     private static double Mib(long bytes) => bytes / (1024.0 * 1024.0);
