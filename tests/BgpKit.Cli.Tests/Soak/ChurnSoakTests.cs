@@ -62,9 +62,12 @@ public sealed class ChurnSoakTests(ITestOutputHelper output)
         new("controller threads", s => s.Controller?.Probe.Threads, _ => 8),
         new("controller timers", s => s.Controller?.Timers, _ => 16),
         new("controller threadpool pending", s => s.Controller?.Pending, _ => 64),
-        // A watch restarted (410, closed) replaces the old one; a moment may hold both.
-        new("api open watches", s => s.Watches, _ => 2),
     ];
+
+    // Not judged: the fake's count of open watches. It rises by 20 each time the clients renew their watches
+    // (every ~5 minutes, 15-minute runs: 20 -> 40 at 318 s -> 60 at 656 s) because the fake only notices that a
+    // client left a quiet collection's watch when it next writes to it; the processes' sockets stay flat meanwhile.
+    // It stays in the table as a column.
 
     private const double Mib = 1024 * 1024;
 
