@@ -16,15 +16,16 @@ namespace BgpKit.TestSupport;
 /// </summary>
 public sealed class FrrRouter : IDisposable
 {
-    private readonly MachineLock _lock;
+    private readonly MachineLock? _lock;
     private readonly List<Process> _daemons = [];
     private bool _disposed;
 
-    private FrrRouter(MachineLock machineLock, string directory, NetNamespace ns)
+    private FrrRouter(MachineLock? machineLock, string directory, NetNamespace? ns, string netns)
     {
         _lock = machineLock;
         Directory = directory;
         Namespace = ns;
+        NamespaceName = netns;
     }
 
     /// <summary>True when zebra, bgpd, bfdd and vtysh are installed and namespaces can be made.</summary>
@@ -34,8 +35,11 @@ public sealed class FrrRouter : IDisposable
     /// <summary>The daemons' directory (configs, pid files, vty sockets, logs).</summary>
     public string Directory { get; }
 
-    /// <summary>The namespace the daemons run in.</summary>
-    public NetNamespace Namespace { get; }
+    /// <summary>The namespace the daemons run in, when started with a <see cref="NetNamespace"/>.</summary>
+    public NetNamespace? Namespace { get; }
+
+    /// <summary>The name of the namespace the daemons run in (for <c>ip netns exec</c>).</summary>
+    public string NamespaceName { get; }
 
     /// <summary>
     /// Starts zebra, then bfdd with <paramref name="bfddConfig"/> (a full config, usually <c>bfd</c> with profiles),
@@ -45,9 +49,24 @@ public sealed class FrrRouter : IDisposable
     public static FrrRouter Start(NetNamespace ns, string bgpdConfig, string bfddConfig)
     {
         ArgumentNullException.ThrowIfNull(ns);
-        var machineLock = MachineLock.Acquire("bfdd");
+        return Start(MachineLock.Acquire("bfdd"), ns, ns.Name, bgpdConfig, bfddConfig);
+    }
+
+    /// <summary>
+    /// As <see cref="Start(NetNamespace, string, string)"/>, in namespace <paramref name="netns"/> (one of a
+    /// <see cref="NetBridge"/>'s) and without the machine lock: bfdd's 0.0.0.0:3784 there is the namespace's own,
+    /// and a long run (the churn soak) must not keep every other bfdd test on the machine waiting.
+    /// </summary>
+    public static FrrRouter StartIn(string netns, string bgpdConfig, string bfddConfig)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(netns);
+        return Start(null, null, netns, bgpdConfig, bfddConfig);
+    }
+
+    private static FrrRouter Start(MachineLock? machineLock, NetNamespace? ns, string netns, string bgpdConfig, string bfddConfig)
+    {
         var dir = System.IO.Directory.CreateTempSubdirectory("bgpkit-frr-router-").FullName;
-        var router = new FrrRouter(machineLock, dir, ns);
+        var router = new FrrRouter(machineLock, dir, ns, netns);
         try
         {
             File.WriteAllText(Path.Combine(dir, "zebra.conf"), "frr defaults traditional\n");
@@ -70,6 +89,20 @@ public sealed class FrrRouter : IDisposable
             router.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Kills bgpd (SIGKILL, so its peers see the TCP connection end without a NOTIFICATION) and starts it again with its configuration file.</summary>
+    public void RestartBgpd()
+    {
+        var index = _daemons.FindLastIndex(p => !p.HasExited && p.StartInfo.ArgumentList.Contains("/usr/lib/frr/bgpd"));
+        if (index >= 0)
+        {
+            DaemonFiles.Kill(_daemons[index]);
+            _daemons.RemoveAt(index);
+        }
+        var dir = Directory;
+        Launch("bgpd", "-f", $"{dir}/bgpd.conf", "-i", $"{dir}/bgpd.pid", "-z", $"{dir}/zserv.api", "--vty_socket", dir, "-P", "0");
+        WaitFor("bgpd", () => TryVtysh("bgpd", "show bgp summary json", out _));
     }
 
     /// <summary>Runs one vtysh command against bgpd.</summary>
@@ -120,14 +153,14 @@ public sealed class FrrRouter : IDisposable
         catch (IOException)
         {
         }
-        _lock.Dispose();
+        _lock?.Dispose();
     }
 
     private void Launch(string daemon, params string[] args)
     {
         // `ip netns exec` execs the daemon in place, so the process id is the daemon's own.
         var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "netns", "exec", Namespace.Name, "/usr/lib/frr/" + daemon }.Concat(args))
+        foreach (var a in new[] { "netns", "exec", NamespaceName, "/usr/lib/frr/" + daemon }.Concat(args))
         {
             info.ArgumentList.Add(a);
         }
@@ -145,7 +178,7 @@ public sealed class FrrRouter : IDisposable
         var process = _daemons[^1];
         if (!FrrBfdd.WaitUntil(() => process.HasExited || ready(), TimeSpan.FromSeconds(20)) || process.HasExited)
         {
-            throw new InvalidOperationException($"{daemon} did not come up in namespace {Namespace.Name}: {Logs()}");
+            throw new InvalidOperationException($"{daemon} did not come up in namespace {NamespaceName}: {Logs()}");
         }
     }
 

@@ -10,13 +10,13 @@ namespace BgpKit.TestSupport;
 /// </summary>
 public sealed class NftDrop : IDisposable
 {
-    private readonly NetNamespace _ns;
+    private readonly string _netns;
     private readonly string _table;
     private bool _disposed;
 
-    private NftDrop(NetNamespace ns, string table)
+    private NftDrop(string netns, string table)
     {
-        _ns = ns;
+        _netns = netns;
         _table = table;
     }
 
@@ -24,6 +24,13 @@ public sealed class NftDrop : IDisposable
     public static NftDrop Install(NetNamespace ns, params string[] matches)
     {
         ArgumentNullException.ThrowIfNull(ns);
+        return Install(ns.Name, matches);
+    }
+
+    /// <summary>As <see cref="Install(NetNamespace, string[])"/>, in the namespace named <paramref name="netns"/> (one of a <see cref="NetBridge"/>'s).</summary>
+    public static NftDrop Install(string netns, params string[] matches)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(netns);
         var table = "bgpkit_drop_" + Guid.NewGuid().ToString("N")[..8];
         var script = new System.Text.StringBuilder();
         script.Append("table inet ").Append(table).Append(" {\n");
@@ -41,13 +48,13 @@ public sealed class NftDrop : IDisposable
         File.WriteAllText(file, script.ToString());
         try
         {
-            ns.Exec("nft", "-f", file);
+            Exec(netns, "nft", "-f", file);
         }
         finally
         {
             File.Delete(file);
         }
-        return new NftDrop(ns, table);
+        return new NftDrop(netns, table);
     }
 
     /// <summary>Deletes the table (the path carries traffic again).</summary>
@@ -60,11 +67,13 @@ public sealed class NftDrop : IDisposable
         _disposed = true;
         try
         {
-            _ns.Exec("nft", "delete", "table", "inet", _table);
+            Exec(_netns, "nft", "delete", "table", "inet", _table);
         }
         catch (InvalidOperationException)
         {
             // The namespace is already gone, and its tables with it.
         }
     }
+
+    private static void Exec(string netns, params string[] command) => FrrBfdd.Run("ip", ["netns", "exec", netns, .. command]);
 }

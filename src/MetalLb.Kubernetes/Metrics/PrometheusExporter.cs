@@ -13,6 +13,8 @@ namespace BgpKit.MetalLb.Kubernetes.Metrics;
 /// other instrument is prefixed <c>bgpkit_</c> with every tag a label. Counters and up-down counters
 /// are summed, gauges and observable instruments report their latest value, histograms keep
 /// cumulative buckets. Tags that could carry a secret (password, key, secret) are never exported.
+/// The process's own gauges (meter <c>BgpKit.Process</c>: <c>bgpkit_process_timers</c>, <c>bgpkit_process_threads</c>,
+/// <c>bgpkit_process_threadpool_pending</c>, <c>bgpkit_process_gc_heap_bytes</c>) are exported whenever the filter accepts that meter.
 /// </summary>
 public sealed class PrometheusExporter : IDisposable
 {
@@ -45,6 +47,7 @@ public sealed class PrometheusExporter : IDisposable
         _listener.SetMeasurementEventCallback<double>((i, v, tags, _) => Record(i, v, tags));
         _listener.SetMeasurementEventCallback<float>((i, v, tags, _) => Record(i, v, tags));
         _listener.SetMeasurementEventCallback<decimal>((i, v, tags, _) => Record(i, (double)v, tags));
+        ProcessMetrics.Publish();
         _listener.Start();
     }
 
