@@ -295,14 +295,22 @@ public sealed class AsPath : IEquatable<AsPath>
         }
         var keep = count - count4;
         var result = new List<AsPathSegment>();
+        var leading = true;
         foreach (var s in asPath._segments)
         {
-            // Confederation segments do not count (RFC 6793 section 4.2.3) and stay where they lead.
+            // Confederation segments do not count (RFC 6793 section 4.2.3) and are kept where they lead the path
+            // (RFC 5065 section 5: a confederation member prepends them). One after an AS_SEQUENCE or AS_SET is
+            // not part of "the leading part" the RFC takes: keeping it put it between the kept ASes and AS4_PATH,
+            // where the next decode of our own encoding dropped it, so a path did not survive a round trip.
             if (s.Type is AsPathSegmentType.AsConfedSequence or AsPathSegmentType.AsConfedSet)
             {
-                result.Add(s);
+                if (leading)
+                {
+                    result.Add(s);
+                }
                 continue;
             }
+            leading = false;
             if (keep == 0)
             {
                 break;

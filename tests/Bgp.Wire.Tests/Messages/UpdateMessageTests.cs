@@ -134,6 +134,39 @@ public class UpdateMessageTests
     }
 
     [Fact]
+    public void A_confederation_segment_after_the_sequence_is_not_kept_by_as4_reconciliation_so_the_path_round_trips()
+    {
+        // Found by libFuzzer (fuzz/regressions/update/ac368c885403f556.bin): the trailing AS_CONFED_SEQUENCE used to
+        // be kept between the leading ASes and AS4_PATH; our re-encoding then decoded without it.
+        var bytes = Hex.Update("", """
+            40 01 01 00                                        // ORIGIN IGP
+            40 02 16 02 05 00fa fde9 900a 0a00 0020            // AS_PATH 250 65001 36874 2560 32
+                     03 04 c000 02fd e900 0064                 //   then AS_CONFED_SEQUENCE (4)
+            40 03 04 c0000201                                  // NEXT_HOP
+            c0 11 06 02 01 c0020000                            // AS4_PATH 3221356544
+            """, "18 0a0000");
+        var update = (UpdateMessage)BgpMessage.Decode(bytes);
+        Assert.Equal("250 65001 36874 2560 3221356544", update.Attributes!.AsPath!.ToString());
+        var again = (UpdateMessage)BgpMessage.Decode(update.ToArray());
+        Assert.Equal(update.Attributes.AsPath, again.Attributes!.AsPath);
+        Assert.Equal(Hex.Of(update.ToArray()), Hex.Of(again.ToArray()));
+    }
+
+    [Fact]
+    public void A_leading_confederation_segment_survives_as4_reconciliation()
+    {
+        var bytes = Hex.Update("", """
+            40 01 01 00
+            40 02 0c 03 01 fde9 02 03 fde8 5ba0 5ba0           // AS_PATH (65001) 65000 AS_TRANS AS_TRANS
+            40 03 04 c0000201
+            c0 11 0a 02 02 fa56ea00 fa56ea01                   // AS4_PATH 4200000000 4200000001
+            """, "18 0a0000");
+        var update = (UpdateMessage)BgpMessage.Decode(bytes);
+        Assert.Equal("(65001) 65000 4200000000 4200000001", update.Attributes!.AsPath!.ToString());
+        Assert.Equal(update.Attributes.AsPath, ((UpdateMessage)BgpMessage.Decode(update.ToArray())).Attributes!.AsPath);
+    }
+
+    [Fact]
     public void Aggregator_with_a_real_two_octet_as_ignores_as4_path()
     {
         var bytes = Hex.Update("", """
