@@ -69,6 +69,13 @@ internal sealed partial class Cluster
         {
             if ((string?)stored.Object["spec"]!["type"] != "LoadBalancer" || !epochs.TryGetValue(key, out var epoch))
             {
+                // Not a LoadBalancer for now: the controller may release its address. Remember that it changed, since an
+                // edit back to the very same spec gives the same epoch (seed 2165: LoadBalancer -> ClusterIP -> LoadBalancer).
+                if (_assigned.TryGetValue(key, out var before))
+                {
+                    _assigned[key] = before with { Changed = true };
+                    seen.Add(key);
+                }
                 continue;
             }
             var text = string.Join(",", Ingress(stored.Object));
