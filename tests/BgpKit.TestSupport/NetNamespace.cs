@@ -40,14 +40,14 @@ public sealed class NetNamespace : IDisposable
     /// <summary>Creates the namespace and the veth pair with addresses 10.251.N.1/30 (outer) and 10.251.N.2/30 (inner).</summary>
     public static NetNamespace Create(string prefix = "bgpkit")
     {
-        var id = Random.Shared.Next(1, 250);
+        var id = FreeSubnet();
         var suffix = Guid.NewGuid().ToString("N")[..6];
         var name = $"{prefix}-{suffix}";
         var outer = $"bk{suffix}o";
         var inner = $"bk{suffix}i";
         var outerAddress = IPAddress.Parse($"10.251.{id}.1");
         var innerAddress = IPAddress.Parse($"10.251.{id}.2");
-        var ns = new NetNamespace(name, outer, inner, outerAddress, innerAddress);
+        var ns = new NetNamespace(name, outer, inner, outerAddress, innerAddress) { _subnet = id };
         try
         {
             Ip("netns", "add", name);
@@ -81,6 +81,10 @@ public sealed class NetNamespace : IDisposable
             return;
         }
         _disposed = true;
+        lock (Reserved)
+        {
+            Reserved.Remove(_subnet);
+        }
         try
         {
             Ip("link", "del", OuterDevice);
@@ -98,4 +102,28 @@ public sealed class NetNamespace : IDisposable
     }
 
     private static void Ip(params string[] args) => FrrBfdd.Run("ip", args);
+
+    // Test classes run in parallel: two pairs given the same 10.251.N.0/30 left two connected routes in this
+    // namespace, and packets for one daemon went out of the other pair (a BIRD BFD test saw nothing we sent).
+    private static readonly HashSet<int> Reserved = [];
+    private int _subnet;
+
+    /// <summary>A subnet number no pair of this process holds and no address in this namespace uses.</summary>
+    private static int FreeSubnet()
+    {
+        var inUse = FrrBfdd.Run("ip", "-4", "-o", "addr", "show");
+        lock (Reserved)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                var id = Random.Shared.Next(1, 250);
+                if (attempt < 500 && (Reserved.Contains(id) || inUse.Contains($" 10.251.{id}.", StringComparison.Ordinal)))
+                {
+                    continue;
+                }
+                Reserved.Add(id);
+                return id;
+            }
+        }
+    }
 }
