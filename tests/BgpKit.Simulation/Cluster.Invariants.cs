@@ -88,9 +88,9 @@ internal sealed partial class Cluster
                     && _assigned.TryGetValue(p.Key, out var other) && (other.Changed || (epochs.TryGetValue(p.Key, out var e) && e != other.Epoch))).Key;
                 if (partner is not null)
                 {
-                    // KNOWN (see README): when two Services share an address and one of them changes so that they no longer
-                    // may, ClusterAllocator moves the one that changed, as upstream, by comparing with its previous call. A
-                    // controller that has just started (or just become leader) has no previous call and keeps by name order.
+                    // KNOWN, not fixed (see README): when two Services share an address and one of them changes so that they
+                    // no longer may, ClusterAllocator keeps the address for the first by name and moves the other, even when
+                    // the other is the one that did not change (upstream moves the one that changed).
                     Log($"KNOWN: {key} moved from [{was.Ingress}] to [{text}] because {partner}, which shared it, changed");
                     Stats.Count("known: unchanged sharing partner moved");
                 }
