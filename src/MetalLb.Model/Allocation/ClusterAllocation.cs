@@ -110,9 +110,6 @@ public sealed class ClusterAllocation
     /// <summary>The configuration the allocation was made under (null before any valid one).</summary>
     internal ValidatedConfig? InForce { get; }
 
-    /// <summary>Each allocated Service's <see cref="Allocation.ServiceRequest.SharingSignature"/>, so the next call knows whose sharing changed.</summary>
-    internal IReadOnlyDictionary<string, string> SharingSignatures { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
-
     /// <summary>One service's entry by namespace and name, or null.</summary>
     public ServiceAllocationStatus? Service(string @namespace, string name) =>
         Services.FirstOrDefault(s => s.Namespace == @namespace && s.Name == name);

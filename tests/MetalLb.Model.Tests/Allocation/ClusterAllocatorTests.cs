@@ -167,28 +167,6 @@ public class ClusterAllocatorTests
     }
 
     [Theory]
-    [InlineData("a")]
-    [InlineData("b")]
-    public void When_one_of_two_sharing_services_changes_its_key_the_changed_one_moves(string changed)
-    {
-        // Found by the cluster simulation (seed 50059): the partner earlier by name kept the address even when it
-        // was the one that changed, and the unchanged one moved. Upstream moves the Service that changed.
-        string Svc(string name, string key) => Held(name, "192.0.2.9", $"metallb.io/allow-shared-ip: {key}, metallb.io/ip-allocated-from-pool: pool1")
-            .Replace("port: 80", name == "a" ? "port: 80" : "port: 443", StringComparison.Ordinal);
-        var before = Allocate(null, Pool, Svc("a", "k"), Svc("b", "k"));
-        Assert.Equal("192.0.2.9", Addresses(before, "a"));
-        Assert.Equal("192.0.2.9", Addresses(before, "b"));
-
-        var after = Allocate(before, Pool, Svc("a", changed == "a" ? "other" : "k"), Svc("b", changed == "b" ? "other" : "k"));
-
-        string unchanged = changed == "a" ? "b" : "a";
-        Assert.Equal("192.0.2.9", Addresses(after, unchanged));
-        Assert.False(after.Service("default", unchanged)!.AddressesChanged);
-        Assert.NotEqual("192.0.2.9", Addresses(after, changed));
-        Assert.True(after.Service("default", changed)!.AddressesChanged);
-    }
-
-    [Theory]
     [InlineData("192.0.2.0/24", 254)]               // one .0 and one .255
     [InlineData("10.0.0.0/22", 1016)]               // two per /24
     [InlineData("192.0.2.250-192.0.3.5", 10)]       // 12 addresses, .255 and .0 left out
