@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of one harness with libFuzzer through SharpFuzz (the same instrumented build as run.sh).
 #   fuzz/libfuzzer.sh HARNESS [SECONDS]      e.g. fuzz/libfuzzer.sh framing 600
+#   FUZZ_RUNS=N stops after N executions (whichever of N and SECONDS comes first), for runs that share a total.
 # Builds fuzz/libfuzzer/dotnet-bridge.c against Debian's libfuzzer-14-dev (libFuzzer.a) and clang, runs it at
 # nice $FUZZ_NICE (default 19) on a copy of fuzz/corpus/HARNESS, then:
 #   - merges what it found back into fuzz/corpus/HARNESS (files named by content hash; the seeds stay),
@@ -14,6 +15,7 @@ seconds=${2:-600}
 work=${FUZZ_WORK:-$PWD/fuzz/.work}
 bin="$work/bin"
 niceness=${FUZZ_NICE:-19}
+runs=${FUZZ_RUNS:+-runs=$FUZZ_RUNS}
 mkdir -p "$work"
 source fuzz/instrument.sh
 
@@ -30,7 +32,7 @@ mkdir -p "$live" "$work/lf-crash-$target"
 cp fuzz/corpus/"$target"/* "$live"/
 export BGPKIT_FUZZ_TARGET="$(readlink -f "$(command -v dotnet)") $bin/BgpKit.Fuzz.dll libfuzzer $target"
 status=0
-(cd "$work/lf-crash-$target" && nice -n "$niceness" "$bridge" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=4096 \
+(cd "$work/lf-crash-$target" && nice -n "$niceness" "$bridge" -max_total_time="$seconds" $runs -timeout=5 -rss_limit_mb=4096 \
   -print_final_stats=1 "$live") >"$work/lf-$target.log" 2>&1 || status=$?
 
 crashes=0
