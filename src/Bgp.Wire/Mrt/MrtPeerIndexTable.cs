@@ -46,6 +46,14 @@ public sealed record MrtPeerIndexTable(uint CollectorBgpId, string ViewName, IRe
         var rest = body[(6 + nameLength)..];
         int count = BinaryPrimitives.ReadUInt16BigEndian(rest);
         rest = rest[2..];
+        // The smallest peer entry (IPv4, 2-octet AS) is 11 octets: a count the record cannot hold is damage,
+        // found before reserving room for what the count claims.
+        const int smallestPeer = 1 + 4 + 4 + 2;
+        if (count > rest.Length / smallestPeer)
+        {
+            problem = $"PEER_INDEX_TABLE claims {count} peers, more than its {rest.Length} remaining octets can hold";
+            return null;
+        }
         var peers = new MrtPeer[count];
         for (var i = 0; i < count; i++)
         {

@@ -163,6 +163,26 @@ public class MrtReaderTests
         Assert.True(allocated < 1 << 20, $"allocated {allocated} octets");
     }
 
+    // Found by libFuzzer (fuzz/regressions/mrt/86b8210829f14a20.bin): a 21-octet PEER_INDEX_TABLE whose peer
+    // count said 65,535 made the decoder reserve 65,535 peer slots (512 KiB) before finding the first peer missing.
+    [Fact]
+    public void A_peer_index_table_claiming_more_peers_than_it_holds_is_damage_found_before_reserving_them()
+    {
+        byte[] body = [0, 0, 0, 1, 0, 0, 0xFF, 0xFF, 0, 1, 2, 3, 4, 10, 0, 0, 1, 0xFD, 0xE9, 0, 0];
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var table = MrtPeerIndexTable.TryDecode(body, out var problem);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Null(table);
+        Assert.Equal("PEER_INDEX_TABLE claims 65535 peers, more than its 13 remaining octets can hold", problem);
+        Assert.True(allocated < 4096, $"allocated {allocated} octets");
+
+        // One peer in 11 octets is exactly enough.
+        byte[] one = [0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 2, 3, 4, 10, 0, 0, 1, 0xFD, 0xE9];
+        var decoded = MrtPeerIndexTable.TryDecode(one, out problem);
+        Assert.Null(problem);
+        Assert.Equal(65001u, Assert.Single(decoded!.Peers).Asn);
+    }
+
     [Fact]
     public void A_body_larger_than_the_first_buffer_is_read_whole_across_short_reads()
     {
