@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using BgpKit.MetalLb.Model.FrrK8s;
 using BgpKit.MetalLb.Model.Resources;
 
@@ -79,10 +80,27 @@ public sealed class ManifestSet
     public static ManifestSet Parse(string text, string file, ReadMode mode)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var set = new ManifestSet();
-        Reading.ManifestReader.Read(set, text, file, mode);
-        return set;
+        if (!Readings.TryGetValue(text, out var reading) || reading.File != file || reading.Mode != mode)
+        {
+            var read = new ManifestSet();
+            Reading.ManifestReader.Read(read, text, file, mode);
+            reading = new CachedReading(file, mode, read);
+            Readings.AddOrUpdate(text, reading);
+        }
+        return new ManifestSet().Add(reading.Set);
     }
+
+    /// <summary>
+    /// What <see cref="Parse(string, string, ReadMode)"/> read from each text still alive, keyed by the text object
+    /// itself. A controller or a speaker plans from whole snapshots and so parsed every object again on each watch
+    /// event, while a source keeps the same string for an object until it changes: YAML reading was most of a
+    /// plan's time. A reading depends only on (text, file, mode) and holds only immutable values (records,
+    /// read-only lists and maps), and each caller gets its own set with them added, so sharing it changes no
+    /// result. Entries go when their text is collected.
+    /// </summary>
+    private static readonly ConditionalWeakTable<string, CachedReading> Readings = new();
+
+    private sealed record CachedReading(string File, ReadMode Mode, ManifestSet Set);
 
     /// <summary>Adds every resource and problem of <paramref name="other"/> to this set.</summary>
     public ManifestSet Add(ManifestSet other)
