@@ -22,15 +22,17 @@ internal sealed class SimInformer
     private readonly Dictionary<string, ResourceReflector> _normalizers;
     private readonly HashSet<string> _kindNames;
     private readonly SortedDictionary<string, string> _cache = new(StringComparer.Ordinal);
+    private readonly SharedTexts _texts;
     private long? _version;
     private long _retryAt;
     private TimeSpan _backoff = TimeSpan.FromSeconds(1);
     private string? _lastFingerprint;
     private bool _dirty;
 
-    public SimInformer(SimApiServer server, TimeProvider time, IReadOnlyList<KubernetesResourceKind> kinds)
+    public SimInformer(SimApiServer server, TimeProvider time, IReadOnlyList<KubernetesResourceKind> kinds, SharedTexts texts)
     {
         _server = server;
+        _texts = texts;
         _time = time;
         _kinds = kinds;
         _kindNames = kinds.Select(k => k.Kind).ToHashSet(StringComparer.Ordinal);
@@ -122,7 +124,7 @@ internal sealed class SimInformer
         return snapshot;
     }
 
-    private string Normalize(JsonObject obj) => _normalizers[(string)obj["kind"]!].Normalize(obj);
+    private string Normalize(JsonObject obj) => _texts.Share(_normalizers[(string)obj["kind"]!].Normalize(obj));
 
     private ResourceSnapshot Snapshot()
     {
