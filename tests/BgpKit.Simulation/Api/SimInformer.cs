@@ -19,7 +19,7 @@ internal sealed class SimInformer
     private readonly SimApiServer _server;
     private readonly TimeProvider _time;
     private readonly IReadOnlyList<KubernetesResourceKind> _kinds;
-    private readonly Dictionary<string, ResourceReflector> _normalizers;
+    private readonly Dictionary<string, (KubernetesResourceKind Kind, ResourceReflector Reflector)> _normalizers;
     private readonly HashSet<string> _kindNames;
     private readonly SortedDictionary<string, string> _cache = new(StringComparer.Ordinal);
     private readonly SharedTexts _texts;
@@ -36,7 +36,7 @@ internal sealed class SimInformer
         _time = time;
         _kinds = kinds;
         _kindNames = kinds.Select(k => k.Kind).ToHashSet(StringComparer.Ordinal);
-        _normalizers = kinds.ToDictionary(k => k.Kind, k => new ResourceReflector(k, Cluster.MetalLbNamespace, Client, time, NullLogger.Instance, () => { }), StringComparer.Ordinal);
+        _normalizers = kinds.ToDictionary(k => k.Kind, k => (k, new ResourceReflector(k, Cluster.MetalLbNamespace, Client, time, NullLogger.Instance, () => { })), StringComparer.Ordinal);
     }
 
     /// <summary>How late this process's watch delivers events (a slow watch); zero normally.</summary>
@@ -124,7 +124,11 @@ internal sealed class SimInformer
         return snapshot;
     }
 
-    private string Normalize(JsonObject obj) => _texts.Share(_normalizers[(string)obj["kind"]!].Normalize(obj));
+    private string Normalize(JsonObject obj)
+    {
+        var (kind, reflector) = _normalizers[(string)obj["kind"]!];
+        return _texts.Normalize(obj, kind, reflector);
+    }
 
     private ResourceSnapshot Snapshot()
     {
