@@ -21,7 +21,8 @@ internal sealed class SimInformer
     private readonly IReadOnlyList<KubernetesResourceKind> _kinds;
     private readonly Dictionary<string, (KubernetesResourceKind Kind, ResourceReflector Reflector)> _normalizers;
     private readonly HashSet<string> _kindNames;
-    private readonly SortedDictionary<string, string> _cache = new(StringComparer.Ordinal);
+    /// <summary>Normalized texts by kind, then by key: a snapshot lists them kind by kind in the source's order.</summary>
+    private readonly Dictionary<string, SortedDictionary<string, string>> _cache = new(StringComparer.Ordinal);
     private readonly SharedTexts _texts;
     private long? _version;
     private long _retryAt;
@@ -68,10 +69,13 @@ internal sealed class SimInformer
             if (_version is null)
             {
                 var (items, version) = _server.List(_kindNames, Privileged);
-                _cache.Clear();
+                foreach (var texts in _cache.Values)
+                {
+                    texts.Clear();
+                }
                 foreach (var (key, obj) in items)
                 {
-                    _cache[key] = Normalize(obj);
+                    CacheOf(key)[key] = Normalize(obj);
                 }
                 _version = version;
                 Synced = true;
@@ -85,11 +89,11 @@ internal sealed class SimInformer
                 {
                     if (e.Object is null)
                     {
-                        _cache.Remove(e.Key);
+                        CacheOf(e.Key).Remove(e.Key);
                     }
                     else
                     {
-                        _cache[e.Key] = Normalize(e.Object);
+                        CacheOf(e.Key)[e.Key] = Normalize(e.Object);
                     }
                     _version = e.Version;
                     _dirty = true;
@@ -130,15 +134,30 @@ internal sealed class SimInformer
         return _texts.Normalize(obj, kind, reflector);
     }
 
+    private SortedDictionary<string, string> CacheOf(string key)
+    {
+        var kind = SimApiServer.KindOf(key);
+        if (!_cache.TryGetValue(kind, out var texts))
+        {
+            texts = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            _cache[kind] = texts;
+        }
+        return texts;
+    }
+
     private ResourceSnapshot Snapshot()
     {
-        var documents = new List<ManifestDocument>();
+        var documents = new List<ManifestDocument>(_cache.Values.Sum(t => t.Count));
         foreach (var kind in _kinds)
         {
-            var prefix = kind.Kind + "/";
-            foreach (var (key, text) in _cache)
+            if (!_cache.TryGetValue(kind.Kind, out var texts))
             {
-                if (key.StartsWith(prefix, StringComparison.Ordinal) && InScope(kind, key))
+                continue;
+            }
+            var scope = kind.Scope == KubernetesScope.MetalLbNamespace ? kind.Kind + "/" + Cluster.MetalLbNamespace + "/" : null;
+            foreach (var (key, text) in texts)
+            {
+                if (scope is null || key.StartsWith(scope, StringComparison.Ordinal))
                 {
                     documents.Add(new ManifestDocument(key, text));
                 }
@@ -146,7 +165,4 @@ internal sealed class SimInformer
         }
         return new ResourceSnapshot("sim", documents, []);
     }
-
-    private static bool InScope(KubernetesResourceKind kind, string key) =>
-        kind.Scope != KubernetesScope.MetalLbNamespace || key.StartsWith(kind.Kind + "/" + Cluster.MetalLbNamespace + "/", StringComparison.Ordinal);
 }
