@@ -44,11 +44,11 @@ internal sealed partial class Cluster
             return cached;
         }
         var pools = string.Join("|", snapshot.Documents.Where(d => d.Origin.StartsWith("IPAddressPool/", StringComparison.Ordinal))
-            .Select(d => d.Origin + JsonNode.Parse(d.Text)!["spec"]!.ToJsonString()));
+            .Select(d => d.Origin + _texts.Parse(d.Text)["spec"]!.ToJsonString()));
         var epochs = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var document in snapshot.Documents.Where(d => d.Origin.StartsWith("Service/", StringComparison.Ordinal)))
         {
-            var obj = JsonNode.Parse(document.Text)!;
+            var obj = _texts.Parse(document.Text);
             var annotations = (obj["metadata"]!["annotations"] as JsonObject ?? []).Where(p => p.Key != ObservedCluster.AllocatedFromPool)
                 .OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + (string?)p.Value);
             epochs[document.Origin] = $"{obj["metadata"]!["uid"]}|{obj["spec"]!.ToJsonString()}|{string.Join(",", annotations)}|{pools}";
@@ -199,7 +199,7 @@ internal sealed partial class Cluster
             }
             if (!_oracles.TryGetValue(inForce.Fingerprint, out var oracle))
             {
-                oracle = new AnnouncementOracle(inForce);
+                oracle = new AnnouncementOracle(inForce, _texts);
                 _oracles[inForce.Fingerprint] = oracle;
             }
             foreach (var route in rib.Values)

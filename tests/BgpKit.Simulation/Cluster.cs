@@ -42,6 +42,7 @@ internal sealed partial class Cluster
     private readonly SimNetwork _network;
     private readonly ClusterSpec _spec;
     private readonly ReferencePlans _plans = new();
+    private readonly SharedTexts _texts = new();
     private readonly SimInformer _truth;
     private readonly ControllerReplica?[] _controllers;
     private readonly int[] _controllerGenerations;
@@ -67,7 +68,7 @@ internal sealed partial class Cluster
             _server.Apply(obj);
         }
         _editVersions.Add(_server.Version);
-        _truth = new SimInformer(_server, _time, KubernetesResourceKind.MetalLbSpeaker) { Privileged = true };
+        _truth = new SimInformer(_server, _time, KubernetesResourceKind.MetalLbSpeaker, _texts) { Privileged = true };
         foreach (var node in _spec.Nodes.Keys)
         {
             foreach (var router in _network.Routers)
@@ -200,14 +201,14 @@ internal sealed partial class Cluster
         var identity = $"controller-{slot}-{_controllerGenerations[slot]++}";
         ControllerReplica? replica = null;
         var writer = new SimClusterWriter(_server, write => WriteFault(write));
-        replica = new ControllerReplica(identity, _server, _time, Timing, writer);
+        replica = new ControllerReplica(identity, _server, _time, Timing, writer, _texts);
         writer.Written += write => CheckWrite(replica, write);
         return replica;
     }
 
     private SpeakerProcess NewSpeaker(string node)
     {
-        var speaker = new SpeakerProcess(node, _server, _network, _time);
+        var speaker = new SpeakerProcess(node, _server, _network, _time, _texts);
         speaker.Backend.EditedBetween = (after, upTo) => _editVersions.Any(v => v > after && v <= upTo);
         speaker.Backend.Reannounced = (route, explained) =>
         {

@@ -6,7 +6,8 @@ namespace BgpKit.Simulation;
 /// <summary>
 /// <c>dotnet run -c Release --project tests/BgpKit.Simulation -- --seed N [--trace]</c> replays one seed (with its
 /// whole step trace); <c>-- --seeds 1..100000 [--parallel 2] [--steps 200]</c> runs a range and prints every
-/// failing seed with the command that replays it. Each seed is single-threaded; --parallel only runs several
+/// failing seed with the command that replays it; <c>--hashes</c> prints every seed's whole trace hash (to check
+/// that a change to the simulation left its traces alone). Each seed is single-threaded; --parallel only runs several
 /// seeds at once.
 /// </summary>
 internal static class Program
@@ -18,6 +19,7 @@ internal static class Program
         var trace = false;
         var parallel = 1;
         var steps = SimulationRunner.DefaultSteps;
+        var hashes = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -38,8 +40,11 @@ internal static class Program
                 case "--steps":
                     steps = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
+                case "--hashes":
+                    hashes = true;
+                    break;
                 default:
-                    Console.Error.WriteLine("usage: --seed N [--trace] [--steps S] | --seeds A..B [--parallel P] [--steps S]");
+                    Console.Error.WriteLine("usage: --seed N [--trace] [--steps S] | --seeds A..B [--parallel P] [--steps S] [--hashes]");
                     return 2;
             }
         }
@@ -63,8 +68,13 @@ internal static class Program
             return 2;
         }
         var watch = Stopwatch.StartNew();
+        var all = new SortedDictionary<int, string>();
         var summary = SimulationRunner.RunRange(r.From, r.To, steps, parallel, failure => Console.WriteLine(SimulationRunner.Describe(failure)),
-            progress => Console.Error.WriteLine(progress.Describe(watch.Elapsed)));
+            progress => Console.Error.WriteLine(progress.Describe(watch.Elapsed)), hashes ? result => all[result.Seed] = result.TraceHash : null);
+        foreach (var (s, hash) in all)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seed {s} trace {hash}"));
+        }
         Console.WriteLine(summary.Describe(watch.Elapsed));
         return summary.Failures.Count == 0 ? 0 : 1;
     }

@@ -29,7 +29,7 @@ internal static class SimulationRunner
         return text.ToString();
     }
 
-    public static RangeSummary RunRange(int from, int to, int steps, int parallel, Action<SimResult> failed, Action<RangeSummary>? progress = null)
+    public static RangeSummary RunRange(int from, int to, int steps, int parallel, Action<SimResult> failed, Action<RangeSummary>? progress = null, Action<SimResult>? each = null)
     {
         var summary = new RangeSummary();
         var gate = new object();
@@ -48,6 +48,7 @@ internal static class SimulationRunner
             lock (gate)
             {
                 summary.Add(result);
+                each?.Invoke(result);
                 if (!result.Passed)
                 {
                     failed(result);

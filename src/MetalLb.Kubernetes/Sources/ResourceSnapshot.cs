@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Hashing;
 using System.Text;
 
@@ -59,11 +60,21 @@ internal sealed class ResourceSnapshot
 
     private static void AppendText(XxHash128 hash, string text)
     {
-        // Length-prefixed so that ("ab","c") and ("a","bc") differ.
-        var bytes = Encoding.UTF8.GetBytes(text);
-        Span<byte> length = stackalloc byte[4];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
-        hash.Append(length);
-        hash.Append(bytes);
+        // Into a pooled buffer: a snapshot of a whole cluster is hashed on every change, and a new array per object
+        // per snapshot was most of what a planning process allocated outside the plan itself.
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        try
+        {
+            var count = Encoding.UTF8.GetBytes(text, buffer);
+            // Length-prefixed so that ("ab","c") and ("a","bc") differ.
+            Span<byte> length = stackalloc byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, count);
+            hash.Append(length);
+            hash.Append(buffer.AsSpan(0, count));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using BgpKit.MetalLb.Model.FrrK8s;
 using BgpKit.MetalLb.Model.Resources;
 
@@ -10,19 +11,35 @@ namespace BgpKit.MetalLb.Model;
 /// </summary>
 public sealed class ManifestSet
 {
-    internal List<IpAddressPool> Pools { get; } = [];
-    internal List<BgpPeer> Peers { get; } = [];
-    internal List<BgpAdvertisement> BgpAdvertisements { get; } = [];
-    internal List<L2Advertisement> L2Advertisements { get; } = [];
-    internal List<BfdProfile> BfdProfiles { get; } = [];
-    internal List<CommunityResource> Communities { get; } = [];
-    internal List<FrrConfigurationResource> FrrConfigurations { get; } = [];
-    internal List<ServiceResource> Services { get; } = [];
-    internal List<NodeResource> Nodes { get; } = [];
-    internal List<NamespaceResource> Namespaces { get; } = [];
-    internal List<SecretResource> Secrets { get; } = [];
-    internal List<EndpointSliceResource> EndpointSlices { get; } = [];
-    internal List<Problem> ReadProblems { get; } = [];
+    // Allocated when first used: a set read from one object holds one kind, and planning reads and combines a set per
+    // object on every change of a cluster.
+    private List<IpAddressPool>? _pools;
+    private List<BgpPeer>? _peers;
+    private List<BgpAdvertisement>? _bgpAdvertisements;
+    private List<L2Advertisement>? _l2Advertisements;
+    private List<BfdProfile>? _bfdProfiles;
+    private List<CommunityResource>? _communities;
+    private List<FrrConfigurationResource>? _frrConfigurations;
+    private List<ServiceResource>? _services;
+    private List<NodeResource>? _nodes;
+    private List<NamespaceResource>? _namespaces;
+    private List<SecretResource>? _secrets;
+    private List<EndpointSliceResource>? _endpointSlices;
+    private List<Problem>? _readProblems;
+
+    internal List<IpAddressPool> Pools => _pools ??= [];
+    internal List<BgpPeer> Peers => _peers ??= [];
+    internal List<BgpAdvertisement> BgpAdvertisements => _bgpAdvertisements ??= [];
+    internal List<L2Advertisement> L2Advertisements => _l2Advertisements ??= [];
+    internal List<BfdProfile> BfdProfiles => _bfdProfiles ??= [];
+    internal List<CommunityResource> Communities => _communities ??= [];
+    internal List<FrrConfigurationResource> FrrConfigurations => _frrConfigurations ??= [];
+    internal List<ServiceResource> Services => _services ??= [];
+    internal List<NodeResource> Nodes => _nodes ??= [];
+    internal List<NamespaceResource> Namespaces => _namespaces ??= [];
+    internal List<SecretResource> Secrets => _secrets ??= [];
+    internal List<EndpointSliceResource> EndpointSlices => _endpointSlices ??= [];
+    internal List<Problem> ReadProblems => _readProblems ??= [];
 
     /// <summary>Problems found while reading: unknown fields, wrong types, ignored kinds.</summary>
     public IReadOnlyList<Problem> Problems => ReadProblems;
@@ -79,30 +96,55 @@ public sealed class ManifestSet
     public static ManifestSet Parse(string text, string file, ReadMode mode)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var set = new ManifestSet();
-        Reading.ManifestReader.Read(set, text, file, mode);
-        return set;
+        if (!Readings.TryGetValue(text, out var reading) || reading.File != file || reading.Mode != mode)
+        {
+            var read = new ManifestSet();
+            Reading.ManifestReader.Read(read, text, file, mode);
+            reading = new CachedReading(file, mode, read);
+            Readings.AddOrUpdate(text, reading);
+        }
+        return new ManifestSet().Add(reading.Set);
     }
+
+    /// <summary>
+    /// What <see cref="Parse(string, string, ReadMode)"/> read from each text still alive, keyed by the text object
+    /// itself. A controller or a speaker plans from whole snapshots and so parsed every object again on each watch
+    /// event, while a source keeps the same string for an object until it changes: YAML reading was most of a
+    /// plan's time. A reading depends only on (text, file, mode) and holds only immutable values (records,
+    /// read-only lists and maps), and each caller gets its own set with them added, so sharing it changes no
+    /// result. Entries go when their text is collected.
+    /// </summary>
+    private static readonly ConditionalWeakTable<string, CachedReading> Readings = new();
+
+    private sealed record CachedReading(string File, ReadMode Mode, ManifestSet Set);
 
     /// <summary>Adds every resource and problem of <paramref name="other"/> to this set.</summary>
     public ManifestSet Add(ManifestSet other)
     {
-        Pools.AddRange(other.Pools);
-        Peers.AddRange(other.Peers);
-        BgpAdvertisements.AddRange(other.BgpAdvertisements);
-        L2Advertisements.AddRange(other.L2Advertisements);
-        BfdProfiles.AddRange(other.BfdProfiles);
-        Communities.AddRange(other.Communities);
-        FrrConfigurations.AddRange(other.FrrConfigurations);
-        Services.AddRange(other.Services);
-        Nodes.AddRange(other.Nodes);
-        Namespaces.AddRange(other.Namespaces);
-        Secrets.AddRange(other.Secrets);
-        EndpointSlices.AddRange(other.EndpointSlices);
-        ReadProblems.AddRange(other.ReadProblems);
+        Append(ref _pools, other._pools);
+        Append(ref _peers, other._peers);
+        Append(ref _bgpAdvertisements, other._bgpAdvertisements);
+        Append(ref _l2Advertisements, other._l2Advertisements);
+        Append(ref _bfdProfiles, other._bfdProfiles);
+        Append(ref _communities, other._communities);
+        Append(ref _frrConfigurations, other._frrConfigurations);
+        Append(ref _services, other._services);
+        Append(ref _nodes, other._nodes);
+        Append(ref _namespaces, other._namespaces);
+        Append(ref _secrets, other._secrets);
+        Append(ref _endpointSlices, other._endpointSlices);
+        Append(ref _readProblems, other._readProblems);
         HasReadFailure |= other.HasReadFailure;
         ResourceCount += other.ResourceCount;
         return this;
+    }
+
+    private static void Append<T>(ref List<T>? into, List<T>? from)
+    {
+        if (from is { Count: > 0 })
+        {
+            (into ??= []).AddRange(from);
+        }
     }
 
     private void ReadFile(string file)

@@ -19,22 +19,25 @@ internal sealed class SimInformer
     private readonly SimApiServer _server;
     private readonly TimeProvider _time;
     private readonly IReadOnlyList<KubernetesResourceKind> _kinds;
-    private readonly Dictionary<string, ResourceReflector> _normalizers;
+    private readonly Dictionary<string, (KubernetesResourceKind Kind, ResourceReflector Reflector)> _normalizers;
     private readonly HashSet<string> _kindNames;
-    private readonly SortedDictionary<string, string> _cache = new(StringComparer.Ordinal);
+    /// <summary>Normalized texts by kind, then by key: a snapshot lists them kind by kind in the source's order.</summary>
+    private readonly Dictionary<string, SortedDictionary<string, string>> _cache = new(StringComparer.Ordinal);
+    private readonly SharedTexts _texts;
     private long? _version;
     private long _retryAt;
     private TimeSpan _backoff = TimeSpan.FromSeconds(1);
     private string? _lastFingerprint;
     private bool _dirty;
 
-    public SimInformer(SimApiServer server, TimeProvider time, IReadOnlyList<KubernetesResourceKind> kinds)
+    public SimInformer(SimApiServer server, TimeProvider time, IReadOnlyList<KubernetesResourceKind> kinds, SharedTexts texts)
     {
         _server = server;
+        _texts = texts;
         _time = time;
         _kinds = kinds;
         _kindNames = kinds.Select(k => k.Kind).ToHashSet(StringComparer.Ordinal);
-        _normalizers = kinds.ToDictionary(k => k.Kind, k => new ResourceReflector(k, Cluster.MetalLbNamespace, Client, time, NullLogger.Instance, () => { }), StringComparer.Ordinal);
+        _normalizers = kinds.ToDictionary(k => k.Kind, k => (k, new ResourceReflector(k, Cluster.MetalLbNamespace, Client, time, NullLogger.Instance, () => { })), StringComparer.Ordinal);
     }
 
     /// <summary>How late this process's watch delivers events (a slow watch); zero normally.</summary>
@@ -66,10 +69,13 @@ internal sealed class SimInformer
             if (_version is null)
             {
                 var (items, version) = _server.List(_kindNames, Privileged);
-                _cache.Clear();
+                foreach (var texts in _cache.Values)
+                {
+                    texts.Clear();
+                }
                 foreach (var (key, obj) in items)
                 {
-                    _cache[key] = Normalize(obj);
+                    CacheOf(key)[key] = Normalize(obj);
                 }
                 _version = version;
                 Synced = true;
@@ -83,11 +89,11 @@ internal sealed class SimInformer
                 {
                     if (e.Object is null)
                     {
-                        _cache.Remove(e.Key);
+                        CacheOf(e.Key).Remove(e.Key);
                     }
                     else
                     {
-                        _cache[e.Key] = Normalize(e.Object);
+                        CacheOf(e.Key)[e.Key] = Normalize(e.Object);
                     }
                     _version = e.Version;
                     _dirty = true;
@@ -122,17 +128,36 @@ internal sealed class SimInformer
         return snapshot;
     }
 
-    private string Normalize(JsonObject obj) => _normalizers[(string)obj["kind"]!].Normalize(obj);
+    private string Normalize(JsonObject obj)
+    {
+        var (kind, reflector) = _normalizers[(string)obj["kind"]!];
+        return _texts.Normalize(obj, kind, reflector);
+    }
+
+    private SortedDictionary<string, string> CacheOf(string key)
+    {
+        var kind = SimApiServer.KindOf(key);
+        if (!_cache.TryGetValue(kind, out var texts))
+        {
+            texts = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            _cache[kind] = texts;
+        }
+        return texts;
+    }
 
     private ResourceSnapshot Snapshot()
     {
-        var documents = new List<ManifestDocument>();
+        var documents = new List<ManifestDocument>(_cache.Values.Sum(t => t.Count));
         foreach (var kind in _kinds)
         {
-            var prefix = kind.Kind + "/";
-            foreach (var (key, text) in _cache)
+            if (!_cache.TryGetValue(kind.Kind, out var texts))
             {
-                if (key.StartsWith(prefix, StringComparison.Ordinal) && InScope(kind, key))
+                continue;
+            }
+            var scope = kind.Scope == KubernetesScope.MetalLbNamespace ? kind.Kind + "/" + Cluster.MetalLbNamespace + "/" : null;
+            foreach (var (key, text) in texts)
+            {
+                if (scope is null || key.StartsWith(scope, StringComparison.Ordinal))
                 {
                     documents.Add(new ManifestDocument(key, text));
                 }
@@ -140,7 +165,4 @@ internal sealed class SimInformer
         }
         return new ResourceSnapshot("sim", documents, []);
     }
-
-    private static bool InScope(KubernetesResourceKind kind, string key) =>
-        kind.Scope != KubernetesScope.MetalLbNamespace || key.StartsWith(kind.Kind + "/" + Cluster.MetalLbNamespace + "/", StringComparison.Ordinal);
 }

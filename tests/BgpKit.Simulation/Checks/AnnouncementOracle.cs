@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using BgpKit.MetalLb.Kubernetes.Sources;
+using BgpKit.Simulation.Api;
 
 namespace BgpKit.Simulation.Checks;
 
@@ -22,11 +23,11 @@ internal sealed class AnnouncementOracle
     private readonly List<(string Key, IReadOnlyList<IPAddress> Ingress, bool Local)> _services = [];
     private readonly Dictionary<string, List<(string? Node, bool Ready)>> _endpoints = new(StringComparer.Ordinal);
 
-    public AnnouncementOracle(ResourceSnapshot snapshot)
+    public AnnouncementOracle(ResourceSnapshot snapshot, SharedTexts texts)
     {
         foreach (var document in snapshot.Documents)
         {
-            var obj = (JsonObject)JsonNode.Parse(document.Text)!;
+            var obj = texts.Parse(document.Text);
             var meta = obj["metadata"]!;
             var name = (string)meta["name"]!;
             var spec = obj["spec"];

@@ -22,14 +22,14 @@ internal sealed class ControllerReplica
     private long? _retryAt;
     private TimeSpan _delay = TimeSpan.FromSeconds(1);
 
-    public ControllerReplica(string identity, SimApiServer server, TimeProvider time, LeaderElectionTiming timing, SimClusterWriter writer)
+    public ControllerReplica(string identity, SimApiServer server, TimeProvider time, LeaderElectionTiming timing, SimClusterWriter writer, SharedTexts texts)
     {
         _time = time;
         Identity = identity;
         Leadership = new SimLeaseLeadership(server, time, identity, timing);
         Leadership.Changed += () => _wake = true;
         Controller = new ClusterController(Cluster.MetalLbNamespace, Leadership, writer, time, NullLogger.Instance, new ControllerMetrics());
-        _informer = new SimInformer(server, time, KubernetesResourceKind.MetalLbController);
+        _informer = new SimInformer(server, time, KubernetesResourceKind.MetalLbController, texts);
     }
 
     public string Identity { get; }

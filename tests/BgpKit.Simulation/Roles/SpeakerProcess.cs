@@ -15,12 +15,12 @@ internal sealed class SpeakerProcess
 {
     private readonly SimInformer _informer;
 
-    public SpeakerProcess(string node, SimApiServer server, SimNetwork network, TimeProvider time)
+    public SpeakerProcess(string node, SimApiServer server, SimNetwork network, TimeProvider time, SharedTexts texts)
     {
         Node = node;
         Backend = new SimSessionBackend(node, network);
         Reconciler = new Reconciler(node, new ModelPlanCompiler(node, fromApiServer: true), Backend, time, NullLogger.Instance);
-        _informer = new SimInformer(server, time, KubernetesResourceKind.MetalLbSpeaker);
+        _informer = new SimInformer(server, time, KubernetesResourceKind.MetalLbSpeaker, texts);
     }
 
     public string Node { get; }
