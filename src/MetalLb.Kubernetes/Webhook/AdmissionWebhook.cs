@@ -96,8 +96,10 @@ internal sealed class AdmissionWebhook
     private AdmissionVerdict Judge(string kind, string operation, JsonObject request)
     {
         var subject = (operation == "DELETE" ? request["oldObject"] : request["object"]) as JsonObject;
-        var ns = Text(request["namespace"]) ?? Text(subject?["metadata"]?["namespace"]) ?? "";
-        var name = Text(request["name"]) ?? Text(subject?["metadata"]?["name"]) ?? "";
+        // metadata may be any JSON value in a hostile review: only an object has a namespace or a name.
+        var metadata = subject?["metadata"] as JsonObject;
+        var ns = Text(request["namespace"]) ?? Text(metadata?["namespace"]) ?? "";
+        var name = Text(request["name"]) ?? Text(metadata?["name"]) ?? "";
         if (operation is not ("CREATE" or "UPDATE" or "DELETE"))
         {
             return new AdmissionVerdict(true, null, []);

@@ -132,6 +132,28 @@ public class AdmissionWebhookTests
         Assert.Equal(404, Webhook.Handle("/validate-nothing", "{}"u8).Status);
     }
 
+    // Found by libFuzzer (fuzz/regressions/admission/f5dac8178d1547fa.bin and three like it): a review without
+    // request.namespace whose object's metadata was a string made the handler index a string as an object and
+    // throw (a 500 to the API server). metadata that is not an object now names no namespace, and the review
+    // is judged like any other outside metallb-system.
+    [Theory]
+    [InlineData("\"aiew\"")]
+    [InlineData("[1]")]
+    [InlineData("7")]
+    public void An_object_whose_metadata_is_not_an_object_is_judged_as_naming_no_namespace(string metadata)
+    {
+        var review = $$$"""
+            {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"7002","operation":"CREATE","name":"tor",
+             "object":{"apiVersion":"metallb.io/v1beta2","kind":"BGPPeer","metadata":{{{metadata}}},"spec":{"peerAddress":"192.0.2.254"}}}}
+            """;
+        var (status, body) = Webhook.Handle(PeerPath, Encoding.UTF8.GetBytes(review));
+        Assert.Equal(200, status);
+        var response = JsonNode.Parse(body)!["response"]!;
+        Assert.Equal("7002", response["uid"]!.GetValue<string>());
+        Assert.False(response["allowed"]!.GetValue<bool>());
+        Assert.Equal("resource must be created in metallb-system namespace", response["status"]!["message"]!.GetValue<string>());
+    }
+
     // Found by AFL++ (fuzz/regressions/admission): JsonNode reads strings and object keys lazily, so invalid
     // UTF-8 in a string, a lone escaped surrogate or a duplicate key threw from the handler after Parse
     // had accepted the body. Each is now a 400 with a reason (a lone surrogate reads as a missing uid).
