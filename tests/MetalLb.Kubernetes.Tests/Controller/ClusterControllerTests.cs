@@ -112,6 +112,39 @@ public sealed class ClusterControllerTests : IDisposable
     }
 
     [Fact]
+    public async Task Service_writes_are_conditional_and_the_annotation_on_the_version_the_status_write_produced()
+    {
+        // Status and annotation are two writes to one object: the first moves its resourceVersion, so the second is
+        // conditioned on what the first returned (anyone else's write in between still makes it fail).
+        _leadership.Leading = true;
+        _writer.Versions["web"] = "8";
+        _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), Service("web", resourceVersion: "7")));
+        Assert.True(await _controller.PassAsync(default));
+        Assert.Equal("7", _writer.Writes.OfType<SetServiceIngress>().Single().ResourceVersion);
+        Assert.Equal("8", _writer.Writes.OfType<SetAllocatedPool>().Single().ResourceVersion);
+    }
+
+    [Fact]
+    public async Task A_refused_status_write_holds_back_the_Services_annotation_and_Events_until_the_retry()
+    {
+        // A 409 says the Service changed since the snapshot: nothing planned from that snapshot is written for it,
+        // not even an Event claiming an address it did not get. Other Services are written as usual.
+        _leadership.Leading = true;
+        _writer.Refuse = w => w is SetServiceIngress { Service.Name: "a" };
+        _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), Service("a", resourceVersion: "7"), Service("b", resourceVersion: "9")));
+        Assert.False(await _controller.PassAsync(default));
+        Assert.DoesNotContain(_writer.Writes, w => w is SetAllocatedPool { Service.Name: "a" } or ServiceEvent { Service.Name: "a" });
+        Assert.Contains(_writer.Writes, w => w is SetServiceIngress { Service.Name: "b" });
+        Assert.Contains(_writer.Writes, w => w is ServiceEvent { Service.Name: "b", Reason: "IPAllocated" });
+
+        _writer.Refuse = null;
+        _writer.Writes.Clear();
+        Assert.True(await _controller.PassAsync(default));
+        Assert.Equal(["SetServiceIngress", "SetAllocatedPool", "IPAllocated"], _writer.Writes
+            .Where(w => w is ServiceWrite { Service.Name: "a" } or ServiceEvent { Service.Name: "a" }).Select(w => w is ServiceEvent e ? e.Reason : w.GetType().Name));
+    }
+
+    [Fact]
     public async Task Losing_the_lease_mid_pass_stops_the_remaining_writes()
     {
         _leadership.Leading = true;
@@ -162,7 +195,10 @@ public sealed class ClusterControllerTests : IDisposable
 
         public Action<ClusterWrite>? After { get; set; }
 
-        public Task WriteAsync(ClusterWrite write, CancellationToken cancellationToken)
+        /// <summary>The resourceVersion each Service write returns, by Service name (none unless set).</summary>
+        public Dictionary<string, string> Versions { get; } = [];
+
+        public Task<string?> WriteAsync(ClusterWrite write, CancellationToken cancellationToken)
         {
             if (Refuse?.Invoke(write) == true)
             {
@@ -170,7 +206,7 @@ public sealed class ClusterControllerTests : IDisposable
             }
             Writes.Add(write);
             After?.Invoke(write);
-            return Task.CompletedTask;
+            return Task.FromResult(write is ServiceWrite s && Versions.TryGetValue(s.Service.Name, out var version) ? version : null);
         }
 
         public string[] Names() => Writes.Select(w => w is ServiceEvent e ? e.Reason : w.GetType().Name).ToArray();
