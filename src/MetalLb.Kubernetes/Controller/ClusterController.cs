@@ -121,11 +121,12 @@ internal sealed partial class ClusterController
     /// <summary>One pass over the latest snapshot; false when a write failed and a retry is due.</summary>
     internal async Task<bool> PassAsync(CancellationToken cancellationToken)
     {
-        var snapshot = Volatile.Read(ref _latest);
-        if (snapshot is null)
+        var observed = Volatile.Read(ref _latest);
+        if (observed is null)
         {
             return true;
         }
+        var snapshot = WithOwnWrites(observed);
         Plan(snapshot);
         var leading = _leadership.MayWrite;
         _metrics.Leader(leading);
@@ -138,7 +139,7 @@ internal sealed partial class ClusterController
         }
         if (!leading || _allocation is not { } allocation)
         {
-            LastPassed = snapshot;
+            LastPassed = observed;
             return true;
         }
         var writes = Writes(snapshot, allocation);
@@ -188,9 +189,10 @@ internal sealed partial class ClusterController
             {
                 var version = await _writer.WriteAsync(write, cancellationToken).ConfigureAwait(false);
                 WriteCount++;
-                if (write is ServiceWrite && version is not null)
+                if (write is ServiceWrite serviceWrite && version is not null)
                 {
                     written[service!] = version;
+                    Remember(serviceWrite, version);
                 }
                 switch (write)
                 {
@@ -222,7 +224,7 @@ internal sealed partial class ClusterController
             }
         }
         _events.Emitted(emitted);
-        LastPassed = snapshot;
+        LastPassed = observed;
         return ok;
     }
 
