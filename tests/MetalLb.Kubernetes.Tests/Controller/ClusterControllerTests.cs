@@ -145,6 +145,45 @@ public sealed class ClusterControllerTests : IDisposable
     }
 
     [Fact]
+    public async Task When_a_sharing_partner_changes_it_moves_and_a_stale_snapshot_after_the_move_moves_nothing()
+    {
+        // Upstream moves the Service that changed. A snapshot that still shows the changed Service's old address (its
+        // watch has not delivered our write) must not undo that: it had kept the old address for "a" by name order and
+        // moved "b" onto the address "a" had just been given (simulation seeds 2494, 2885).
+        _leadership.Leading = true;
+        ManifestDocument Shared(string name, string key, string version, string ingress = "192.0.2.3") =>
+            Sharing(Service(name, ingress: ingress, pool: "pool", resourceVersion: version), key, name == "a" ? 80 : 443);
+        _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), Shared("a", "k", "5"), Shared("b", "k", "6")));
+        await _controller.PassAsync(default);
+        _writer.Writes.Clear();
+
+        _writer.Versions["a"] = "11";
+        _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), Shared("a", "other", "10"), Shared("b", "k", "6")));
+        Assert.True(await _controller.PassAsync(default));
+        var moved = Assert.Single(_writer.Writes.OfType<SetServiceIngress>());
+        Assert.Equal(("a", "192.0.2.0", "10"), (moved.Service.Name, string.Join(",", moved.Addresses), moved.ResourceVersion));
+        _writer.Writes.Clear();
+
+        // Something else changed (a new Service), but "a" still shows version 10, from before our write.
+        _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), Shared("a", "other", "10"), Shared("b", "k", "6"), Service("c", resourceVersion: "12")));
+        Assert.True(await _controller.PassAsync(default));
+        Assert.Equal([("c", "192.0.2.1")], _writer.Writes.OfType<SetServiceIngress>().Select(w => (w.Service.Name, string.Join(",", w.Addresses))));
+
+        // The watch catches up: nothing left to write for "a" or "b".
+        _writer.Writes.Clear();
+        _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), Shared("a", "other", "11", "192.0.2.0"), Shared("b", "k", "6"), Service("c", ingress: "192.0.2.1", pool: "pool", resourceVersion: "13")));
+        Assert.True(await _controller.PassAsync(default));
+        Assert.DoesNotContain(_writer.Writes, w => w is ServiceWrite);
+    }
+
+    private static ManifestDocument Sharing(ManifestDocument service, string key, int port) => service with
+    {
+        Text = service.Text
+            .Replace("\"annotations\":{", $"\"annotations\":{{\"metallb.io/allow-shared-ip\":\"{key}\",", StringComparison.Ordinal)
+            .Replace("\"port\":80", $"\"port\":{port}", StringComparison.Ordinal),
+    };
+
+    [Fact]
     public async Task Losing_the_lease_mid_pass_stops_the_remaining_writes()
     {
         _leadership.Leading = true;
