@@ -176,6 +176,31 @@ public sealed class ClusterControllerTests : IDisposable
         Assert.DoesNotContain(_writer.Writes, w => w is ServiceWrite);
     }
 
+    [Fact]
+    public async Task An_address_freed_while_the_watch_lags_behind_our_write_does_not_move_the_Service_again()
+    {
+        // Simulation seed 51532 (on main): the controller moved svc-8 to .6 and, its watch still showing svc-8's old
+        // address, allocated it afresh in the next pass; a Service deleted meanwhile had freed a lower address, so svc-8
+        // moved a second time, although nothing about it had changed since the first move.
+        _leadership.Leading = true;
+        ManifestDocument Shared(string name, string key, string version) =>
+            Sharing(Service(name, ingress: "192.0.2.1", pool: "pool", resourceVersion: version), key, name == "web" ? 80 : 443);
+        var x = Service("x", ingress: "192.0.2.0", pool: "pool", resourceVersion: "3");
+        _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), x, Shared("other", "k", "4"), Shared("web", "k", "5")));
+        await _controller.PassAsync(default);
+
+        _writer.Versions["web"] = "9";
+        _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), x, Shared("other", "k", "4"), Shared("web", "none", "8")));
+        await _controller.PassAsync(default);
+        Assert.Equal(["192.0.2.2"], _writer.Writes.OfType<SetServiceIngress>().Single(w => w.Service.Name == "web").Addresses);
+        _writer.Writes.Clear();
+
+        // "x" is deleted; the snapshot still shows web at version 8, before our write.
+        _controller.Observe(Snapshot(Pool("pool", "192.0.2.0/30"), Shared("other", "k", "4"), Shared("web", "none", "8")));
+        Assert.True(await _controller.PassAsync(default));
+        Assert.DoesNotContain(_writer.Writes, w => w is ServiceWrite { Service.Name: "web" });
+    }
+
     private static ManifestDocument Sharing(ManifestDocument service, string key, int port) => service with
     {
         Text = service.Text
