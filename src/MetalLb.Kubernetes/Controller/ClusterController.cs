@@ -142,7 +142,7 @@ internal sealed partial class ClusterController
             LastPassed = observed;
             return true;
         }
-        var writes = Writes(snapshot, allocation);
+        var writes = Writes(snapshot, allocation, out var cluster);
         var ok = true;
         var emitted = new List<ServiceEvent>();
         // Addresses a Service was to give up in this pass but whose write failed: no other Service takes them before the retry.
@@ -183,6 +183,14 @@ internal sealed partial class ClusterController
                 held.Add(take.Service.Key);
                 // Not written, so it gives nothing up either.
                 unreleased.UnionWith(take.Previous.Except(take.Addresses, StringComparer.Ordinal));
+                continue;
+            }
+            if (write is SetServiceIngress join && cluster is not null && await ChangedHolderAsync(join, cluster, written, cancellationToken).ConfigureAwait(false) is { } holder)
+            {
+                LogHolderChanged(_logger, join.Service.Key, holder);
+                ok = false;
+                held.Add(join.Service.Key);
+                unreleased.UnionWith(join.Previous.Except(join.Addresses, StringComparer.Ordinal));
                 continue;
             }
             try
@@ -254,8 +262,9 @@ internal sealed partial class ClusterController
 
     private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
 
-    private List<ClusterWrite> Writes(ResourceSnapshot snapshot, ClusterAllocation allocation)
+    private List<ClusterWrite> Writes(ResourceSnapshot snapshot, ClusterAllocation allocation, out ObservedCluster? observed)
     {
+        observed = null;
         var writes = new List<ClusterWrite>();
         var state = new SetConfigurationState(_namespace, ConfigurationStateName,
             new Dictionary<string, string> { [SetConfigurationState.ComponentLabel] = "controller" },
@@ -268,7 +277,7 @@ internal sealed partial class ClusterController
         {
             return writes; // Keep the last valid configuration; write nothing new.
         }
-        var observed = ObservedCluster.From(snapshot);
+        observed = ObservedCluster.From(snapshot);
         var changes = ControllerPlanner.Services(observed, allocation.Services);
         _events.Retain(observed.Services.Keys);
         var events = _events.Filter(changes.OfType<ServiceEvent>());
@@ -301,6 +310,9 @@ internal sealed partial class ClusterController
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Service {Service}: {Address} waits until the Service holding it gives it up (that write failed); retrying")]
     private static partial void LogTakeDeferred(ILogger logger, string service, string address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Service {Service}: an address it takes is held by {Holder}, which changed since observed; waiting for the watch")]
+    private static partial void LogHolderChanged(ILogger logger, string service, string holder);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Identity} lost the lease mid-pass; the remaining writes are left to the leader")]
     private static partial void LogNoLongerLeading(ILogger logger, string identity);

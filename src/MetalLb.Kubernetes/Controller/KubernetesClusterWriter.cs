@@ -63,6 +63,27 @@ internal sealed class KubernetesClusterWriter : IClusterWriter
         }
     }
 
+    public async Task<string?> ReadServiceVersionAsync(ServiceRef service, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var read = await _client.CoreV1.ReadNamespacedServiceAsync(service.Name, service.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return read.Metadata?.ResourceVersion;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (HttpOperationException e)
+        {
+            throw KubernetesApiClient.Refused("GET", $"services {service.Key}", e.Response.StatusCode, e.Response.ReasonPhrase, e.Response.Content);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new KubernetesApiException(0, $"GET services {service.Key}: {e.Message}");
+        }
+    }
+
     private Task<V1Service> PatchServiceStatusAsync(SetServiceIngress s, CancellationToken cancellationToken)
     {
         // A merge patch replaces the ingress list whole; null removes it.

@@ -43,6 +43,24 @@ internal sealed class SimClusterWriter : IClusterWriter
         return Task.FromResult(write is ServiceWrite w ? _server.VersionOf("Service/" + w.Service.Key).ToString(CultureInfo.InvariantCulture) : null);
     }
 
+    public Task<string?> ReadServiceVersionAsync(ServiceRef service, CancellationToken cancellationToken)
+    {
+        var key = "Service/" + service.Key;
+        try
+        {
+            _server.Admit("GET", key, null);
+        }
+        catch (KubernetesApiException e) when (e.StatusCode == 404)
+        {
+            return Task.FromResult<string?>(null);
+        }
+        catch (KubernetesApiException e)
+        {
+            return Task.FromException<string?>(e);
+        }
+        return Task.FromResult<string?>(_server.VersionOf(key).ToString(CultureInfo.InvariantCulture));
+    }
+
     private void Apply(ClusterWrite write)
     {
         switch (write)

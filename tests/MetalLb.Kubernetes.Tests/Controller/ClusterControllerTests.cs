@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using BgpKit.MetalLb.Kubernetes.Controller;
 using BgpKit.MetalLb.Kubernetes.Metrics;
 using BgpKit.MetalLb.Kubernetes.Sources;
@@ -201,12 +202,32 @@ public sealed class ClusterControllerTests : IDisposable
         Assert.DoesNotContain(_writer.Writes, w => w is ServiceWrite { Service.Name: "web" });
     }
 
-    private static ManifestDocument Sharing(ManifestDocument service, string key, int port) => service with
+    [Fact]
+    public async Task A_Service_joining_a_shared_address_waits_while_the_holder_has_changed_since_observed()
     {
-        Text = service.Text
-            .Replace("\"annotations\":{", $"\"annotations\":{{\"metallb.io/allow-shared-ip\":\"{key}\",", StringComparison.Ordinal)
-            .Replace("\"port\":80", $"\"port\":{port}", StringComparison.Ordinal),
-    };
+        // Simulation seed 868: a watch 9 s late still showed "x" with key k, so "y" (key k) was given x's address; on the
+        // server "x" had meanwhile switched to another key, and the two held one address they may not share. The join's
+        // own precondition is on "y"; the holder is read just before the write.
+        _leadership.Leading = true;
+        var snapshot = Snapshot(Pool("pool", "192.0.2.0/30"),
+            Sharing(Service("x", ingress: "192.0.2.0", pool: "pool", resourceVersion: "5"), "k", 80), Sharing(Service("y", resourceVersion: "6"), "k", 443));
+        _writer.Current["x"] = "7";
+        _controller.Observe(snapshot);
+        Assert.False(await _controller.PassAsync(default));
+        Assert.DoesNotContain(_writer.Writes, w => w is ServiceWrite { Service.Name: "y" } or ServiceEvent { Service.Name: "y" });
+
+        _writer.Current["x"] = "5"; // as observed: the join goes ahead
+        Assert.True(await _controller.PassAsync(default));
+        Assert.Equal(["192.0.2.0"], _writer.Writes.OfType<SetServiceIngress>().Single(w => w.Service.Name == "y").Addresses);
+    }
+
+    private static ManifestDocument Sharing(ManifestDocument service, string key, int port)
+    {
+        var obj = JsonNode.Parse(service.Text)!;
+        obj["metadata"]!["annotations"]!["metallb.io/allow-shared-ip"] = key;
+        obj["spec"]!["ports"]![0]!["port"] = port;
+        return service with { Text = obj.ToJsonString() };
+    }
 
     [Fact]
     public async Task Losing_the_lease_mid_pass_stops_the_remaining_writes()
@@ -272,6 +293,12 @@ public sealed class ClusterControllerTests : IDisposable
             After?.Invoke(write);
             return Task.FromResult(write is ServiceWrite s && Versions.TryGetValue(s.Service.Name, out var version) ? version : null);
         }
+
+        /// <summary>The resourceVersion a read of a Service returns, by name (null unless set).</summary>
+        public Dictionary<string, string> Current { get; } = [];
+
+        public Task<string?> ReadServiceVersionAsync(ServiceRef service, CancellationToken cancellationToken) =>
+            Task.FromResult(Current.TryGetValue(service.Name, out var version) ? version : null);
 
         public string[] Names() => Writes.Select(w => w is ServiceEvent e ? e.Reason : w.GetType().Name).ToArray();
     }
