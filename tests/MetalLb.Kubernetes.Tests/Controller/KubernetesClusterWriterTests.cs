@@ -62,6 +62,15 @@ public sealed class KubernetesClusterWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task Reading_a_Services_version_gives_the_servers_current_one_and_null_for_a_missing_Service()
+    {
+        Assert.Equal(VersionOfWeb(), await _writer.ReadServiceVersionAsync(Web, default));
+        _server.Put(ApiObjects.Service("web", loadBalancerIp: "198.51.100.9"));
+        Assert.Equal(VersionOfWeb(), await _writer.ReadServiceVersionAsync(Web, default));
+        Assert.Null(await _writer.ReadServiceVersionAsync(new ServiceRef("default", "gone", null), default));
+    }
+
+    [Fact]
     public async Task A_write_without_a_version_is_unconditional()
     {
         _server.Put(ApiObjects.Service("web", loadBalancerIp: "198.51.100.9"));
