@@ -88,11 +88,9 @@ internal sealed partial class Cluster
                     && _assigned.TryGetValue(p.Key, out var other) && (other.Changed || (epochs.TryGetValue(p.Key, out var e) && e != other.Epoch))).Key;
                 if (partner is not null)
                 {
-                    // KNOWN, not fixed (see README): when two Services share an address and one of them changes so that they
-                    // no longer may, ClusterAllocator keeps the address for the first by name and moves the other, even when
-                    // the other is the one that did not change (upstream moves the one that changed).
-                    Log($"KNOWN: {key} moved from [{was.Ingress}] to [{text}] because {partner}, which shared it, changed");
-                    Stats.Count("known: unchanged sharing partner moved");
+                    // Fixed (see README): when two Services share an address and one of them changes so that they no
+                    // longer may, the one that changed moves, as upstream; the unchanged partner keeps the address.
+                    Violate($"{key} moved from [{was.Ingress}] to [{text}] because {partner}, which shared it, changed: the Service that changed should have moved");
                 }
                 else
                 {

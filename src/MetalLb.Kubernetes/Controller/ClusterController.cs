@@ -10,7 +10,8 @@ namespace BgpKit.MetalLb.Kubernetes.Controller;
 /// MetalLB's controller, level-triggered: each pass takes the latest snapshot of the cluster,
 /// allocates for every Service with MetalLb.Model (addresses already in a Service's status are
 /// kept while the configuration allows them, so a restart or a new leader changes no address),
-/// and writes only the difference, each write gated on <see cref="ILeadership.MayWrite"/>. A pass
+/// and writes only the difference, each write gated on <see cref="ILeadership.MayWrite"/> and each
+/// write to a Service conditional on the resourceVersion it was planned from (<see cref="ServiceWrite"/>). A pass
 /// runs on every new snapshot, when this replica starts leading, and after a failed write (with
 /// backoff). An invalid configuration writes nothing but its ConfigurationState; the last valid
 /// one stays in force.
@@ -120,11 +121,12 @@ internal sealed partial class ClusterController
     /// <summary>One pass over the latest snapshot; false when a write failed and a retry is due.</summary>
     internal async Task<bool> PassAsync(CancellationToken cancellationToken)
     {
-        var snapshot = Volatile.Read(ref _latest);
-        if (snapshot is null)
+        var observed = Volatile.Read(ref _latest);
+        if (observed is null)
         {
             return true;
         }
+        var snapshot = WithOwnWrites(observed);
         Plan(snapshot);
         var leading = _leadership.MayWrite;
         _metrics.Leader(leading);
@@ -137,31 +139,69 @@ internal sealed partial class ClusterController
         }
         if (!leading || _allocation is not { } allocation)
         {
-            LastPassed = snapshot;
+            LastPassed = observed;
             return true;
         }
-        var writes = Writes(snapshot, allocation);
+        var writes = Writes(snapshot, allocation, out var cluster);
         var ok = true;
         var emitted = new List<ServiceEvent>();
         // Addresses a Service was to give up in this pass but whose write failed: no other Service takes them before the retry.
         var unreleased = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var write in writes)
+        // Services one of whose writes failed or waits: their remaining writes and Events wait for the retry, which plans anew.
+        var held = new HashSet<string>(StringComparer.Ordinal);
+        // A Service's version after this pass's own write to it. Its status and its annotation are two writes, status
+        // first; the second is conditional on the version the first produced, so it too fails if anyone else wrote
+        // the Service in between, and never on the version observed, which the first write has itself made stale.
+        var written = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var planned in writes)
         {
             if (!_leadership.MayWrite)
             {
                 LogNoLongerLeading(_logger, _leadership.Identity);
                 return true; // Leadership.Changed wakes the next pass.
             }
-            if (write is SetServiceIngress take && take.Addresses.FirstOrDefault(unreleased.Contains) is { } held)
+            var service = planned switch
             {
-                LogTakeDeferred(_logger, take.Service.Key, held);
+                ServiceWrite w => w.Service.Key,
+                ServiceEvent e => e.Service.Key,
+                _ => null,
+            };
+            if (service is not null && held.Contains(service))
+            {
+                continue;
+            }
+            var write = planned switch
+            {
+                SetServiceIngress s when written.TryGetValue(s.Service.Key, out var version) => s with { ResourceVersion = version },
+                SetAllocatedPool s when written.TryGetValue(s.Service.Key, out var version) => s with { ResourceVersion = version },
+                _ => planned,
+            };
+            if (write is SetServiceIngress take && take.Addresses.FirstOrDefault(unreleased.Contains) is { } taken)
+            {
+                LogTakeDeferred(_logger, take.Service.Key, taken);
                 ok = false;
+                held.Add(take.Service.Key);
+                // Not written, so it gives nothing up either.
+                unreleased.UnionWith(take.Previous.Except(take.Addresses, StringComparer.Ordinal));
+                continue;
+            }
+            if (write is SetServiceIngress join && cluster is not null && await ChangedHolderAsync(join, cluster, written, cancellationToken).ConfigureAwait(false) is { } holder)
+            {
+                LogHolderChanged(_logger, join.Service.Key, holder);
+                ok = false;
+                held.Add(join.Service.Key);
+                unreleased.UnionWith(join.Previous.Except(join.Addresses, StringComparer.Ordinal));
                 continue;
             }
             try
             {
-                await _writer.WriteAsync(write, cancellationToken).ConfigureAwait(false);
+                var version = await _writer.WriteAsync(write, cancellationToken).ConfigureAwait(false);
                 WriteCount++;
+                if (write is ServiceWrite serviceWrite && version is not null)
+                {
+                    written[service!] = version;
+                    Remember(serviceWrite, version);
+                }
                 switch (write)
                 {
                     case ServiceEvent e:
@@ -177,9 +217,14 @@ internal sealed partial class ClusterController
             }
             catch (KubernetesApiException e)
             {
-                // A 409 means our view is old: the watch brings the new one and the next pass retries.
+                // A 409 means our view is old (a Service changed since the snapshot planned from): the watch brings the
+                // new one and the next pass plans from it. Nothing planned from the old view is written meanwhile.
                 LogWriteFailed(_logger, e.Message);
                 ok = false;
+                if (service is not null)
+                {
+                    held.Add(service);
+                }
                 if (write is SetServiceIngress release)
                 {
                     unreleased.UnionWith(release.Previous.Except(release.Addresses, StringComparer.Ordinal));
@@ -187,7 +232,7 @@ internal sealed partial class ClusterController
             }
         }
         _events.Emitted(emitted);
-        LastPassed = snapshot;
+        LastPassed = observed;
         return ok;
     }
 
@@ -217,8 +262,9 @@ internal sealed partial class ClusterController
 
     private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
 
-    private List<ClusterWrite> Writes(ResourceSnapshot snapshot, ClusterAllocation allocation)
+    private List<ClusterWrite> Writes(ResourceSnapshot snapshot, ClusterAllocation allocation, out ObservedCluster? observed)
     {
+        observed = null;
         var writes = new List<ClusterWrite>();
         var state = new SetConfigurationState(_namespace, ConfigurationStateName,
             new Dictionary<string, string> { [SetConfigurationState.ComponentLabel] = "controller" },
@@ -231,7 +277,7 @@ internal sealed partial class ClusterController
         {
             return writes; // Keep the last valid configuration; write nothing new.
         }
-        var observed = ObservedCluster.From(snapshot);
+        observed = ObservedCluster.From(snapshot);
         var changes = ControllerPlanner.Services(observed, allocation.Services);
         _events.Retain(observed.Services.Keys);
         var events = _events.Filter(changes.OfType<ServiceEvent>());
@@ -264,6 +310,9 @@ internal sealed partial class ClusterController
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Service {Service}: {Address} waits until the Service holding it gives it up (that write failed); retrying")]
     private static partial void LogTakeDeferred(ILogger logger, string service, string address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Service {Service}: an address it takes is held by {Holder}, which changed since observed; waiting for the watch")]
+    private static partial void LogHolderChanged(ILogger logger, string service, string holder);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Identity} lost the lease mid-pass; the remaining writes are left to the leader")]
     private static partial void LogNoLongerLeading(ILogger logger, string identity);

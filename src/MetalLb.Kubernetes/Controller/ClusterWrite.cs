@@ -13,15 +13,27 @@ internal sealed record ServiceRef(string Namespace, string Name, string? Uid)
     public string Key => Namespace + "/" + Name;
 }
 
+/// <summary>
+/// A write to a Service object itself, conditional on the Service being as the controller observed it: the patch
+/// carries <see cref="ResourceVersion"/> as <c>metadata.resourceVersion</c>, which the API server takes as a
+/// precondition (409 Conflict when the Service changed since, status subresource included). An address chosen
+/// from a Service spec that has since changed is then never written; the next pass plans from the new one.
+/// </summary>
+internal abstract record ServiceWrite(ServiceRef Service) : ClusterWrite
+{
+    /// <summary>The Service's resourceVersion the write was planned from; null writes unconditionally (a source without versions).</summary>
+    public string? ResourceVersion { get; init; }
+}
+
 /// <summary>Sets <c>status.loadBalancer.ingress</c> (status subresource); empty clears it.</summary>
-internal sealed record SetServiceIngress(ServiceRef Service, IReadOnlyList<string> Addresses) : ClusterWrite
+internal sealed record SetServiceIngress(ServiceRef Service, IReadOnlyList<string> Addresses) : ServiceWrite(Service)
 {
     /// <summary>What the status held when observed: the addresses this write gives up are the ones not in <see cref="Addresses"/>.</summary>
     public IReadOnlyList<string> Previous { get; init; } = [];
 }
 
 /// <summary>Sets the <c>metallb.io/ip-allocated-from-pool</c> annotation; null removes it.</summary>
-internal sealed record SetAllocatedPool(ServiceRef Service, string? Pool) : ClusterWrite;
+internal sealed record SetAllocatedPool(ServiceRef Service, string? Pool) : ServiceWrite(Service);
 
 /// <summary>A Kubernetes Event on a Service (<c>Normal</c> or <c>Warning</c>) with MetalLB's reason.</summary>
 internal sealed record ServiceEvent(ServiceRef Service, string Type, string Reason, string Message) : ClusterWrite

@@ -19,7 +19,9 @@ internal static class ControllerPlanner
     /// <summary>
     /// The writes for every Service in <paramref name="observed"/>, in namespace/name order, except that a Service
     /// taking an address another Service holds now comes after the others: the holder gives it up first, so that
-    /// no watcher sees one address on two Services that may not share it (found by tests/BgpKit.Simulation).
+    /// no watcher sees one address on two Services that may not share it (found by tests/BgpKit.Simulation). A
+    /// Service's status write comes before its annotation write, and both carry the resourceVersion observed; the
+    /// controller conditions the second on the version the first produced.
     /// </summary>
     public static IReadOnlyList<ClusterWrite> Services(ObservedCluster observed, IReadOnlyList<ServiceAllocationStatus> plans)
     {
@@ -77,12 +79,12 @@ internal static class ControllerPlanner
                     writes.Add(new ServiceEvent(service.Ref, ServiceEvent.Normal, ClearAssignment,
                         $"current IP {Quote(service.Ingress)} for \"{key}\" not allowed by config, assigning a new one"));
                 }
-                writes.Add(new SetServiceIngress(service.Ref, desired) { Previous = service.Ingress });
+                writes.Add(new SetServiceIngress(service.Ref, desired) { Previous = service.Ingress, ResourceVersion = service.ResourceVersion });
                 writes.Add(new ServiceEvent(service.Ref, ServiceEvent.Normal, IPAllocated, $"Assigned IP {Quote(desired)}"));
             }
             if (service.AllocatedFromPool != pool)
             {
-                writes.Add(new SetAllocatedPool(service.Ref, pool));
+                writes.Add(new SetAllocatedPool(service.Ref, pool) { ResourceVersion = service.ResourceVersion });
             }
             return;
         }
@@ -111,11 +113,11 @@ internal static class ControllerPlanner
         if (service.Ingress.Count > 0)
         {
             writes.Add(new ServiceEvent(service.Ref, ServiceEvent.Normal, ClearAssignment, message));
-            writes.Add(new SetServiceIngress(service.Ref, []) { Previous = service.Ingress });
+            writes.Add(new SetServiceIngress(service.Ref, []) { Previous = service.Ingress, ResourceVersion = service.ResourceVersion });
         }
         if (service.AllocatedFromPool is not null)
         {
-            writes.Add(new SetAllocatedPool(service.Ref, null));
+            writes.Add(new SetAllocatedPool(service.Ref, null) { ResourceVersion = service.ResourceVersion });
         }
     }
 

@@ -11,6 +11,8 @@ namespace BgpKit.MetalLb.Kubernetes.Controller;
 /// Writes with KubernetesClient's typed calls: JSON merge patches of <c>services/status</c>, of a
 /// Service's annotations and of <c>ipaddresspools/status</c>; core/v1 Events; ConfigurationStates
 /// created without status (the API server drops it on create), then given it through <c>/status</c>.
+/// A Service patch carries the write's <see cref="ServiceWrite.ResourceVersion"/> as
+/// <c>metadata.resourceVersion</c>, which the API server checks as a precondition (409 when stale).
 /// </summary>
 internal sealed class KubernetesClusterWriter : IClusterWriter
 {
@@ -28,19 +30,28 @@ internal sealed class KubernetesClusterWriter : IClusterWriter
         _instance = instance;
     }
 
-    public async Task WriteAsync(ClusterWrite write, CancellationToken cancellationToken)
+    public async Task<string?> WriteAsync(ClusterWrite write, CancellationToken cancellationToken)
     {
         try
         {
-            await (write switch
+            switch (write)
             {
-                SetServiceIngress s => PatchServiceStatusAsync(s, cancellationToken),
-                SetAllocatedPool s => PatchAnnotationAsync(s, cancellationToken),
-                ServiceEvent e => CreateEventAsync(e, cancellationToken),
-                SetPoolStatus p => PatchPoolStatusAsync(p, cancellationToken),
-                SetConfigurationState c => ApplyConfigurationStateAsync(c, cancellationToken),
-                _ => throw new ArgumentException($"unknown write {write.GetType().Name}", nameof(write)),
-            }).ConfigureAwait(false);
+                case SetServiceIngress s:
+                    return (await PatchServiceStatusAsync(s, cancellationToken).ConfigureAwait(false)).Metadata?.ResourceVersion;
+                case SetAllocatedPool s:
+                    return (await PatchAnnotationAsync(s, cancellationToken).ConfigureAwait(false)).Metadata?.ResourceVersion;
+                case ServiceEvent e:
+                    await CreateEventAsync(e, cancellationToken).ConfigureAwait(false);
+                    return null;
+                case SetPoolStatus p:
+                    await PatchPoolStatusAsync(p, cancellationToken).ConfigureAwait(false);
+                    return null;
+                case SetConfigurationState c:
+                    await ApplyConfigurationStateAsync(c, cancellationToken).ConfigureAwait(false);
+                    return null;
+                default:
+                    throw new ArgumentException($"unknown write {write.GetType().Name}", nameof(write));
+            }
         }
         catch (HttpOperationException e)
         {
@@ -52,21 +63,60 @@ internal sealed class KubernetesClusterWriter : IClusterWriter
         }
     }
 
-    private Task PatchServiceStatusAsync(SetServiceIngress s, CancellationToken cancellationToken)
+    public async Task<string?> ReadServiceVersionAsync(ServiceRef service, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var read = await _client.CoreV1.ReadNamespacedServiceAsync(service.Name, service.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return read.Metadata?.ResourceVersion;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (HttpOperationException e)
+        {
+            throw KubernetesApiClient.Refused("GET", $"services {service.Key}", e.Response.StatusCode, e.Response.ReasonPhrase, e.Response.Content);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new KubernetesApiException(0, $"GET services {service.Key}: {e.Message}");
+        }
+    }
+
+    private Task<V1Service> PatchServiceStatusAsync(SetServiceIngress s, CancellationToken cancellationToken)
     {
         // A merge patch replaces the ingress list whole; null removes it.
         JsonNode? ingress = s.Addresses.Count == 0 ? null : new JsonArray(s.Addresses.Select(a => (JsonNode)new JsonObject { ["ip"] = a }).ToArray());
         var patch = new JsonObject { ["status"] = new JsonObject { ["loadBalancer"] = new JsonObject { ["ingress"] = ingress } } };
-        return _client.CoreV1.PatchNamespacedServiceStatusAsync(MergePatch(patch), s.Service.Name, s.Service.Namespace, cancellationToken: cancellationToken);
+        return _client.CoreV1.PatchNamespacedServiceStatusAsync(MergePatch(Conditional(patch, s)), s.Service.Name, s.Service.Namespace, cancellationToken: cancellationToken);
     }
 
-    private Task PatchAnnotationAsync(SetAllocatedPool s, CancellationToken cancellationToken)
+    private Task<V1Service> PatchAnnotationAsync(SetAllocatedPool s, CancellationToken cancellationToken)
     {
         var patch = new JsonObject
         {
             ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [ObservedCluster.AllocatedFromPool] = s.Pool } },
         };
-        return _client.CoreV1.PatchNamespacedServiceAsync(MergePatch(patch), s.Service.Name, s.Service.Namespace, cancellationToken: cancellationToken);
+        return _client.CoreV1.PatchNamespacedServiceAsync(MergePatch(Conditional(patch, s)), s.Service.Name, s.Service.Namespace, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>
+    /// Adds the write's resourceVersion to the patch: a patch that sets <c>metadata.resourceVersion</c> makes it a
+    /// precondition, and the server answers 409 Conflict rather than retrying the patch on the newer object.
+    /// </summary>
+    internal static JsonObject Conditional(JsonObject patch, ServiceWrite write)
+    {
+        if (write.ResourceVersion is { } version)
+        {
+            if (patch["metadata"] is not JsonObject metadata)
+            {
+                metadata = new JsonObject();
+                patch["metadata"] = metadata;
+            }
+            metadata["resourceVersion"] = version;
+        }
+        return patch;
     }
 
     private Task CreateEventAsync(ServiceEvent e, CancellationToken cancellationToken)

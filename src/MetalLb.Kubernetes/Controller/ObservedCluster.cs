@@ -44,7 +44,10 @@ internal sealed class ObservedCluster
                     String(obj["spec"]?["type"]) ?? "ClusterIP",
                     String(obj["spec"]?["loadBalancerClass"]),
                     (obj["status"]?["loadBalancer"]?["ingress"] as JsonArray ?? []).Select(e => String(e?["ip"])).OfType<string>().ToArray(),
-                    String(meta?["annotations"]?[AllocatedFromPool]));
+                    String(meta?["annotations"]?[AllocatedFromPool]))
+                {
+                    ResourceVersion = String(meta?["resourceVersion"]),
+                };
                 services[service.Ref.Key] = service;
             }
             else
@@ -78,6 +81,9 @@ internal sealed class ObservedCluster
 /// <summary>A Service as the controller sees it.</summary>
 internal sealed record ObservedService(ServiceRef Ref, string Type, string? LoadBalancerClass, IReadOnlyList<string> Ingress, string? AllocatedFromPool)
 {
+    /// <summary>The version observed, which the controller's writes to this Service are conditional on (null when the source has none).</summary>
+    public string? ResourceVersion { get; init; }
+
     /// <summary>A LoadBalancer Service of MetalLB's class (no class, or <c>metallb.io/metallb</c>).</summary>
     public bool IsOurs => Type == "LoadBalancer" && LoadBalancerClass is null or ObservedCluster.MetalLbClass;
 

@@ -13,6 +13,13 @@ internal sealed record KubernetesResourceKind(string ApiVersion, string Kind, st
     /// </summary>
     public bool Optional { get; init; }
 
+    /// <summary>
+    /// Whether the cache keeps each object's <c>metadata.resourceVersion</c>: the controller's Services do, because its
+    /// writes to a Service are conditional on the version it planned from (a 409 when the Service changed since). The
+    /// cost is a snapshot on a change the plan does not read (another writer's status conditions, managedFields).
+    /// </summary>
+    public bool KeepsResourceVersion { get; init; }
+
     /// <summary>The collection path: <c>/api/v1/services</c>, <c>/apis/metallb.io/v1beta1/namespaces/NS/ipaddresspools</c>.</summary>
     public string CollectionPath(string metallbNamespace)
     {
@@ -53,7 +60,7 @@ internal sealed record KubernetesResourceKind(string ApiVersion, string Kind, st
     public static IReadOnlyList<KubernetesResourceKind> MetalLbController { get; } =
     [
         .. MetalLbSpeaker.Where(k => k.ApiVersion.StartsWith("metallb.io/", StringComparison.Ordinal)),
-        new("v1", "Service", "services", KubernetesScope.AllNamespaces),
+        new("v1", "Service", "services", KubernetesScope.AllNamespaces) { KeepsResourceVersion = true },
         new("v1", "Namespace", "namespaces", KubernetesScope.Cluster),
     ];
 }

@@ -248,7 +248,8 @@ internal sealed partial class ResourceReflector
     /// The object as the manifest reader should see it: apiVersion and kind set (LIST items of
     /// built-in kinds carry neither), metadata cut to name, namespace, uid, labels and annotations, and
     /// status dropped except a Service's load-balancer ingress and a pool's counts. What the plan does not read
-    /// (resourceVersion, managedFields, a Node's heartbeats) then never makes a new snapshot.
+    /// (resourceVersion, managedFields, a Node's heartbeats) then never makes a new snapshot; resourceVersion is kept
+    /// only for a kind whose writes are conditional on it (<see cref="KubernetesResourceKind.KeepsResourceVersion"/>).
     /// </summary>
     internal string Normalize(JsonObject item)
     {
@@ -263,6 +264,10 @@ internal sealed partial class ResourceReflector
                 {
                     metadata[field] = value.DeepClone();
                 }
+            }
+            if (_kind.KeepsResourceVersion && meta["resourceVersion"] is { } version)
+            {
+                metadata["resourceVersion"] = version.DeepClone();
             }
             // kubectl's copy of the whole object; the plan never reads it.
             (metadata["annotations"] as JsonObject)?.Remove("kubectl.kubernetes.io/last-applied-configuration");

@@ -40,12 +40,17 @@ internal sealed class Allocator(ValidatedConfig config)
     /// Allocates every LoadBalancer service: first those that already hold addresses (kept when a
     /// pool still contains them), then the others, each group in namespace/name order.
     /// </summary>
-    public static Allocator AllocateAll(ValidatedConfig config, IEnumerable<ServiceResource> services)
+    public static Allocator AllocateAll(ValidatedConfig config, IEnumerable<ServiceResource> services, IReadOnlySet<string>? sharingChanged = null)
     {
         var allocator = new Allocator(config);
         var eligible = services.Where(IsMetalLbService).OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
         allocator.EnsureCapacity(eligible.Count);
-        var rest = eligible.Where(s => s.IngressIps.Count == 0 || allocator.TryKeep(s) is null).ToList();
+        // Upstream reconciles the Service that changed on its own, so when its sharing key, ports or traffic policy no
+        // longer fit a shared address, it is the one that moves. Here every Service keeps in one pass: those whose
+        // sharing did not change keep first, or the unchanged partner earlier by name would lose the address instead.
+        var keepOrder = sharingChanged is { Count: > 0 } ? eligible.OrderBy(s => sharingChanged.Contains(s.Key)).ToList() : eligible;
+        var rest = keepOrder.Where(s => s.IngressIps.Count == 0 || allocator.TryKeep(s) is null)
+            .OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
         foreach (var service in rest)
         {
             allocator.Assign(service);

@@ -110,6 +110,12 @@ public sealed class ClusterAllocation
     /// <summary>The configuration the allocation was made under (null before any valid one).</summary>
     internal ValidatedConfig? InForce { get; }
 
+    /// <summary>
+    /// Each MetalLB Service's <see cref="Allocation.ServiceRequest.SharingSignature"/> as of the last call whose allocation its
+    /// status already showed (the one from before while a move is pending), so the next call knows whose sharing changed.
+    /// </summary>
+    internal IReadOnlyDictionary<string, string> SharingSignatures { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>One service's entry by namespace and name, or null.</summary>
     public ServiceAllocationStatus? Service(string @namespace, string name) =>
         Services.FirstOrDefault(s => s.Namespace == @namespace && s.Name == name);

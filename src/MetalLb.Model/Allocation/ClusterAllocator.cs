@@ -49,14 +49,29 @@ public static class ClusterAllocator
             .Select(s => s.IngressIps.Count == 0 && Allocator.IsMetalLbService(s) && held is not null && held.TryGetValue(s.Key, out var h) ? (Service: s, Status: s.IngressIps, Assumed: s with { IngressIps = h }) : (Service: s, Status: s.IngressIps, Assumed: s))
             .GroupBy(s => s.Service.Key, StringComparer.Ordinal).Select(g => g.Last())
             .OrderBy(s => s.Service.Key, StringComparer.Ordinal).ToList();
-        var allocator = Allocator.AllocateAll(config, services.Select(s => s.Assumed));
+        var signatures = services.Where(s => Allocator.IsMetalLbService(s.Service))
+            .ToDictionary(s => s.Service.Key, s => new ServiceRequest(s.Service).SharingSignature, StringComparer.Ordinal);
+        var sharingChanged = previous is null ? null : signatures
+            .Where(s => previous.SharingSignatures.TryGetValue(s.Key, out var before) && before != s.Value)
+            .Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+        var allocator = Allocator.AllocateAll(config, services.Select(s => s.Assumed), sharingChanged);
 
         var results = new List<ServiceAllocationStatus>(services.Count);
         foreach (var (service, status, _) in services)
         {
             results.Add(Status(service, status, allocator.Services.GetValueOrDefault(service.Key)));
         }
-        return new ClusterAllocation(valid, errors, config, results, PoolCounts(config, allocator));
+        // A Service whose move is not in its status yet (a failed write, a replica not leading) keeps the signature it had,
+        // so the next call still knows it is the one that changed; otherwise the partner earlier by name would move then.
+        foreach (var result in results)
+        {
+            var key = result.Namespace + "/" + result.Name;
+            if (result.AddressesChanged && previous is not null && previous.SharingSignatures.TryGetValue(key, out var before))
+            {
+                signatures[key] = before;
+            }
+        }
+        return new ClusterAllocation(valid, errors, config, results, PoolCounts(config, allocator)) { SharingSignatures = signatures };
     }
 
     private static ServiceAllocationStatus Status(ServiceResource service, IReadOnlyList<IPAddress> status, ServiceAllocationResult? allocation)

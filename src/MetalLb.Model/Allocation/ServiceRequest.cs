@@ -49,6 +49,9 @@ internal sealed record ServiceRequest(ServiceResource Service)
 
     public bool IsLocal => Service.ExternalTrafficPolicy == "Local";
 
+    /// <summary>What decides whether this Service may share an address: key, traffic policy, selector, ports.</summary>
+    public string SharingSignature => $"{SharingKey}|{IsLocal}|{BackendKey}|{string.Join(",", Service.Ports.Select(p => $"{p.Protocol}/{p.Port}").Order(StringComparer.Ordinal))}";
+
     /// <summary>Requested addresses, or an error in upstream's words.</summary>
     public (IReadOnlyList<IPAddress> Addresses, string? Error) RequestedAddresses()
     {

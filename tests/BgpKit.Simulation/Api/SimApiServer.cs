@@ -7,7 +7,7 @@ namespace BgpKit.Simulation.Api;
 /// <summary>
 /// The API server as an in-memory store, with the semantics the controller and speakers rely on and nothing
 /// else: one resourceVersion counter for every object, optimistic concurrency (an update naming an older
-/// resourceVersion gets 409), the status subresource (a spec write keeps the status, a status write keeps the
+/// resourceVersion gets 409, and so does a patch that carries one), the status subresource (a spec write keeps the status, a status write keeps the
 /// spec), a watch as the ordered log of changes after a version, compaction (a watch from before it gets 410
 /// Gone and the client lists again), and injectable failures (500 on reads and writes). No HTTP: every call
 /// returns at once, so the simulation stays single-threaded and a seed replays byte for byte.
@@ -163,14 +163,30 @@ internal sealed class SimApiServer
         Store(key, obj);
     }
 
-    /// <summary>The status subresource: replaces <c>status</c> only (a merge patch of the whole status, as the controller sends).</summary>
-    public void PatchStatus(string key, Action<JsonObject> patch)
+    /// <summary>
+    /// What the server checks before it applies a patch: 500 while unavailable, 404 for a missing object, and 409 when
+    /// the patch carries a <c>metadata.resourceVersion</c> (<paramref name="resourceVersion"/>) that is not the
+    /// object's: a patch that sets it makes it a precondition, on the status subresource too; one that does not is
+    /// applied to whatever the object holds now.
+    /// </summary>
+    public StoredObject Admit(string what, string key, string? resourceVersion)
     {
-        ThrowIfUnavailable("PATCH status");
+        ThrowIfUnavailable(what);
         if (!_objects.TryGetValue(key, out var old))
         {
             throw new KubernetesApiException(404, $"{key} not found");
         }
+        if (!string.IsNullOrEmpty(resourceVersion) && resourceVersion != old.Version.ToString(CultureInfo.InvariantCulture))
+        {
+            throw new KubernetesApiException(409, $"Operation cannot be fulfilled on {key}: the object has been modified; please apply your changes to the latest version and try again");
+        }
+        return old;
+    }
+
+    /// <summary>The status subresource: replaces <c>status</c> only (a merge patch of the whole status, as the controller sends).</summary>
+    public void PatchStatus(string key, Action<JsonObject> patch, string? resourceVersion = null)
+    {
+        var old = Admit("PATCH status", key, resourceVersion);
         var obj = (JsonObject)old.Object.DeepClone();
         var status = obj["status"] as JsonObject ?? new JsonObject();
         obj["status"] = status;
@@ -182,13 +198,9 @@ internal sealed class SimApiServer
     }
 
     /// <summary>A merge patch of metadata.annotations: a null value removes the key.</summary>
-    public void PatchAnnotation(string key, string annotation, string? value)
+    public void PatchAnnotation(string key, string annotation, string? value, string? resourceVersion = null)
     {
-        ThrowIfUnavailable("PATCH");
-        if (!_objects.TryGetValue(key, out var old))
-        {
-            throw new KubernetesApiException(404, $"{key} not found");
-        }
+        var old = Admit("PATCH", key, resourceVersion);
         var obj = (JsonObject)old.Object.DeepClone();
         var meta = (JsonObject)obj["metadata"]!;
         var annotations = meta["annotations"] as JsonObject ?? new JsonObject();

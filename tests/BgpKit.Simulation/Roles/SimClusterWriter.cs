@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using BgpKit.MetalLb.Kubernetes.Controller;
 using BgpKit.MetalLb.Kubernetes.Sources;
@@ -8,8 +9,9 @@ namespace BgpKit.Simulation.Roles;
 /// <summary>
 /// The controller's writes against the simulated store, as KubernetesClusterWriter sends them (merge patches of
 /// services/status, of the pool annotation and of ipaddresspools/status; Events; ConfigurationState), completing
-/// synchronously. Faults: a write can be refused with 409 or 500. Every write that reaches the store is shown to
-/// <see cref="Written"/> first, so invariants can check who wrote it and from which snapshot.
+/// synchronously, a Service patch carrying the write's resourceVersion as a precondition. Faults: a write can be
+/// refused with 409 or 500. Every write the store accepts is shown to <see cref="Written"/> just before it lands, so
+/// invariants can check who wrote it and from which snapshot (and never judge a write the server refused).
 /// </summary>
 internal sealed class SimClusterWriter : IClusterWriter
 {
@@ -24,11 +26,11 @@ internal sealed class SimClusterWriter : IClusterWriter
 
     public event Action<ClusterWrite>? Written;
 
-    public Task WriteAsync(ClusterWrite write, CancellationToken cancellationToken)
+    public Task<string?> WriteAsync(ClusterWrite write, CancellationToken cancellationToken)
     {
         if (_fault(write) is { } status)
         {
-            return Task.FromException(new KubernetesApiException(status, $"{status} injected on {write.GetType().Name}"));
+            return Task.FromException<string?>(new KubernetesApiException(status, $"{status} injected on {write.GetType().Name}"));
         }
         try
         {
@@ -36,9 +38,27 @@ internal sealed class SimClusterWriter : IClusterWriter
         }
         catch (KubernetesApiException e)
         {
-            return Task.FromException(e);
+            return Task.FromException<string?>(e);
         }
-        return Task.CompletedTask;
+        return Task.FromResult(write is ServiceWrite w ? _server.VersionOf("Service/" + w.Service.Key).ToString(CultureInfo.InvariantCulture) : null);
+    }
+
+    public Task<string?> ReadServiceVersionAsync(ServiceRef service, CancellationToken cancellationToken)
+    {
+        var key = "Service/" + service.Key;
+        try
+        {
+            _server.Admit("GET", key, null);
+        }
+        catch (KubernetesApiException e) when (e.StatusCode == 404)
+        {
+            return Task.FromResult<string?>(null);
+        }
+        catch (KubernetesApiException e)
+        {
+            return Task.FromException<string?>(e);
+        }
+        return Task.FromResult<string?>(_server.VersionOf(key).ToString(CultureInfo.InvariantCulture));
     }
 
     private void Apply(ClusterWrite write)
@@ -46,6 +66,7 @@ internal sealed class SimClusterWriter : IClusterWriter
         switch (write)
         {
             case SetServiceIngress s:
+                _server.Admit("PATCH status", "Service/" + s.Service.Key, s.ResourceVersion);
                 Written?.Invoke(write);
                 _server.PatchStatus("Service/" + s.Service.Key, status =>
                 {
@@ -59,11 +80,12 @@ internal sealed class SimClusterWriter : IClusterWriter
                     {
                         lb["ingress"] = new JsonArray(s.Addresses.Select(a => (JsonNode)new JsonObject { ["ip"] = a }).ToArray());
                     }
-                });
+                }, s.ResourceVersion);
                 break;
             case SetAllocatedPool p:
+                _server.Admit("PATCH", "Service/" + p.Service.Key, p.ResourceVersion);
                 Written?.Invoke(write);
-                _server.PatchAnnotation("Service/" + p.Service.Key, ObservedCluster.AllocatedFromPool, p.Pool);
+                _server.PatchAnnotation("Service/" + p.Service.Key, ObservedCluster.AllocatedFromPool, p.Pool, p.ResourceVersion);
                 break;
             case SetPoolStatus p:
                 Written?.Invoke(write);

@@ -19,7 +19,7 @@ internal static class ClusterObjects
     }
 
     public static ManifestDocument Service(string name, string? ingress = null, string? pool = null, string type = "LoadBalancer",
-        string? loadBalancerClass = null, string? requested = null, string ns = "default")
+        string? loadBalancerClass = null, string? requested = null, string ns = "default", string? resourceVersion = null)
     {
         var annotations = new List<string>();
         if (pool is not null)
@@ -33,8 +33,9 @@ internal static class ClusterObjects
         var status = ingress is null ? "" : $",\"status\":{{\"loadBalancer\":{{\"ingress\":[{string.Join(",", ingress.Split(',').Select(i => $"{{\"ip\":\"{i}\"}}"))}]}}}}";
         var cls = loadBalancerClass is null ? "" : $",\"loadBalancerClass\":\"{loadBalancerClass}\"";
         var annotationList = string.Join(",", annotations);
+        var version = resourceVersion is null ? "" : $",\"resourceVersion\":\"{resourceVersion}\"";
         return new ManifestDocument($"Service/{ns}/{name}", $$$"""
-            {"apiVersion":"v1","kind":"Service","metadata":{"name":"{{{name}}}","namespace":"{{{ns}}}","annotations":{{{{annotationList}}}}},
+            {"apiVersion":"v1","kind":"Service","metadata":{"name":"{{{name}}}","namespace":"{{{ns}}}"{{{version}}},"annotations":{{{{annotationList}}}}},
              "spec":{"type":"{{{type}}}","clusterIP":"10.96.0.10","ports":[{"port":80,"protocol":"TCP"}]{{{cls}}}}{{{status}}}}
             """);
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using BgpKit.MetalLb.Kubernetes.Tests.Sources;
 using BgpKit.TestSupport;
 using k8s;
@@ -56,6 +57,46 @@ public sealed class FakeApiServerClientTests : IDisposable
 
         var missing = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.ReadNamespacedServiceAsync("missing", "default", cancellationToken: Token));
         Assert.Equal(HttpStatusCode.NotFound, missing.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_patch_that_carries_a_resourceVersion_is_conditional_on_it_on_the_status_subresource_too()
+    {
+        // The real server takes a metadata.resourceVersion set by the patch as a precondition (409, no server-side retry);
+        // a patch without one applies to whatever the object holds. The controller's Service writes rely on both.
+        var read = await _client.CoreV1.ReadNamespacedServiceAsync("web", "default", cancellationToken: Token);
+        var observed = read.Metadata.ResourceVersion;
+        static V1Patch Patch(string? version, JsonObject body)
+        {
+            if (version is not null)
+            {
+                body["metadata"] ??= new JsonObject();
+                body["metadata"]!["resourceVersion"] = version;
+            }
+            return new(body.ToJsonString(), V1Patch.PatchType.MergePatch);
+        }
+        V1Patch Status(string ip, string? version) =>
+            Patch(version, new JsonObject { ["status"] = new JsonObject { ["loadBalancer"] = new JsonObject { ["ingress"] = new JsonArray(new JsonObject { ["ip"] = ip }) } } });
+        V1Patch Annotate(string version) =>
+            Patch(version, new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { ["metallb.io/ip-allocated-from-pool"] = "pool" } } });
+
+        var first = await _client.CoreV1.PatchNamespacedServiceStatusAsync(Status("198.51.100.1", observed), "web", "default", cancellationToken: Token);
+        Assert.NotEqual(observed, first.Metadata.ResourceVersion);
+
+        var stale = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.PatchNamespacedServiceStatusAsync(Status("198.51.100.2", observed), "web", "default", cancellationToken: Token));
+        Assert.Equal(HttpStatusCode.Conflict, stale.Response.StatusCode);
+        Assert.Contains("the object has been modified", stale.Response.Content, StringComparison.Ordinal);
+        var staleMain = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.PatchNamespacedServiceAsync(Annotate(observed), "web", "default", cancellationToken: Token));
+        Assert.Equal(HttpStatusCode.Conflict, staleMain.Response.StatusCode);
+        Assert.Equal(["198.51.100.1"], _server.Ingress("default", "web"));
+        Assert.Null(_server.Get("v1", "services", "default", "web")!["metadata"]!["annotations"]?["metallb.io/ip-allocated-from-pool"]);
+
+        // Conditioned on the version the first write returned: nobody wrote in between, so it lands.
+        var second = await _client.CoreV1.PatchNamespacedServiceAsync(Annotate(first.Metadata.ResourceVersion), "web", "default", cancellationToken: Token);
+        Assert.Equal("pool", second.Metadata.Annotations["metallb.io/ip-allocated-from-pool"]);
+
+        var unconditional = await _client.CoreV1.PatchNamespacedServiceStatusAsync(Status("198.51.100.3", null), "web", "default", cancellationToken: Token);
+        Assert.Equal("198.51.100.3", unconditional.Status.LoadBalancer.Ingress.Single().Ip);
     }
 
     [Fact]

@@ -167,6 +167,77 @@ public class ClusterAllocatorTests
     }
 
     [Theory]
+    [InlineData("a")]
+    [InlineData("b")]
+    public void When_one_of_two_sharing_services_changes_its_key_the_changed_one_moves(string changed)
+    {
+        // Found by the cluster simulation (seed 50059): the partner earlier by name kept the address even when it
+        // was the one that changed, and the unchanged one moved. Upstream moves the Service that changed.
+        string Svc(string name, string key) => Held(name, "192.0.2.9", $"metallb.io/allow-shared-ip: {key}, metallb.io/ip-allocated-from-pool: pool1")
+            .Replace("port: 80", name == "a" ? "port: 80" : "port: 443", StringComparison.Ordinal);
+        var before = Allocate(null, Pool, Svc("a", "k"), Svc("b", "k"));
+        Assert.Equal("192.0.2.9", Addresses(before, "a"));
+        Assert.Equal("192.0.2.9", Addresses(before, "b"));
+
+        var after = Allocate(before, Pool, Svc("a", changed == "a" ? "other" : "k"), Svc("b", changed == "b" ? "other" : "k"));
+
+        string unchanged = changed == "a" ? "b" : "a";
+        Assert.Equal("192.0.2.9", Addresses(after, unchanged));
+        Assert.False(after.Service("default", unchanged)!.AddressesChanged);
+        Assert.NotEqual("192.0.2.9", Addresses(after, changed));
+        Assert.True(after.Service("default", changed)!.AddressesChanged);
+    }
+
+    [Theory]
+    [InlineData("a")]
+    [InlineData("b")]
+    public void When_one_of_two_sharing_services_takes_the_others_port_the_changed_one_moves(string changed)
+    {
+        string Svc(string name, int port) => Held(name, "192.0.2.9", "metallb.io/allow-shared-ip: k, metallb.io/ip-allocated-from-pool: pool1")
+            .Replace("port: 80", $"port: {port}", StringComparison.Ordinal);
+        var before = Allocate(null, Pool, Svc("a", 80), Svc("b", 443));
+
+        var after = Allocate(before, Pool, Svc("a", changed == "a" ? 443 : 80), Svc("b", changed == "b" ? 80 : 443));
+
+        string unchanged = changed == "a" ? "b" : "a";
+        Assert.Equal("192.0.2.9", Addresses(after, unchanged));
+        Assert.NotEqual("192.0.2.9", Addresses(after, changed));
+    }
+
+    [Fact]
+    public void The_changed_one_still_moves_when_its_move_was_not_written_before_the_next_call()
+    {
+        // A failed write, or a replica that was not leading: the next call sees the same status and the new spec again,
+        // and must not then take the change as old news and keep by name order.
+        string Svc(string name, string key) => Held(name, "192.0.2.9", $"metallb.io/allow-shared-ip: {key}, metallb.io/ip-allocated-from-pool: pool1")
+            .Replace("port: 80", name == "a" ? "port: 80" : "port: 443", StringComparison.Ordinal);
+        var before = Allocate(null, Pool, Svc("a", "k"), Svc("b", "k"));
+        var changed = Allocate(before, Pool, Svc("a", "other"), Svc("b", "k"));
+        var again = Allocate(changed, Pool, Svc("a", "other"), Svc("b", "k"));
+
+        Assert.Equal("192.0.2.9", Addresses(again, "b"));
+        Assert.Equal(Addresses(changed, "a"), Addresses(again, "a"));
+        Assert.NotEqual("192.0.2.9", Addresses(again, "a"));
+
+        // Once the move is in the status, the new sharing is the settled one.
+        var written = Allocate(again, Pool, Held("a", Addresses(again, "a"), "metallb.io/allow-shared-ip: other, metallb.io/ip-allocated-from-pool: pool1"), Svc("b", "k"));
+        Assert.All(written.Services, s => Assert.False(s.AddressesChanged, s.Name));
+    }
+
+    [Fact]
+    public void Without_a_previous_call_a_sharing_conflict_keeps_the_address_for_the_first_by_name()
+    {
+        // A controller just started cannot tell which of the two changed (upstream's restart cannot either): name order.
+        string Svc(string name, string key) => Held(name, "192.0.2.9", $"metallb.io/allow-shared-ip: {key}, metallb.io/ip-allocated-from-pool: pool1")
+            .Replace("port: 80", name == "a" ? "port: 80" : "port: 443", StringComparison.Ordinal);
+
+        var restarted = Allocate(null, Pool, Svc("a", "k"), Svc("b", "other"));
+
+        Assert.Equal("192.0.2.9", Addresses(restarted, "a"));
+        Assert.NotEqual("192.0.2.9", Addresses(restarted, "b"));
+    }
+
+    [Theory]
     [InlineData("192.0.2.0/24", 254)]               // one .0 and one .255
     [InlineData("10.0.0.0/22", 1016)]               // two per /24
     [InlineData("192.0.2.250-192.0.3.5", 10)]       // 12 addresses, .255 and .0 left out
