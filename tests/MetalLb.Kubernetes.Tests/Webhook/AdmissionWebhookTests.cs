@@ -142,10 +142,8 @@ public class AdmissionWebhookTests
     [InlineData("7")]
     public void An_object_whose_metadata_is_not_an_object_is_judged_as_naming_no_namespace(string metadata)
     {
-        var review = $$$"""
-            {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"7002","operation":"CREATE","name":"tor",
-             "object":{"apiVersion":"metallb.io/v1beta2","kind":"BGPPeer","metadata":{{{metadata}}},"spec":{"peerAddress":"192.0.2.254"}}}}
-            """;
+        var review = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"7002\",\"operation\":\"CREATE\",\"name\":\"tor\","
+            + "\"object\":{\"apiVersion\":\"metallb.io/v1beta2\",\"kind\":\"BGPPeer\",\"metadata\":" + metadata + ",\"spec\":{\"peerAddress\":\"192.0.2.254\"}}}}";
         var (status, body) = Webhook.Handle(PeerPath, Encoding.UTF8.GetBytes(review));
         Assert.Equal(200, status);
         var response = JsonNode.Parse(body)!["response"]!;
