@@ -38,11 +38,13 @@ public static class ClusterAllocator
         var config = valid ? candidate : previous?.InForce;
         if (config is null)
         {
-            // Nothing is allocated before a configuration is valid, but each Service's sharing is kept as first seen:
-            // when one changes before then (a controller started into an invalid configuration), the first allocation
-            // still knows which of two sharing Services changed (simulation seeds 54638, 69035 of the 100,000-seed run).
+            // Nothing is allocated before a configuration is valid, but the sharing of each Service holding an address
+            // is kept as first seen: when one changes before then (a controller started into an invalid configuration),
+            // the first allocation still knows which of two sharing Services changed (simulation seeds 54638, 69035 of
+            // the 100,000-seed run). A Service without an address shares nothing yet; its first allocation records it
+            // (seed 74726: a signature kept from before its first address made the first allocation's sharing look changed).
             var seen = new Dictionary<string, string>(previous?.SharingSignatures ?? new Dictionary<string, string>(), StringComparer.Ordinal);
-            foreach (var service in manifests.Services.Where(Allocator.IsMetalLbService))
+            foreach (var service in manifests.Services.Where(s => s.IngressIps.Count > 0 && Allocator.IsMetalLbService(s)))
             {
                 seen.TryAdd(service.Key, new ServiceRequest(service).SharingSignature);
             }

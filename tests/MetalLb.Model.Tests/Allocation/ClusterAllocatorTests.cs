@@ -248,6 +248,28 @@ public class ClusterAllocatorTests
     }
 
     [Fact]
+    public void A_Service_seen_without_an_address_in_an_invalid_configuration_is_judged_by_the_sharing_of_its_first_allocation()
+    {
+        // Found by the simulation after the fix above (seed 74726): "a" was first seen with key "other" and no address
+        // while the configuration was invalid, was then given key "k" and an address shared with "b", and went back to
+        // "other". Its signature kept from before its first address matched again, so "b" moved instead of "a".
+        string Fresh(string name, string key) => Service(name, annotations: $"metallb.io/allow-shared-ip: {key}")
+            .Replace("port: 80", name == "a" ? "port: 80" : "port: 443", StringComparison.Ordinal);
+        string HeldAt(string name, string address, string key) => Held(name, address, $"metallb.io/allow-shared-ip: {key}, metallb.io/ip-allocated-from-pool: pool1")
+            .Replace("port: 80", name == "a" ? "port: 80" : "port: 443", StringComparison.Ordinal);
+        var started = Allocate(null, Pool, PoolNamed("pool2", "192.0.2.0/25"), Fresh("a", "other"));
+        Assert.False(started.ConfigurationValid);
+        var first = Allocate(started, Pool, Fresh("a", "k"), Fresh("b", "k"));
+        var shared = Addresses(first, "a");
+        Assert.Equal(shared, Addresses(first, "b"));
+
+        var after = Allocate(first, Pool, HeldAt("a", shared, "other"), HeldAt("b", shared, "k"));
+
+        Assert.Equal(shared, Addresses(after, "b"));
+        Assert.NotEqual(shared, Addresses(after, "a"));
+    }
+
+    [Fact]
     public void Without_a_previous_call_a_sharing_conflict_keeps_the_address_for_the_first_by_name()
     {
         // A controller just started cannot tell which of the two changed (upstream's restart cannot either): name order.
