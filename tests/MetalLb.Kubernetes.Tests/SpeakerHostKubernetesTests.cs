@@ -20,10 +20,13 @@ public sealed class SpeakerHostKubernetesTests
             BgpListen = null,
             StatusEndPoint = null,
         });
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var running = host.RunAsync(stop.Token);
 
-        for (var i = 0; i < 500 && host.Status.Config().InForce is null; i++)
+        // Bounded by time, not by a count of short sleeps: a host starting on a loaded machine (CI runs the test
+        // assemblies side by side) can take longer than ten seconds to list.
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (host.Status.Config().InForce is null && started.Elapsed < TimeSpan.FromSeconds(60))
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System);
         }

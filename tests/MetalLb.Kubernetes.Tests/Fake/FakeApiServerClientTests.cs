@@ -183,9 +183,10 @@ public sealed class FakeApiServerClientTests : IDisposable
         var runningFirst = first.RunUntilLeadershipLostAsync(stopFirst.Token);
         await firstLeads.Task.WaitAsync(Token);
         var runningSecond = second.RunUntilLeadershipLostAsync(Token);
-        await Task.Delay(TimeSpan.FromMilliseconds(500), TimeProvider.System, Token);
+        // The second candidate reads the Lease every 100 ms; on a loaded machine its first read may come late, so wait
+        // for it rather than for a fixed time.
+        await Poll.UntilAsync(() => second.GetLeader() == "first", "the second candidate to see the first lead", TimeSpan.FromSeconds(30));
         Assert.False(secondLeads.Task.IsCompleted);
-        Assert.Equal("first", second.GetLeader());
 
         // Release as client-go's ReleaseOnCancel does: stop renewing, then write an empty holder.
         await stopFirst.CancelAsync();
