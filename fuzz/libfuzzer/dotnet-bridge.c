@@ -10,7 +10,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/shm.h>
 #include <unistd.h>
 
@@ -66,11 +68,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     shared = shmat(segment, NULL, 0);
     if (shared == (void *)-1)
         fail("shmat");
+    pid_t parent = getpid();
     pid_t child = fork();
     if (child < 0)
         fail("fork");
     if (child == 0)
     {
+        // The .NET side does not stop when its control pipe closes: end it with the bridge, however the bridge ends
+        // (time limit, crash, -merge's sub-processes), or it is left behind waiting.
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+            fail("prctl");
+        if (getppid() != parent)
+            _exit(2); // the bridge ended before the line above
         if (dup2(to_child[0], ControlFd) < 0 || dup2(from_child[1], StatusFd) < 0)
             fail("dup2");
         char number[16];
