@@ -215,10 +215,24 @@ public sealed partial class FakeApiServer
             response.Close();
             return;
         }
-        await output.FlushAsync();
-        await foreach (var line in watch.Lines.Reader.ReadAllAsync())
+        try
         {
-            await WriteLineAsync(output, line);
+            await output.FlushAsync();
+            await foreach (var line in watch.Lines.Reader.ReadAllAsync())
+            {
+                await WriteLineAsync(output, line);
+            }
+        }
+        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
+        {
+            // The client went away. HttpListener says so only at the next write; the API server then forgets the
+            // watch, and so does this one (it used to keep it, counted by OpenWatches and fed forever).
+            lock (_gate)
+            {
+                _watches.Remove(watch);
+            }
+            watch.Lines.Writer.TryComplete();
+            return;
         }
         if (watch.Dropped)
         {

@@ -301,6 +301,28 @@ public sealed class FakeApiServerClientTests : IDisposable
     }
 
     [Fact]
+    public async Task A_watch_whose_client_went_away_is_forgotten_at_the_next_event()
+    {
+        using var gone = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var _ in _client.CustomObjects.WatchListNamespacedCustomObjectAsync("metallb.io", "v1beta1", "metallb-system", "ipaddresspools", cancellationToken: gone.Token))
+            {
+            }
+        }, Token);
+        await Poll.UntilAsync(() => _server.OpenWatches("ipaddresspools") == 1, "the watch to open");
+        await gone.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+        // The server learns the client left when it next writes to it, as a real one does at the latest then.
+        var n = 0;
+        await Poll.UntilAsync(() =>
+        {
+            _server.Put(ApiObjects.Pool($"203.0.113.{16 * (n % 8)}/28", $"p{n++}"));
+            return _server.OpenWatches("ipaddresspools") == 0;
+        }, "the abandoned watch to be forgotten");
+    }
+
+    [Fact]
     public async Task The_authorizer_refuses_with_the_real_servers_forbidden_status()
     {
         _server.TokenUsers["speaker-token"] = "system:serviceaccount:metallb-system:speaker";
