@@ -83,8 +83,10 @@ internal sealed partial class NodeStatusPublisher
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
+            // Cancelled, or an API error that arrived just as it was (a pass lets errors pass while cancelled):
+            // either way the host asked to stop.
         }
     }
 

@@ -156,6 +156,13 @@ internal sealed partial class ResourceReflector
                 }
                 backoff = Next(backoff);
             }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+                // An answer that arrived as the caller stopped (a 401 read just before the cancellation, say): the
+                // caller asked to stop, so stop. Letting it escape broke "never throws anything but cancellation"
+                // and failed KubeconfigTlsTests under load.
+                return;
+            }
         }
     }
 
