@@ -230,7 +230,11 @@ public sealed partial class BfdEndpoint
             return;
         }
         var now = NowMicroseconds;
-        var jitter = _random.NextDouble();
+        double jitter;
+        lock (_random) // shared with API threads (discriminators) and link set-up (source ports): Random is not thread-safe
+        {
+            jitter = _random.NextDouble();
+        }
         BfdInput input;
         switch (e.Kind)
         {

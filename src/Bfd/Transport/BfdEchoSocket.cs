@@ -152,7 +152,12 @@ internal sealed class BfdEchoSocket : IDisposable
                 HostOrder.WriteInt32(option, BfdPorts.SingleHopTtl - 1);
                 receive.SetRawSocketOption(DatagramReceiver.SolIpv6, Ipv6UnicastHops, option[..4]);
             }
-            var port = (ushort)(BfdPorts.SourcePortFirst + random.Next(BfdPorts.SourcePortLast - BfdPorts.SourcePortFirst + 1));
+            int offset;
+            lock (random) // the endpoint's Random, shared with its loop
+            {
+                offset = random.Next(BfdPorts.SourcePortLast - BfdPorts.SourcePortFirst + 1);
+            }
+            var port = (ushort)(BfdPorts.SourcePortFirst + offset);
             unavailable = null;
             var echo = new BfdEchoSocket(endpoint, link, local, fd, receive, name, index, mac, port);
             fd = -1;

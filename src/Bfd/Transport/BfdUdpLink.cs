@@ -141,7 +141,11 @@ internal sealed unsafe class BfdUdpLink : BfdLink
     private static void BindSourcePort(Socket socket, IPAddress localAddress, Random random)
     {
         const int span = BfdPorts.SourcePortLast - BfdPorts.SourcePortFirst + 1;
-        var start = random.Next(span);
+        int start;
+        lock (random) // the endpoint's Random, shared with its loop
+        {
+            start = random.Next(span);
+        }
         for (var i = 0; i < span; i++)
         {
             var port = BfdPorts.SourcePortFirst + (start + i) % span;
