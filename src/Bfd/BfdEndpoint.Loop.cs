@@ -112,9 +112,13 @@ public sealed partial class BfdEndpoint
     /// <summary>
     /// Width of a timer wheel slot, and so the loop's batching period: under load the loop wakes at most once
     /// per tick and handles every packet and deadline of that tick together. A deadline fires at most one tick
-    /// late (transmit intervals are jittered down by 0-25% anyway, RFC 5880 section 6.8.7).
+    /// late; sessions know it (<see cref="TimerSlack"/>) and keep their jittered intervals a tick short of 100%, so a
+    /// late packet still leaves within the interval (RFC 5880 section 6.8.7).
     /// </summary>
     internal const long WheelTick = 1000;
+
+    /// <summary>How late this endpoint's timers may fire: a wheel tick, or 0 for the inline loop of tests, which fires them exactly.</summary>
+    internal long TimerSlack => _inline ? 0 : WheelTick;
 
     // 4096 slots of 1 ms: deadlines up to 4 s ahead (a slow-start detection time of 3 s included) sit in
     // their own slot; later ones wait a revolution.

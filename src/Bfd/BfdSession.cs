@@ -48,6 +48,7 @@ public sealed class BfdSession : IAsyncDisposable
             BfdProfile.Microseconds(profile.ReceiveInterval), profile.DetectMultiplier, profile.PassiveMode,
             options.Authentication?.Type ?? BfdAuthenticationType.None, initialSequence,
             EchoPossible(profile), BfdProfile.Microseconds(profile.EchoInterval));
+        Variables.TimerSlack = endpoint.TimerSlack;
         var port = options.Multihop ? BfdPorts.MultihopControl : endpoint.ControlPort;
         PeerSocketAddress = new IPEndPoint(options.PeerAddress, port).Serialize();
         NativePeerAddress = NativeSocketAddress.Encode(options.PeerAddress, port);

@@ -47,6 +47,17 @@ public sealed class BfdEndpointTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Sessions_of_the_looping_endpoint_know_its_timer_slack_and_inline_ones_none()
+    {
+        // The loop fires a deadline up to one wheel tick late, so its sessions keep a tick in hand (RFC 5880 6.8.7).
+        await using var looping = new BfdEndpoint(_time, new Random(4), _logs, null, _network.Factory, 3784, inline: false);
+        var late = looping.StartSession(new BfdSessionOptions(IPAddress.Parse("192.0.2.5"), IPAddress.Parse("192.0.2.6")) { Profile = Fast() });
+        Assert.Equal(BfdEndpoint.WheelTick, late.Variables.TimerSlack);
+        var (exact, _) = Pair();
+        Assert.Equal(0, exact.Variables.TimerSlack);
+    }
+
     private (BfdSession A, BfdSession B) Pair(BfdProfile? a = null, BfdProfile? b = null, BfdAuthenticationKey? keyA = null, BfdAuthenticationKey? keyB = null)
     {
         var sa = _a.StartSession(new BfdSessionOptions(A, B) { Profile = a ?? Fast(), Authentication = keyA });

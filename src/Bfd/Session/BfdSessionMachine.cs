@@ -352,7 +352,7 @@ internal static class BfdSessionMachine
         {
             // 6.8.9: a 25% jitter may shorten the interval below the peer's Required Min Echo RX, as for control packets.
             actions |= BfdActions.TransmitEcho;
-            v.NextEchoAt = input.Now + Jittered(v.EchoTransmitInterval, v.DetectMult, input.JitterSample);
+            v.NextEchoAt = input.Now + Jittered(v.EchoTransmitInterval, v.DetectMult, input.JitterSample, v.TimerSlack);
         }
     }
 
@@ -421,7 +421,7 @@ internal static class BfdSessionMachine
             // First packet of a session (or after a pause) goes out now.
             actions |= BfdActions.Transmit;
         }
-        var next = input.Now + Jittered(v.TransmitInterval, v.DetectMult, input.JitterSample);
+        var next = input.Now + Jittered(v.TransmitInterval, v.DetectMult, input.JitterSample, v.TimerSlack);
         if ((actions & (BfdActions.Transmit | BfdActions.TransmitFinal)) != 0 || next < v.NextTransmitAt)
         {
             // Sending now restarts the interval; a shorter interval takes effect without waiting out the old one.
@@ -431,11 +431,19 @@ internal static class BfdSessionMachine
 
     /// <summary>
     /// Section 6.8.7: the interval is reduced by a random 0 to 25%, or 10 to 25% when Detect Mult is 1,
-    /// so consecutive packets are 75-100% (75-90%) of the negotiated interval apart.
+    /// so consecutive packets are 75-100% (75-90%) of the negotiated interval apart. An owner whose timers fire up
+    /// to <paramref name="slack"/> late gets at most 100% minus the slack, never less than 75%: the packet then
+    /// leaves within the interval however late in that slack the timer fires (for intervals of at least four
+    /// slacks, which every BFD interval worth running is; one tick is 1 ms).
     /// </summary>
-    internal static long Jittered(long interval, byte detectMult, double sample)
+    internal static long Jittered(long interval, byte detectMult, double sample, long slack = 0)
     {
         var factor = detectMult == 1 ? 0.90 - 0.15 * sample : 1.0 - 0.25 * sample;
-        return Math.Max(1, (long)(interval * factor));
+        var jittered = Math.Max(1, (long)(interval * factor));
+        if (slack > 0 && jittered > interval - slack)
+        {
+            jittered = Math.Max(interval - slack, Math.Max(1, (interval * 3 + 3) / 4));
+        }
+        return jittered;
     }
 }

@@ -67,6 +67,13 @@ internal struct BfdSessionVariables
     public long NextEchoAt;
     public long EchoDetectionDeadline;
 
+    /// <summary>
+    /// How late, in microseconds, the owner's timers may fire (one timer-wheel tick for the endpoint's loop; 0 for
+    /// an owner that fires them exactly): transmit intervals are jittered within 75% and 100% minus this, so a
+    /// packet that leaves late still leaves within 100% of the interval (RFC 5880 section 6.8.7).
+    /// </summary>
+    public long TimerSlack;
+
     /// <summary>The initial values of section 6.8.1 for a session that has not started yet.</summary>
     public static BfdSessionVariables Create(uint localDiscr, uint desiredMinTx, uint requiredMinRx, byte detectMult, bool passive,
         BfdAuthenticationType authType, uint initialXmitAuthSeq, bool echoEnabled = false, uint echoInterval = 0)

@@ -1,4 +1,6 @@
 using BgpKit.Bfd.Session;
+using FsCheck;
+using FsCheck.Fluent;
 
 namespace BgpKit.Bfd.Tests.Session;
 
@@ -169,6 +171,33 @@ public sealed class BfdTimerTests
     [InlineData((byte)1, 1.0, 750L)]
     public void Jitter_is_0_to_25_percent_or_10_to_25_with_multiplier_1(byte mult, double sample, long expected) =>
         Assert.Equal(expected, BfdSessionMachine.Jittered(1000, mult, sample));
+
+    [Theory]
+    [InlineData((byte)3, 0.0, 99_000L)]      // 100% would leave at up to 101% when the tick fires late: a tick short
+    [InlineData((byte)3, 0.002, 99_000L)]
+    [InlineData((byte)3, 0.5, 87_500L)]      // well inside: untouched
+    [InlineData((byte)3, 1.0, 75_000L)]
+    [InlineData((byte)1, 0.0, 90_000L)]      // multiplier 1 stops at 90% anyway
+    public void A_timer_slack_keeps_the_jittered_interval_a_slack_short_of_100_percent(byte mult, double sample, long expected) =>
+        Assert.Equal(expected, BfdSessionMachine.Jittered(100_000, mult, sample, slack: 1000));
+
+    [Fact]
+    public void A_slack_too_large_for_the_interval_gives_way_to_the_75_percent_floor() =>
+        Assert.Equal(1500L, BfdSessionMachine.Jittered(2000, 3, 0.0, slack: 1000));
+
+    [Fact]
+    public void With_slack_a_late_timer_still_sends_within_75_to_100_percent()
+    {
+        var intervals = Gen.Choose(4000, 2_000_000).Select(i => (long)i);
+        var samples = Gen.Choose(0, 999_999).Select(i => i / 1_000_000.0);
+        var property = Prop.ForAll(intervals.ToArbitrary(), samples.ToArbitrary(), (interval, sample) =>
+        {
+            var jittered = BfdSessionMachine.Jittered(interval, 3, sample, slack: 1000);
+            // The timer fires anywhere from on time to a slack late.
+            return jittered >= interval * 3 / 4 && jittered + 1000 <= interval;
+        });
+        Check.One(BfdArbitraries.Config, property);
+    }
 
     [Fact]
     public void Transmit_interval_is_the_greater_of_our_TX_and_the_peer_RX()
