@@ -234,11 +234,7 @@ public sealed partial class BfdEndpoint
             return;
         }
         var now = NowMicroseconds;
-        double jitter;
-        lock (_random) // shared with API threads (discriminators) and link set-up (source ports): Random is not thread-safe
-        {
-            jitter = _random.NextDouble();
-        }
+        var jitter = NextJitter();
         BfdInput input;
         switch (e.Kind)
         {

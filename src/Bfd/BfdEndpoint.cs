@@ -75,7 +75,7 @@ public sealed partial class BfdEndpoint : IAsyncDisposable
         ControlPort = controlPort;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("BgpKit.Bfd");
         _linkFactory = linkFactory ?? ((endpoint, local, multihop) =>
-            new BfdUdpLink(endpoint, local, multihop, multihop ? BfdPorts.MultihopControl : endpoint.ControlPort, endpoint._random,
+            new BfdUdpLink(endpoint, local, multihop, multihop ? BfdPorts.MultihopControl : endpoint.ControlPort,
                 endpoint._listenOnAnyAddress, batched: endpoint._batched));
         _metrics = new BfdMetrics(meterFactory, ObserveSessionUp);
         _origin = time.GetTimestamp();
@@ -229,11 +229,29 @@ public sealed partial class BfdEndpoint : IAsyncDisposable
         return value;
     }
 
+    // One Random for discriminators (API threads), jitter (the loop) and source ports (link set-up): System.Random
+    // is not thread-safe and can break for good when shared, so every draw takes its lock.
     private uint NextUInt()
     {
         lock (_random)
         {
             return (uint)_random.NextInt64(0, 1L << 32);
+        }
+    }
+
+    internal int NextRandom(int maxExclusive)
+    {
+        lock (_random)
+        {
+            return _random.Next(maxExclusive);
+        }
+    }
+
+    private double NextJitter()
+    {
+        lock (_random)
+        {
+            return _random.NextDouble();
         }
     }
 

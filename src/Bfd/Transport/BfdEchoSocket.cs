@@ -76,7 +76,7 @@ internal sealed class BfdEchoSocket : IDisposable
     /// Opens the echo sockets for <paramref name="link"/>'s address, or says why echo cannot run here. Call
     /// on a thread in the network namespace of the link (sockets belong to their creator's namespace).
     /// </summary>
-    public static BfdEchoSocket? TryOpen(BfdEndpoint endpoint, BfdLink link, IPAddress local, int echoPort, Random random, out string? unavailable)
+    public static BfdEchoSocket? TryOpen(BfdEndpoint endpoint, BfdLink link, IPAddress local, int echoPort, out string? unavailable)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -152,12 +152,7 @@ internal sealed class BfdEchoSocket : IDisposable
                 HostOrder.WriteInt32(option, BfdPorts.SingleHopTtl - 1);
                 receive.SetRawSocketOption(DatagramReceiver.SolIpv6, Ipv6UnicastHops, option[..4]);
             }
-            int offset;
-            lock (random) // the endpoint's Random, shared with its loop
-            {
-                offset = random.Next(BfdPorts.SourcePortLast - BfdPorts.SourcePortFirst + 1);
-            }
-            var port = (ushort)(BfdPorts.SourcePortFirst + offset);
+            var port = (ushort)(BfdPorts.SourcePortFirst + endpoint.NextRandom(BfdPorts.SourcePortLast - BfdPorts.SourcePortFirst + 1));
             unavailable = null;
             var echo = new BfdEchoSocket(endpoint, link, local, fd, receive, name, index, mac, port);
             fd = -1;

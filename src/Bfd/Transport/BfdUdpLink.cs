@@ -22,7 +22,6 @@ internal sealed unsafe class BfdUdpLink : BfdLink
     private readonly Socket _receive;
     private readonly Socket _send;
     private readonly bool _wildcard;
-    private readonly Random _random;
     // Wildcard mode: one send socket per local address, created on the endpoint's loop (its only user).
     private readonly Dictionary<IPAddress, Socket> _sendByAddress = new();
     // Echo sockets by local address, opened by the first session that wants echo (null: unavailable, with the reason).
@@ -35,14 +34,13 @@ internal sealed unsafe class BfdUdpLink : BfdLink
     private readonly SendBatch? _sendBatch;
     private readonly object _sendGate = new();
 
-    public BfdUdpLink(BfdEndpoint endpoint, IPAddress localAddress, bool multihop, int controlPort, Random random, bool wildcard = false,
+    public BfdUdpLink(BfdEndpoint endpoint, IPAddress localAddress, bool multihop, int controlPort, bool wildcard = false,
         int echoPort = BfdPorts.Echo, bool batched = false)
         : base(localAddress, multihop)
     {
         _echoPort = echoPort;
         _endpoint = endpoint;
         _wildcard = wildcard;
-        _random = random;
         var family = localAddress.AddressFamily;
         _receive = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
         _send = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
@@ -82,7 +80,7 @@ internal sealed unsafe class BfdUdpLink : BfdLink
             if (!wildcard || batched)
             {
                 // Batched wildcard: one send socket on the wildcard address; IP_PKTINFO picks each packet's source.
-                BindSourcePort(_send, localAddress, random);
+                BindSourcePort(_send, localAddress, endpoint);
             }
         }
         catch
@@ -138,14 +136,10 @@ internal sealed unsafe class BfdUdpLink : BfdLink
     }
 
     // RFC 5881 section 4: a source port in 49152..65535, the same for every packet of a session.
-    private static void BindSourcePort(Socket socket, IPAddress localAddress, Random random)
+    private static void BindSourcePort(Socket socket, IPAddress localAddress, BfdEndpoint endpoint)
     {
         const int span = BfdPorts.SourcePortLast - BfdPorts.SourcePortFirst + 1;
-        int start;
-        lock (random) // the endpoint's Random, shared with its loop
-        {
-            start = random.Next(span);
-        }
+        var start = endpoint.NextRandom(span);
         for (var i = 0; i < span; i++)
         {
             var port = BfdPorts.SourcePortFirst + (start + i) % span;
@@ -170,7 +164,7 @@ internal sealed unsafe class BfdUdpLink : BfdLink
         if (!_sendByAddress.TryGetValue(local, out var socket))
         {
             socket = new Socket(local.AddressFamily, SocketType.Dgram, ProtocolType.Udp) { Ttl = BfdPorts.SingleHopTtl };
-            BindSourcePort(socket, local, _random);
+            BindSourcePort(socket, local, _endpoint);
             _sendByAddress.Add(local, socket);
         }
         return socket;
@@ -220,7 +214,7 @@ internal sealed unsafe class BfdUdpLink : BfdLink
         {
             if (!_echo.TryGetValue(localAddress, out var entry))
             {
-                var socket = BfdEchoSocket.TryOpen(_endpoint, this, localAddress, _echoPort, _random, out var unavailable);
+                var socket = BfdEchoSocket.TryOpen(_endpoint, this, localAddress, _echoPort, out var unavailable);
                 entry = (socket, unavailable);
                 _echo.Add(localAddress, entry);
             }
