@@ -20,16 +20,14 @@ public static class ExternalTool
     public static Task<string> RunAsync(string tool, params string[] arguments)
     {
         var key = tool + "\0" + string.Join("\0", arguments);
-        return Answers.GetOrAdd(key, _ => new Lazy<Task<string>>(() => RunOnceAsync(tool, arguments))).Value;
+        return Answers.GetOrAdd(key, _ => new Lazy<Task<string>>(() => RunUncachedAsync(tool, arguments))).Value;
     }
 
     /// <summary>
     /// The standard output of <paramref name="tool"/> run now, not cached: for a file that is still being written
     /// (a capture in progress).
     /// </summary>
-    public static Task<string> RunUncachedAsync(string tool, params string[] arguments) => RunOnceAsync(tool, arguments);
-
-    private static async Task<string> RunOnceAsync(string tool, string[] arguments)
+    public static async Task<string> RunUncachedAsync(string tool, params string[] arguments)
     {
         await Slots.WaitAsync().ConfigureAwait(false);
         try
