@@ -77,8 +77,10 @@ public class BgpSessionsHealthCheckTests
         // The router's BFD session stops: the host's BFD session leaves Up for Down, the liveness binding takes
         // the BGP session down (Cease/BFD Down) and the check goes to Unhealthy.
         await routerSession.DisposeAsync();
-        await Poll.UntilAsync(() => Check(host).GetAwaiter().GetResult().Status == HealthStatus.Unhealthy, "BFD down");
-        Assert.StartsWith("Idle, BFD", (string)(await Check(host)).Data["127.0.0.62"], StringComparison.Ordinal);
+        // The check is Unhealthy from BFD Down on ("Established, BFD Down" counts as down), a moment before the
+        // binding takes BGP to Idle: wait for both.
+        await Poll.UntilAsync(() => Check(host).GetAwaiter().GetResult() is { Status: HealthStatus.Unhealthy } r
+            && ((string)r.Data["127.0.0.62"]).StartsWith("Idle, BFD", StringComparison.Ordinal), "BFD down and the BGP session taken to Idle");
         await host.StopAsync();
     }
 }
